@@ -1,0 +1,42 @@
+"""Test settings: the base settings with fast hashing, captured mail and tasks run on the spot."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, VAR_DIR  # noqa: E402
+
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "live": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+ANONYMOUS_LIST_CACHE_SECONDS = 0
+ACCOUNT_RATE_LIMITS = False
+
+# Threads in the concurrency and websocket tests must not keep connections past the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:: the live-server browser tests fork a Daphne process that must see it.
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+
+if REDIS_URL:  # noqa: F405
+    # Keep test keys apart from anything else on the same Redis.
+    CACHES["default"]["KEY_PREFIX"] = f"cocreate-test-{os.getpid()}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cocreate-test-{os.getpid()}"  # noqa: F405
+
+# Serve static files from the app folders without collectstatic (live-server browser tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

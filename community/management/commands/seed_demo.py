@@ -1,0 +1,328 @@
+"""Fill the database with a believable community: segments, products, members, ideas, votes, comments.
+
+Bulk writes throughout (COPY on PostgreSQL for votes), counters and scores recomputed at the end, so
+`--ideas 100000 --votes 1000000` finishes in minutes. Progress bars go to stderr.
+"""
+
+import random
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from taggit.models import Tag
+from tqdm import tqdm
+
+from community import demo
+from community.models import Member, Segment, SegmentMembership
+from ideas.markdown import render_markdown
+from ideas.models import Comment, Idea
+from ideas.ranking import hot_score, top_score
+from products.models import Product
+from voting.models import Vote
+
+DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - printed for the demo, documented in README
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Seed demo data: segments, products, members, ideas, votes and comments."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=300)
+        parser.add_argument("--ideas", type=int, default=400)
+        parser.add_argument("--votes", type=int, default=6000)
+        parser.add_argument("--comments", type=int, default=1200)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when ideas already exist.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and Idea.objects.exists():
+            self.stdout.write("Ideas already exist; leaving the data as it is.")
+            return
+        for name in ("members", "ideas", "votes", "comments"):
+            if options[name] < 0:
+                raise CommandError(f"--{name} cannot be negative.")
+        if options["members"] < 1 and (options["votes"] or options["comments"] or options["ideas"]):
+            raise CommandError("--members must be at least 1 to author ideas, votes and comments.")
+        max_votes = options["members"] * options["ideas"]
+        if options["votes"] > max_votes:
+            raise CommandError(
+                f"{options['votes']} votes need more members × ideas (one vote per member per idea; "
+                f"{options['members']} × {options['ideas']} = {max_votes})."
+            )
+        self.rng = random.Random(options["seed"])
+        self.progress = not options["no_progress"]
+        segments, products = self.seed_catalogue()
+        members = self.seed_members(options["members"], segments)
+        ideas = self.seed_ideas(options["ideas"], members, segments, products)
+        self.seed_votes(options["votes"], members, ideas)
+        self.seed_comments(options["comments"], members, ideas)
+        self.refresh_counters_and_scores()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(members)} members, {len(ideas)} ideas, {options['votes']} votes, "
+                f"{options['comments']} comments. Log in as demo@example.com / {DEMO_PASSWORD} "
+                f"(staff: rd@example.com / {DEMO_PASSWORD})."
+            )
+        )
+
+    def bar(self, total, desc):
+        return tqdm(
+            total=total, desc=desc, unit="rows", disable=not self.progress, leave=True, mininterval=0.5
+        )
+
+    def seed_catalogue(self):
+        segments = []
+        for name, size, margin, retention, discount, description in demo.SEGMENTS:
+            segment, _ = Segment.objects.get_or_create(
+                slug=name.lower().replace(" ", "-"),
+                defaults={
+                    "name": name,
+                    "market_size": size,
+                    "margin_per_period": margin,
+                    "retention_rate": retention,
+                    "discount_rate": discount,
+                    "description": description,
+                },
+            )
+            segments.append(segment)
+        products = [
+            Product.objects.get_or_create(
+                slug=name.lower().replace(" ", "-"), defaults={"name": name, "team": team}
+            )[0]
+            for name, team in demo.PRODUCTS
+        ]
+        return segments, products
+
+    def seed_members(self, count, segments):
+        password = make_password(DEMO_PASSWORD)  # hashed once, shared: hashing is the slow part
+        start = Member.objects.count()
+        fixed = [("demo@example.com", "Demo Customer", False), ("rd@example.com", "R&D Lead", True)]
+        rows = []
+        for email, name, staff in fixed:
+            if not Member.objects.filter(email=email).exists():
+                rows.append(
+                    Member(
+                        username=email.split("@")[0],
+                        email=email,
+                        display_name=name,
+                        password=password,
+                        is_staff=staff,
+                    )
+                )
+        for i in range(max(count - len(rows), 0)):
+            n = start + i
+            rows.append(
+                Member(
+                    username=f"member{n:06d}",
+                    email=f"member{n:06d}@example.com",
+                    password=password,
+                    display_name=f"{self.rng.choice(demo.FIRST_NAMES)} {self.rng.choice(demo.LAST_INITIALS)}",
+                )
+            )
+        with self.bar(len(rows), "members") as bar, transaction.atomic():
+            for offset in range(0, len(rows), BATCH):
+                chunk = rows[offset : offset + BATCH]
+                Member.objects.bulk_create(chunk, batch_size=BATCH)
+                bar.update(len(chunk))
+        emails = [row.email for row in rows]
+        members = list(Member.objects.filter(email__in=emails).only("id", "email"))
+        with transaction.atomic():
+            EmailAddress.objects.bulk_create(
+                [EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in members],
+                batch_size=BATCH,
+                ignore_conflicts=True,
+            )
+            SegmentMembership.objects.bulk_create(
+                [SegmentMembership(member_id=m.pk, segment=self.rng.choice(segments)) for m in members],
+                batch_size=BATCH,
+                ignore_conflicts=True,
+            )
+        return [m.pk for m in members] or list(Member.objects.values_list("pk", flat=True)[:1])
+
+    def seed_ideas(self, count, members, segments, products):
+        now = timezone.now()
+        tags = {name: Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in demo.TAGS}
+        offset = Idea.objects.count()
+        rows, idea_tags = [], []
+        for i in range(count):
+            n = offset + i
+            if n < len(demo.HANDWRITTEN_IDEAS):
+                title, tag_names, body = demo.HANDWRITTEN_IDEAS[n]
+                names = [t.strip() for t in tag_names.split(",")]
+            else:
+                title = demo.generated_title(n)
+                names = self.rng.sample(demo.TAGS, k=self.rng.randint(0, 3))
+                body = f"{title}.\n\nThis would help me *every day*; right now it takes too many steps."
+            created = now - timedelta(seconds=self.rng.randint(0, 180 * 86400))
+            rows.append(
+                Idea(
+                    title=title,
+                    body=body,
+                    body_html=render_markdown(body),
+                    author_id=self.rng.choice(members),
+                    segment=self.rng.choice(segments) if self.rng.random() < 0.8 else None,
+                    product=self.rng.choice(products) if self.rng.random() < 0.7 else None,
+                    status=self.rng.choices(Idea.Status.values[:6], weights=[60, 15, 10, 6, 5, 4])[0],
+                    created_at=created,
+                    last_activity_at=created,
+                )
+            )
+            idea_tags.append(names)
+        ids = []
+        with self.bar(len(rows), "ideas") as bar, transaction.atomic():
+            for start in range(0, len(rows), BATCH):
+                chunk = Idea.objects.bulk_create(rows[start : start + BATCH])
+                ids.extend(idea.pk for idea in chunk)
+                bar.update(len(chunk))
+            through = Idea.tags.through
+            links = [
+                through(object_id=pk, tag=tags[name], content_type_id=self._idea_content_type())
+                for pk, names in zip(ids, idea_tags, strict=True)
+                for name in names
+                if name in tags
+            ]
+            through.objects.bulk_create(links, batch_size=BATCH)
+        return ids
+
+    def _idea_content_type(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        if not hasattr(self, "_ct"):
+            self._ct = ContentType.objects.get_for_model(Idea).pk
+        return self._ct
+
+    def seed_votes(self, count, members, ideas):
+        if not count or not ideas:
+            return
+        # Popularity follows a long tail: a few ideas collect most of the votes.
+        weights = [1 / (rank + 10) ** 0.9 for rank in range(len(ideas))]
+        shuffled = ideas[:]
+        self.rng.shuffle(shuffled)
+        cum, total = [], 0.0
+        for w in weights:
+            total += w
+            cum.append(total)
+        per_member = max(1, count // len(members))
+        remaining = count
+        now = timezone.now()
+        with self.bar(count, "votes") as bar, transaction.atomic():
+            writer = self._vote_writer()
+            for index, member in enumerate(members):
+                if remaining <= 0:
+                    break
+                left_members = len(members) - index
+                want = min(remaining, max(per_member, -(-remaining // left_members)), len(ideas))
+                chosen = set(self.rng.choices(shuffled, cum_weights=cum, k=want))
+                while len(chosen) < want:
+                    chosen.add(self.rng.choice(shuffled))
+                rows = [(member, idea, 1 if self.rng.random() < 0.93 else -1, now) for idea in chosen]
+                writer(rows)
+                remaining -= len(rows)
+                bar.update(len(rows))
+            writer(None)
+
+    def _vote_writer(self):
+        """A function taking lists of (member, idea, value, created_at); None flushes."""
+        if connection.vendor == "postgresql":
+            cursor = connection.cursor()
+            table = Vote._meta.db_table
+
+            def write(rows):
+                if rows:
+                    with cursor.copy(
+                        f"COPY {table} (member_id, idea_id, value, created_at) FROM STDIN"
+                    ) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+
+            return write
+        pending = []
+
+        def write(rows):
+            if rows:
+                pending.extend(Vote(member_id=m, idea_id=i, value=v, created_at=t) for m, i, v, t in rows)
+            if len(pending) >= BATCH or (rows is None and pending):
+                Vote.objects.bulk_create(pending, batch_size=BATCH)
+                pending.clear()
+
+        return write
+
+    def seed_comments(self, count, members, ideas):
+        if not count or not ideas:
+            return
+        rows = []
+        for _ in range(count):
+            body = self.rng.choice(demo.COMMENTS)
+            rows.append(
+                Comment(
+                    idea_id=self.rng.choice(ideas[:2000]),
+                    author_id=self.rng.choice(members),
+                    body=body,
+                    body_html=render_markdown(body),
+                )
+            )
+        with self.bar(count, "comments") as bar, transaction.atomic():
+            for start in range(0, len(rows), BATCH):
+                chunk = Comment.objects.bulk_create(rows[start : start + BATCH])
+                bar.update(len(chunk))
+            # A reply for about a third of them, to show threads.
+            replies = []
+            for parent in Comment.objects.filter(parent=None).order_by("?")[: count // 3]:
+                body = self.rng.choice(demo.COMMENTS)
+                replies.append(
+                    Comment(
+                        idea_id=parent.idea_id,
+                        parent=parent,
+                        author_id=self.rng.choice(members),
+                        body=body,
+                        body_html=render_markdown(body),
+                    )
+                )
+            Comment.objects.bulk_create(replies, batch_size=BATCH)
+
+    def refresh_counters_and_scores(self):
+        def count_of(model, **filters):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(idea=OuterRef("pk"), **filters)
+                    .order_by()
+                    .values("idea")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
+        with transaction.atomic():
+            Idea.objects.update(
+                upvote_count=count_of(Vote, value=1),
+                downvote_count=count_of(Vote, value=-1),
+                comment_count=count_of(Comment, visibility="public"),
+            )
+        total = Idea.objects.count()
+        with self.bar(total, "scores") as bar:
+            last = 0
+            while True:
+                batch = list(
+                    Idea.objects.filter(pk__gt=last)
+                    .order_by("pk")
+                    .only("id", "created_at", "upvote_count", "downvote_count")[:BATCH]
+                )
+                if not batch:
+                    break
+                for idea in batch:
+                    idea.hot_score = hot_score(
+                        upvotes=idea.upvote_count, downvotes=idea.downvote_count, posted_at=idea.created_at
+                    )
+                    idea.top_score = top_score(upvotes=idea.upvote_count, downvotes=idea.downvote_count)
+                with transaction.atomic():
+                    Idea.objects.bulk_update(batch, ["hot_score", "top_score"], batch_size=1000)
+                last = batch[-1].pk
+                bar.update(len(batch))

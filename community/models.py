@@ -1,0 +1,156 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Member(AbstractUser):
+    """Everyone with an account: customers, R&D, customer managers, moderators, administrators."""
+
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    bio = models.TextField(_("bio"), max_length=2000, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    segments = models.ManyToManyField(
+        "community.Segment", through="community.SegmentMembership", related_name="members", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self):
+        return self.public_name
+
+    def get_absolute_url(self):
+        return reverse("community:member", kwargs={"pk": self.pk})
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to a member's posts; never their email address."""
+        return self.display_name or self.username
+
+
+class Segment(models.Model):
+    """A customer segment, with the inputs of its customer-lifetime-value model.
+
+    CLV = m·r / (1 + d − r), with margin per period m, retention rate r (0 ≤ r < 1) and discount
+    rate d (d ≥ 0): the geometric sum of the margins a customer brings while retained, discounted.
+    `clv_override` replaces the formula where a segment's value is known from elsewhere.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    market_size = models.PositiveBigIntegerField(
+        _("market size"), default=0, help_text=_("Number of customers in the whole market segment.")
+    )
+    margin_per_period = models.DecimalField(
+        _("margin per period"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    retention_rate = models.DecimalField(
+        _("retention rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9999"))],
+        help_text=_("Share of customers kept from one period to the next, 0 ≤ r < 1."),
+    )
+    discount_rate = models.DecimalField(
+        _("discount rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    clv_override = models.DecimalField(
+        _("CLV override"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_public = models.BooleanField(_("members may join"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_rate__gte=0, retention_rate__lt=1),
+                name="segment_retention_in_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_rate__gte=0), name="segment_discount_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete("community:public-segments")
+
+    def delete(self, *args, **kwargs):
+        cache.delete("community:public-segments")
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        if self.retention_rate is not None and not (0 <= self.retention_rate < 1):
+            raise ValidationError({"retention_rate": _("Retention must be at least 0 and below 1.")})
+        if self.discount_rate is not None and self.discount_rate < 0:
+            raise ValidationError({"discount_rate": _("The discount rate cannot be negative.")})
+
+    @property
+    def clv(self) -> Decimal:
+        """Customer lifetime value of one customer of this segment."""
+        if self.clv_override is not None:
+            return self.clv_override
+        return segment_clv(
+            margin=self.margin_per_period, retention=self.retention_rate, discount=self.discount_rate
+        )
+
+    @property
+    def customer_equity(self) -> Decimal:
+        """The segment's CLV times its market size."""
+        return self.clv * self.market_size
+
+
+def segment_clv(*, margin: Decimal, retention: Decimal, discount: Decimal) -> Decimal:
+    """CLV = m·r / (1 + d − r); refuses inputs that make the value infinite or meaningless."""
+    if not (0 <= retention < 1):
+        raise ValueError("retention must satisfy 0 ≤ r < 1")
+    if discount < 0:
+        raise ValueError("discount rate must not be negative")
+    return (margin * retention / (1 + discount - retention)).quantize(Decimal("0.01"))
+
+
+class SegmentMembership(models.Model):
+    class Source(models.TextChoices):
+        SELF = "self", _("chosen by the member")
+        MANAGER = "manager", _("assigned by a customer manager")
+        IMPORT = "import", _("imported from the CRM")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="segment_memberships")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SELF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "segment"], name="one_membership_per_segment")
+        ]
+
+    def __str__(self):
+        return f"{self.member} in {self.segment}"

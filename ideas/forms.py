@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagField
+
+from community.models import Segment
+from products.models import Product
+
+from .models import Comment, Idea
+from .selectors import SORTS
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=140, help_text=_("One sentence: what should change?")
+    )
+    body = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20000,
+        help_text=_("Markdown works: **bold**, lists, links."),
+    )
+    tags = TagField(label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. camera, battery"))
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    segment = forms.ModelChoiceField(
+        label=_("Who needs it"), queryset=Segment.objects.filter(is_public=True), required=False
+    )
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(_("Give your idea a title."))
+        return title
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        if len(tags) > 10:
+            raise forms.ValidationError(_("Use at most 10 tags."))
+        if any(len(tag) > 50 for tag in tags):
+            raise forms.ValidationError(_("Keep each tag under 50 characters."))
+        return tags
+
+    @classmethod
+    def initial_for(cls, idea: Idea) -> dict:
+        return {
+            "title": idea.title,
+            "body": idea.body,
+            "tags": list(idea.tags.all()),
+            "product": idea.product_id,
+            "segment": idea.segment_id,
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, idea: Idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.idea = idea
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = Comment.objects.filter(pk=parent_id, idea=self.idea, visibility="public").first()
+        if parent is None:
+            raise forms.ValidationError(_("The comment you replied to is not on this idea."))
+        return parent
+
+
+class IdeaFilterForm(forms.Form):
+    SORT_CHOICES = [("hot", _("Hot")), ("top", _("Top")), ("new", _("New"))]
+    # A free field, not a ChoiceField: an unknown sort in an old link falls back to "hot".
+    sort = forms.CharField(required=False, max_length=10)
+    status = forms.ChoiceField(choices=[("", _("Any status")), *Idea.Status.choices], required=False)
+    tag = forms.SlugField(required=False, max_length=100)
+    segment = forms.SlugField(required=False, max_length=100)
+    cursor = forms.CharField(required=False, max_length=200)
+
+    def clean_sort(self):
+        return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "hot"
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Idea.Status.choices)
+    note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .querysets import CommentQuerySet, IdeaQuerySet
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("public")
+    HELD = "held", _("held for review")
+    HIDDEN = "hidden", _("hidden by a moderator")
+
+
+class Idea(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        UNDER_REVIEW = "under_review", _("Under review")
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SHIPPED = "shipped", _("Shipped")
+        DECLINED = "declined", _("Declined")
+        MERGED = "merged", _("Merged")
+
+    title = models.CharField(_("title"), max_length=140)
+    body = models.TextField(_("description"), max_length=20000, help_text=_("Markdown"))
+    # Rendered from `body` through the sanitiser on every write; templates show only this.
+    body_html = models.TextField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    tags = TaggableManager(_("tags"), blank=True)
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    segment = models.ForeignKey(
+        "community.Segment", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_ideas"
+    )
+    # default, not auto_now_add: the hot score is computed from this exact value, and imports keep theirs.
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    # Denormalised counters, kept exact by the voting and comment services (F() updates under the
+    # idea's row lock); `hot_score` and `top_score` are stored so lists sort and paginate on an index.
+    upvote_count = models.PositiveIntegerField(default=0)
+    downvote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    hot_score = models.FloatField(default=0)
+    top_score = models.FloatField(default=0)
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        # Keyset pagination walks these indexes from the cursor; partial on public ideas, which is
+        # what every list shows.
+        indexes = [
+            models.Index(
+                fields=["-hot_score", "-id"], name="idea_hot_public", condition=models.Q(visibility="public")
+            ),
+            models.Index(
+                fields=["-top_score", "-id"], name="idea_top_public", condition=models.Q(visibility="public")
+            ),
+            models.Index(
+                fields=["-created_at", "-id"], name="idea_new_public", condition=models.Q(visibility="public")
+            ),
+            models.Index(fields=["status", "-hot_score", "-id"], name="idea_status_hot"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("ideas:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:60] or "idea"
+
+    @property
+    def vote_count(self) -> int:
+        """Net support shown to members: up-votes minus down-votes."""
+        return self.upvote_count - self.downvote_count
+
+    @property
+    def is_open_for_votes(self) -> bool:
+        return (
+            self.status not in {self.Status.MERGED, self.Status.DECLINED}
+            and self.visibility == Visibility.PUBLIC
+        )
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("comment"), max_length=10000)
+    body_html = models.TextField(editable=False)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_created")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on idea {self.idea_id}"
+
+    def get_absolute_url(self):
+        return f"{self.idea.get_absolute_url()}#comment-{self.pk}"
+
+
+class StatusChange(models.Model):
+    """One step of an idea's public status timeline."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Idea.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Idea.Status.choices)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.idea_id}: {self.from_status} → {self.to_status}"

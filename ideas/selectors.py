@@ -1,0 +1,122 @@
+"""Read-side helpers for idea pages, each with a fixed number of queries."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from voting.models import Vote
+
+from .models import Comment, Idea
+
+SORTS = {
+    # sort name: the stored field the keyset cursor walks, newest/highest first
+    "hot": "hot_score",
+    "top": "top_score",
+    "new": "created_at",
+}
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class IdeaPage:
+    ideas: list[Idea]
+    next_cursor: str | None
+    my_votes: dict[int, int]
+
+
+def encode_cursor(sort: str, idea: Idea) -> str:
+    value = getattr(idea, SORTS[sort])
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, idea.pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> tuple[object, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise BadCursor("bad id")
+        if sort == "new":
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, int | float) or isinstance(value, bool):
+            raise BadCursor("bad score")
+        return value, pk
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise BadCursor(str(error)) from error
+
+
+def my_votes(user, idea_ids) -> dict[int, int]:
+    if not user.is_authenticated or not idea_ids:
+        return {}
+    return dict(Vote.objects.filter(member=user, idea_id__in=idea_ids).values_list("idea_id", "value"))
+
+
+def idea_list_page(
+    *,
+    user,
+    sort: str = "hot",
+    status: str = "",
+    tag: str = "",
+    segment: str = "",
+    cursor: str = "",
+    size: int | None = None,
+) -> IdeaPage:
+    """One page of listed ideas, sorted by a stored score, walked by a keyset cursor.
+
+    The cursor holds the last row's (score, id): the next page starts right below it on the index,
+    so page 1000 costs what page 1 does. Queries: ideas (with author, segment, product), tags, and
+    the viewer's votes on those ideas when logged in.
+    """
+    size = size or settings.IDEAS_PAGE_SIZE
+    field = SORTS[sort]
+    ideas = Idea.objects.listed().select_related("author", "segment", "product").defer("body", "body_html")
+    if status:
+        ideas = ideas.filter(status=status)
+    if tag:
+        ideas = ideas.filter(tags__slug=tag)
+    if segment:
+        ideas = ideas.filter(segment__slug=segment)
+    if cursor:
+        value, pk = decode_cursor(sort, cursor)
+        # `field <= value` bounds the index range; the OR only sorts out ties within it.
+        ideas = ideas.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
+    rows = list(ideas.order_by(f"-{field}", "-pk").prefetch_related("tags")[: size + 1])
+    next_cursor = encode_cursor(sort, rows[size - 1]) if len(rows) > size else None
+    rows = rows[:size]
+    return IdeaPage(ideas=rows, next_cursor=next_cursor, my_votes=my_votes(user, [i.pk for i in rows]))
+
+
+def trending_ideas(*, limit: int = 6) -> list[Idea]:
+    return list(Idea.objects.listed().select_related("author").order_by("-hot_score", "-pk")[:limit])
+
+
+def comment_tree(*, idea: Idea, user) -> list[tuple[Comment, list]]:
+    """The idea's visible comments as a tree of (comment, replies), in one query."""
+    comments = list(Comment.objects.visible_to(user).filter(idea=idea).select_related("author"))
+    children: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+
+    def build(parent_id):
+        return [(c, build(c.pk)) for c in children.get(parent_id, [])]
+
+    return build(None)
+
+
+def idea_for_page(*, user, pk: int) -> Idea:
+    return (
+        Idea.objects.visible_to(user)
+        .select_related("author", "segment", "product", "merged_into")
+        .prefetch_related("tags", Prefetch("status_changes__changed_by"))
+        .get(pk=pk)
+    )

@@ -1,0 +1,123 @@
+// Progressive enhancement: votes without a page load, live counts and comments over websockets.
+// Everything here is optional; every action also works as a plain form post.
+(function () {
+  "use strict";
+
+  function setCount(ideaId, votes) {
+    document.querySelectorAll('[data-votes-for="' + ideaId + '"]').forEach(function (el) {
+      el.textContent = String(votes);
+    });
+  }
+
+  function swapVoteForm(form, myVote) {
+    var box = form.closest("[data-vote-box]");
+    var ideaId = box.getAttribute("data-vote-box");
+    var button = form.querySelector("button");
+    var valueInput = form.querySelector('input[name="value"]');
+    if (myVote === 1) {
+      form.action = "/ideas/" + ideaId + "/unvote/";
+      if (valueInput) valueInput.remove();
+      button.classList.add("voted");
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = button.dataset.votedLabel || "Voted";
+    } else {
+      form.action = "/ideas/" + ideaId + "/vote/";
+      if (!form.querySelector('input[name="value"]')) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "value"; input.value = "1";
+        form.appendChild(input);
+      }
+      button.classList.remove("voted");
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = button.dataset.voteLabel || "Vote";
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-vote-form]")) return;
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (!button.dataset.voteLabel) {
+      button.dataset.voteLabel = button.getAttribute("aria-pressed") === "true" ? "Vote" : button.textContent;
+      button.dataset.votedLabel = button.getAttribute("aria-pressed") === "true" ? button.textContent : "Voted";
+    }
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (result.data.votes !== undefined) setCount(result.data.idea, result.data.votes);
+      if (result.ok) swapVoteForm(form, result.data.my_vote);
+      else window.alert(result.data.error || "Your vote could not be recorded.");
+    }).catch(function () {
+      form.submit();  // network trouble: fall back to the plain form post
+    }).finally(function () { button.disabled = false; });
+  });
+
+  // Reply links move the comment form under the comment instead of reloading.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-reply-to]");
+    var form = document.getElementById("comment-form");
+    if (link && form) {
+      event.preventDefault();
+      form.querySelector('input[name="parent"]').value = link.getAttribute("data-reply-to");
+      form.querySelector("[data-replying]").hidden = false;
+      link.closest("article").after(form);
+      form.querySelector("textarea").focus();
+      return;
+    }
+    var cancel = event.target.closest("[data-cancel-reply]");
+    if (cancel && form) {
+      event.preventDefault();
+      form.querySelector('input[name="parent"]').value = "";
+      form.querySelector("[data-replying]").hidden = true;
+      document.querySelector("[data-comments]").after(form);
+    }
+  });
+
+  function addComment(event) {
+    if (document.getElementById("comment-" + event.comment)) return;
+    var list = event.parent
+      ? document.querySelector('[data-replies-for="' + event.parent + '"]')
+      : document.querySelector("[data-comments]");
+    if (!list) return;
+    var template = document.createElement("template");
+    template.innerHTML = event.html.trim();
+    list.appendChild(template.content);
+    document.querySelectorAll("[data-comment-count]").forEach(function (el) {
+      el.textContent = String(event.comments);
+    });
+  }
+
+  function listen(path) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var delay = 1000;
+    function connect() {
+      var socket = new WebSocket(scheme + window.location.host + path);
+      socket.onopen = function () { delay = 1000; document.documentElement.dataset.live = "connected"; };
+      socket.onmessage = function (message) {
+        var event = JSON.parse(message.data);
+        if (event.type === "idea.votes") setCount(event.idea, event.votes);
+        else if (event.type === "comment.created") addComment(event);
+      };
+      socket.onclose = function (closed) {
+        document.documentElement.dataset.live = "closed";
+        if (closed.code === 4404) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    }
+    connect();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var idea = document.querySelector("[data-live-idea]");
+    if (idea) listen("/ws/ideas/" + idea.getAttribute("data-live-idea") + "/");
+    else if (document.querySelector("[data-live-list]")) listen("/ws/ideas/");
+  });
+})();

@@ -1,0 +1,69 @@
+"""A live Daphne server (HTTP + websockets) for browser tests, and headless Debian Chromium."""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import SyncToAsync
+from channels.testing import ChannelsLiveServerTestCase
+from daphne.testing import DaphneProcess
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    # Without these Chromium floods the closed network with refused connections.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+class ForkSafeDaphneProcess(DaphneProcess):
+    def run(self):
+        # The forked server inherits asgiref's single-thread executor, whose thread does not exist after
+        # fork: every database_sync_to_async call would hang. Give the child its own.
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+        super().run()
+
+
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    """Each test gets `self.browser` (Chromium); open pages with `self.new_page()`."""
+
+    ProtocolServerProcess = ForkSafeDaphneProcess
+    serialized_rollback = True  # keep Wagtail's pages from the data migrations for later tests
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+        # plain synchronous code, so let Django allow them (browser tests only).
+        cls._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        cls._playwright = sync_playwright().start()
+        cls.browser = cls._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls._playwright.stop()
+        if cls._async_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls._async_unsafe
+        super().tearDownClass()
+
+    def new_page(self):
+        context = self.browser.new_context(base_url=self.live_server_url)
+        context.set_default_timeout(15000)
+        self.addCleanup(context.close)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.js_errors = errors
+        return page
+
+    def log_in(self, page, email, password):
+        page.goto("/accounts/login/")
+        page.fill('input[name="login"]', email)
+        page.fill('input[name="password"]', password)
+        page.click('form[action="/accounts/login/"] button[type="submit"]')
+        page.wait_for_url("**/ideas/")

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from community.models import Member, Segment
+from ideas.models import Comment, Idea
+from voting.models import Vote
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_consistent_community(capsys):
+    call_command("seed_demo", members=40, ideas=60, votes=900, comments=50, no_progress=True)
+    assert Segment.objects.count() == 5
+    assert Member.objects.count() == 40
+    assert Idea.objects.count() == 60
+    assert Vote.objects.count() == 900
+    assert Comment.objects.filter(parent=None).count() == 50
+    for idea in Idea.objects.all():
+        assert idea.upvote_count == Vote.objects.filter(idea=idea, value=1).count()
+        assert idea.downvote_count == Vote.objects.filter(idea=idea, value=-1).count()
+        assert idea.comment_count == Comment.objects.filter(idea=idea).count()
+    # The demo log-ins work with the documented password.
+    assert Member.objects.get(email="demo@example.com").check_password("cocreate-demo")
+    assert "demo@example.com" in capsys.readouterr().out
+
+
+def test_seed_demo_shows_progress_and_skips_when_asked(capsys):
+    call_command("seed_demo", members=5, ideas=5, votes=10, comments=2)
+    assert "votes: 100%" in capsys.readouterr().err
+    call_command("seed_demo", if_empty=True)
+    assert Idea.objects.count() == 5
+
+
+def test_seed_demo_refuses_impossible_sizes():
+    with pytest.raises(CommandError, match="one vote per member per idea"):
+        call_command("seed_demo", members=3, ideas=3, votes=10, no_progress=True)

@@ -1,0 +1,91 @@
+"""Websocket clients hear votes and comments, through the real channel layer (Redis when configured)."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from cocreate.asgi import application
+from ideas import services
+from voting.services import vote_cast
+
+from ..factories import MemberFactory, make_idea
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+ORIGIN = [(b"origin", b"http://testserver")]
+
+
+async def connect(path):
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def test_idea_page_hears_votes_and_comments():
+    idea = await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
+    assert connected
+
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=idea.pk)
+    assert await page.receive_json_from(timeout=5) == {
+        "type": "idea.votes",
+        "idea": idea.pk,
+        "votes": 1,
+        "upvotes": 1,
+        "downvotes": 0,
+    }
+
+    comment = await database_sync_to_async(services.comment_post)(
+        author=voter, idea=idea, body="Live *hello*"
+    )
+    event = await page.receive_json_from(timeout=5)
+    assert event["type"] == "comment.created"
+    assert (event["idea"], event["comment"], event["parent"], event["comments"]) == (
+        idea.pk,
+        comment.pk,
+        None,
+        1,
+    )
+    assert f'id="comment-{comment.pk}"' in event["html"] and "<em>hello</em>" in event["html"]
+    await page.disconnect()
+
+
+async def test_list_page_hears_vote_counts_of_every_idea():
+    first, second = await database_sync_to_async(make_idea)(), await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    listing, connected, _ = await connect("/ws/ideas/")
+    assert connected
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=second.pk)
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=first.pk, value=-1)
+    events = [await listing.receive_json_from(timeout=5) for _ in range(2)]
+    assert [(e["idea"], e["votes"]) for e in events] == [(second.pk, 1), (first.pk, -1)]
+    await listing.disconnect()
+
+
+async def test_hidden_or_missing_idea_refuses_the_socket():
+    idea = await database_sync_to_async(make_idea)()
+    from ideas.models import Idea
+
+    await database_sync_to_async(Idea.objects.filter(pk=idea.pk).update)(visibility="hidden")
+    _, connected, code = await connect(f"/ws/ideas/{idea.pk}/")
+    assert not connected and code == 4404
+    _, connected, code = await connect("/ws/ideas/999999/")
+    assert not connected
+
+
+async def test_nothing_is_broadcast_when_the_transaction_rolls_back():
+    from django.db import transaction
+
+    idea = await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
+
+    def vote_then_fail():
+        with transaction.atomic():
+            vote_cast(member=voter, idea_id=idea.pk)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        await database_sync_to_async(vote_then_fail)()
+    assert await page.receive_nothing(timeout=0.5)
+    await page.disconnect()

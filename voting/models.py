@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Vote(models.Model):
+    """A member's vote on an idea: +1 (support) or −1. One per member per idea, enforced by the database."""
+
+    class Value(models.IntegerChoices):
+        UP = 1, _("support")
+        DOWN = -1, _("oppose")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices, default=Value.UP)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "member"], name="one_vote_per_member_per_idea"),
+            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="vote_value_up_or_down"),
+        ]
+        # The unique constraint's index serves idea lookups; this one serves "my votes".
+        indexes = [models.Index(fields=["member", "idea"], name="vote_member_idea")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.value:+d} on {self.idea_id}"

@@ -1,0 +1,94 @@
+"""Casting and withdrawing votes with counters that always equal the rows in the vote table."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from ideas import broadcasts
+from ideas.models import Idea
+from ideas.ranking import hot_score, top_score
+
+from .models import Vote
+
+
+class VotingClosed(Exception):
+    """The idea no longer takes votes (merged, declined or not public)."""
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    idea_id: int
+    upvotes: int
+    downvotes: int
+    my_vote: int  # 1, -1, or 0 when the member has no vote
+
+    @property
+    def votes(self) -> int:
+        return self.upvotes - self.downvotes
+
+
+def _apply(idea: Idea, *, up_delta: int, down_delta: int) -> tuple[int, int]:
+    upvotes = idea.upvote_count + up_delta
+    downvotes = idea.downvote_count + down_delta
+    Idea.objects.filter(pk=idea.pk).update(
+        upvote_count=F("upvote_count") + up_delta,
+        downvote_count=F("downvote_count") + down_delta,
+        hot_score=hot_score(upvotes=upvotes, downvotes=downvotes, posted_at=idea.created_at),
+        top_score=top_score(upvotes=upvotes, downvotes=downvotes),
+    )
+    broadcasts.broadcast_idea_votes(idea_id=idea.pk, upvotes=upvotes, downvotes=downvotes)
+    return upvotes, downvotes
+
+
+def _locked_idea(idea_id: int) -> Idea:
+    # Every vote on an idea takes its row lock first, so the counters read here are current and
+    # the F() updates below can never drift from the vote rows (SQLite: IMMEDIATE transactions).
+    return (
+        Idea.objects.select_for_update()
+        .only("id", "status", "visibility", "created_at", "upvote_count", "downvote_count")
+        .get(pk=idea_id)
+    )
+
+
+def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
+    """Record `member`'s vote on an idea; casting the same vote again changes nothing.
+
+    Raises Idea.DoesNotExist for a missing idea and VotingClosed when it takes no votes.
+    """
+    if value not in Vote.Value.values:
+        raise ValueError(_("A vote is +1 or -1."))
+    with transaction.atomic():
+        idea = _locked_idea(idea_id)
+        if not idea.is_open_for_votes:
+            raise VotingClosed(_("This idea no longer takes votes."))
+        existing = Vote.objects.filter(idea_id=idea.pk, member=member).only("id", "value").first()
+        if existing is not None and existing.value == value:
+            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(idea_id=idea.pk, member=member, value=value)
+            except IntegrityError:
+                # Same member, same idea, in a parallel request that committed first: nothing to add.
+                return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
+            up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
+        else:
+            Vote.objects.filter(pk=existing.pk).update(value=value)
+            up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
+        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta)
+        return VoteTally(idea.pk, upvotes, downvotes, value)
+
+
+def vote_withdraw(*, member, idea_id: int) -> VoteTally:
+    """Remove `member`'s vote on an idea, if any. Raises Idea.DoesNotExist for a missing idea."""
+    with transaction.atomic():
+        idea = _locked_idea(idea_id)
+        deleted = Vote.objects.filter(idea_id=idea.pk, member=member).values_list("value", flat=True).first()
+        if deleted is None:
+            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
+        Vote.objects.filter(idea_id=idea.pk, member=member).delete()
+        up_delta, down_delta = (-1, 0) if deleted == Vote.Value.UP else (0, -1)
+        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta)
+        return VoteTally(idea.pk, upvotes, downvotes, 0)
