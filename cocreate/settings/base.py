@@ -151,12 +151,8 @@ TASKS = {
 }
 
 # --- Search -------------------------------------------------------------------------------------------
+# Unset: the search app queries the database (SQLite FTS5 / PostgreSQL full text); set: Elasticsearch.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
-SEARCH_BACKEND = (
-    "search.backends.elasticsearch.ElasticsearchBackend"
-    if ELASTICSEARCH_URL
-    else "search.backends.database.DatabaseBackend"
-)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"

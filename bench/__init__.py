@@ -1,0 +1,1 @@
+"""Load benchmark for Cocreate: see bench/README.md."""

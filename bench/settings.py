@@ -1,0 +1,9 @@
+"""Settings for the benchmark: the project's own settings plus a bare baseline view.
+
+Every server in the benchmark (gunicorn and daphne) runs with these, so the app and the baseline are
+measured under one configuration; the only difference from production is the extra /bench/bare/ URL.
+"""
+
+from cocreate.settings.base import *  # noqa: F403
+
+ROOT_URLCONF = "bench.baseline_urls"
