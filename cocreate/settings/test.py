@@ -31,6 +31,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:: the live-server browser tests fork a Daphne process that must see it.
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+else:
+    # Spelled out because the live-server browser tests' forked Daphne derives "test_" + NAME from
+    # settings that pytest-django has already pointed at the test database.
+    DATABASES["default"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}"
 
 if REDIS_URL:  # noqa: F405
     # Keep test keys apart from anything else on the same Redis.
