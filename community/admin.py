@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from .models import Member, Segment, SegmentMembership
+from .roles import Role
+from .services import role_grant, role_revoke
 
 
 class SegmentMembershipInline(admin.TabularInline):
@@ -10,11 +12,49 @@ class SegmentMembershipInline(admin.TabularInline):
     autocomplete_fields = ["segment"]
 
 
+def _role_action(role: Role, grant: bool):
+    def action(modeladmin, request, queryset):
+        for member in queryset:
+            if grant:
+                role_grant(member=member, role=role, granted_by=request.user)
+            else:
+                role_revoke(member=member, role=role, revoked_by=request.user)
+        modeladmin.message_user(
+            request, f"{'Granted' if grant else 'Revoked'} {role.label} for {queryset.count()}."
+        )
+
+    action.__name__ = f"{'grant' if grant else 'revoke'}_{role.value}"
+    action.short_description = f"{'Grant' if grant else 'Revoke'} role: {role.label}"
+    action.allowed_permissions = ["grant_role"]
+    return action
+
+
 @admin.register(Member)
 class MemberAdmin(UserAdmin):
-    fieldsets = [*UserAdmin.fieldsets, (None, {"fields": ["display_name", "bio", "avatar"]})]
-    list_display = ["username", "email", "display_name", "is_staff", "date_joined"]
+    """Roles are granted with the actions (they keep is_staff in step), not by editing groups."""
+
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Profile", {"fields": ["display_name", "email", "bio", "avatar"]}),
+        ("Status", {"fields": ["is_active", "email_verified", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "deleted_at"]}),
+    ]
+    readonly_fields = [
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "email_verified",
+        "deleted_at",
+        "last_login",
+        "date_joined",
+    ]
+    list_display = ["username", "email", "display_name", "is_staff", "email_verified", "date_joined"]
+    list_filter = ["is_staff", "is_active", "groups"]
     inlines = [SegmentMembershipInline]
+    actions = [_role_action(role, grant) for role in Role if role != Role.CUSTOMER for grant in (True, False)]
+
+    def has_grant_role_permission(self, request):
+        return request.user.has_perm("community.grant_role")
 
 
 @admin.register(Segment)
@@ -22,3 +62,4 @@ class SegmentAdmin(admin.ModelAdmin):
     list_display = ["name", "market_size", "margin_per_period", "retention_rate", "discount_rate", "clv"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    filter_horizontal = ["managers"]

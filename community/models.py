@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Member(AbstractUser):
-    """Everyone with an account: customers, R&D, customer managers, moderators, administrators."""
+    """Everyone with an account: customers, R&D, customer managers, moderators, administrators.
+
+    Roles are groups (community.roles); `is_staff` is kept true exactly for members holding a staff
+    role, so customers' pages never pay for a permission lookup.
+    """
+
+    class Digest(models.TextChoices):
+        NEVER = "never", _("Never")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
 
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     bio = models.TextField(_("bio"), max_length=2000, blank=True)
@@ -18,10 +27,26 @@ class Member(AbstractUser):
     segments = models.ManyToManyField(
         "community.Segment", through="community.SegmentMembership", related_name="members", blank=True
     )
+    # Mirrors allauth's verified primary address (synced by community.signals): members may read and
+    # log in before verifying, but posting, commenting and voting need it, checked with no extra query.
+    email_verified = models.BooleanField(default=False)
+    email_consent = models.BooleanField(_("send me email about ideas I follow"), default=False)
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    notify_status_changes = models.BooleanField(_("when an idea I support changes status"), default=True)
+    notify_replies = models.BooleanField(_("when someone replies to me"), default=True)
+    email_digest = models.CharField(
+        _("email digest"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        permissions = [
+            ("view_member_details", "Can see members' activity, segments and customer value"),
+            ("assign_segment", "Can assign members to the segments they manage"),
+            ("grant_role", "Can grant and revoke roles"),
+        ]
 
     def __str__(self):
         return self.public_name
@@ -32,7 +57,14 @@ class Member(AbstractUser):
     @property
     def public_name(self) -> str:
         """The name shown next to a member's posts; never their email address."""
+        if self.deleted_at:
+            return str(_("Former member"))
         return self.display_name or self.username
+
+    @property
+    def may_contribute(self) -> bool:
+        """Posting, commenting and voting need an active account with a verified email address."""
+        return self.is_active and self.email_verified
 
 
 class Segment(models.Model):
@@ -80,6 +112,12 @@ class Segment(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_public = models.BooleanField(_("members may join"), default=True)
+    managers = models.ManyToManyField(
+        "community.Member",
+        related_name="managed_segments",
+        blank=True,
+        help_text=_("Customer managers responsible for this segment."),
+    )
 
     class Meta:
         ordering = ["name"]

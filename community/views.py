@@ -1,11 +1,130 @@
-from django.shortcuts import get_object_or_404, render
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
 
-from .models import Member
+from . import services
+from .access import staff_permission_required
+from .forms import DeleteAccountForm, ProfileForm, RoleForm, SegmentAssignForm
+from .models import Member, Segment
+from .roles import Role
 
 
 def member_detail(request, pk):
     member = get_object_or_404(Member, pk=pk, is_active=True)
-    ideas = Idea.objects.visible_to(request.user).filter(author=member).order_by("-created_at")[:20]
-    return render(request, "community/member_detail.html", {"member": member, "ideas": ideas})
+    viewer = request.user
+    sees_details = viewer.is_authenticated and (
+        viewer.pk == member.pk or (viewer.is_staff and viewer.has_perm("community.view_member_details"))
+    )
+    context = {
+        "member": member,
+        "ideas": Idea.objects.visible_to(viewer).filter(author=member).order_by("-created_at")[:20],
+        "activity": services.member_activity(member),
+        # Segments and roles are private: the member and staff with member access only.
+        "segments": member.segments.all() if sees_details else None,
+        "roles": sorted(r.label for r in services.member_roles(member)) if sees_details else None,
+        "may_assign": viewer.is_authenticated
+        and viewer.is_staff
+        and viewer.has_perm("community.assign_segment"),
+        "may_grant": viewer.is_authenticated and viewer.is_staff and viewer.has_perm("community.grant_role"),
+        "role_form": RoleForm(),
+    }
+    return render(request, "community/member_detail.html", context)
+
+
+@login_required
+def profile_edit(request):
+    member = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=ProfileForm.initial_for(member))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_update_profile(
+                member=member,
+                display_name=data["display_name"],
+                bio=data["bio"],
+                avatar=data["avatar"] or None,
+                remove_avatar=data["remove_avatar"],
+                email_consent=data["email_consent"],
+                notify_status_changes=data["notify_status_changes"],
+                notify_replies=data["notify_replies"],
+                email_digest=data["email_digest"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("avatar", error)
+        else:
+            services.member_set_own_segments(member=member, segments=data["segments"])
+            messages.success(request, _("Your profile is saved."))
+            return redirect("community:profile")
+    return render(request, "community/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def data_export(request):
+    data = services.member_export_data(request.user)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="cocreate-data-{request.user.pk}.json"'
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.member_delete_account(member=request.user)
+        logout(request)
+        messages.success(
+            request, _("Your account is deleted. Your ideas and comments stay, as by a former member.")
+        )
+        return redirect("/")
+    return render(
+        request, "community/account_delete.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@staff_permission_required("community.assign_segment")
+def member_segments(request, pk):
+    member = get_object_or_404(Member, pk=pk, is_active=True)
+    manager = request.user
+    manageable = Segment.objects.all() if manager.is_superuser else Segment.objects.filter(managers=manager)
+    form = SegmentAssignForm(request.POST, manageable=manageable)
+    if not form.is_valid():
+        messages.error(request, _("Choose only segments you manage."))
+        return redirect(member)
+    chosen = set(form.cleaned_data["segments"])
+    for segment in manageable:
+        services.segment_assign(manager=manager, member=member, segment=segment, assigned=segment in chosen)
+    messages.success(request, _("Segments updated."))
+    return redirect(member)
+
+
+@require_POST
+@staff_permission_required("community.grant_role")
+def member_role(request, pk):
+    member = get_object_or_404(Member, pk=pk, is_active=True)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown role or action."))
+        return redirect(member)
+    role, action = Role(form.cleaned_data["role"]), form.cleaned_data["action"]
+    if action == "grant":
+        services.role_grant(member=member, role=role, granted_by=request.user)
+    else:
+        if member.pk == request.user.pk and role == Role.ADMINISTRATOR:
+            raise PermissionDenied(_("You cannot remove your own administrator role."))
+        services.role_revoke(member=member, role=role, revoked_by=request.user)
+    messages.success(request, _("Roles updated."))
+    return redirect(member)

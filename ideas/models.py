@@ -51,6 +51,10 @@ class Idea(models.Model):
     # idea's row lock); `hot_score` and `top_score` are stored so lists sort and paginate on an index.
     upvote_count = models.PositiveIntegerField(default=0)
     downvote_count = models.PositiveIntegerField(default=0)
+    # Votes of members who deleted their accounts: their rows are gone, their support stays counted.
+    # upvote_count = public up-vote rows + retired_upvotes (and likewise down).
+    retired_upvotes = models.PositiveIntegerField(default=0)
+    retired_downvotes = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     hot_score = models.FloatField(default=0)
     top_score = models.FloatField(default=0)
@@ -60,6 +64,11 @@ class Idea(models.Model):
     class Meta:
         verbose_name = _("idea")
         verbose_name_plural = _("ideas")
+        permissions = [
+            ("change_idea_status", "Can move ideas along the status workflow"),
+            ("post_official_response", "Can post official responses"),
+            ("moderate_content", "Can see, hide and restore ideas and comments"),
+        ]
         # Keyset pagination walks these indexes from the cursor; partial on public ideas, which is
         # what every list shows.
         indexes = [

@@ -6,7 +6,7 @@ class IdeaQuerySet(models.QuerySet):
         """Ideas this user may see: public ones, plus their own held or hidden ones."""
         public = models.Q(visibility="public")
         if user is not None and user.is_authenticated:
-            if user.is_staff:
+            if user.is_staff and user.has_perm("ideas.moderate_content"):
                 return self
             return self.filter(public | models.Q(author=user))
         return self.filter(public)
@@ -20,7 +20,7 @@ class CommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         public = models.Q(visibility="public")
         if user is not None and user.is_authenticated:
-            if user.is_staff:
+            if user.is_staff and user.has_perm("ideas.moderate_content"):
                 return self
             return self.filter(public | models.Q(author=user))
         return self.filter(public)

@@ -6,6 +6,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from search import indexing as search_indexing
+
 from . import broadcasts
 from .markdown import render_markdown
 from .models import Comment, Idea, StatusChange, Visibility
@@ -40,13 +42,21 @@ def idea_submit(*, author, title: str, body: str, tags=(), product=None, segment
     idea.save()
     if tags:
         idea.tags.set(list(tags))
+    search_indexing.idea_changed(idea.pk)
     return idea
+
+
+def may_edit(user, idea: Idea) -> bool:
+    """Authors edit their own ideas; moderators edit any (with a recorded reason, later)."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == idea.author_id or (user.is_staff and user.has_perm("ideas.moderate_content"))
 
 
 @transaction.atomic
 def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product=None, segment=None) -> Idea:
     """Change an idea's text and classification; only its author or staff may."""
-    if editor.pk != idea.author_id and not editor.is_staff:
+    if not may_edit(editor, idea):
         raise PermissionDenied(_("Only the author can edit this idea."))
     idea.title = _clean_title(title)
     idea.body = body
@@ -57,6 +67,7 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
     if tags is not None:
         idea.tags.set(list(tags))
+    search_indexing.idea_changed(idea.pk)
     return idea
 
 
@@ -78,13 +89,14 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
     )
     comment_count = Idea.objects.values_list("comment_count", flat=True).get(pk=idea.pk)
     broadcasts.broadcast_comment_created(comment=comment, comment_count=comment_count)
+    search_indexing.idea_changed(idea.pk)
     return comment
 
 
 @transaction.atomic
 def idea_set_status(*, idea: Idea, changed_by, status: str, note: str = "") -> StatusChange:
     """Move an idea along its public status workflow, keeping the timeline."""
-    if not changed_by.is_staff:
+    if not changed_by.has_perm("ideas.change_idea_status"):
         raise PermissionDenied(_("Only staff can change an idea's status."))
     if status not in Idea.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -94,4 +106,5 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str = "") -> S
     )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
+    search_indexing.idea_changed(idea.pk)
     return change

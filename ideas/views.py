@@ -2,7 +2,6 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community.access import contributor_required, staff_permission_required
 from community.selectors import public_segments
 
 from . import selectors, services
@@ -77,11 +77,16 @@ def _detail_context(request, idea, comment_form):
         "comments": selectors.comment_tree(idea=idea, user=request.user),
         "my_vote": selectors.my_votes(request.user, [idea.pk]).get(idea.pk, 0),
         "comment_form": comment_form,
-        "status_form": StatusForm(initial={"status": idea.status}) if request.user.is_staff else None,
+        "status_form": (
+            StatusForm(initial={"status": idea.status})
+            if request.user.is_staff and request.user.has_perm("ideas.change_idea_status")
+            else None
+        ),
+        "may_edit": services.may_edit(request.user, idea),
     }
 
 
-@login_required
+@contributor_required
 def idea_create(request):
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,10 +102,10 @@ def idea_create(request):
     )
 
 
-@login_required
+@contributor_required
 def idea_edit(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
-    if idea.author_id != request.user.pk and not request.user.is_staff:
+    if not services.may_edit(request.user, idea):
         raise PermissionDenied(_("Only the author can edit this idea."))
     form = IdeaForm(request.POST or None, initial=IdeaForm.initial_for(idea))
     if request.method == "POST" and form.is_valid():
@@ -119,8 +124,8 @@ def idea_edit(request, pk):
     )
 
 
-@login_required
 @require_POST
+@contributor_required
 def comment_create(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST, idea=idea)
@@ -140,11 +145,9 @@ def comment_create(request, pk):
     return render(request, "ideas/detail.html", _detail_context(request, idea, form), status=400)
 
 
-@login_required
 @require_POST
+@staff_permission_required("ideas.change_idea_status")
 def idea_status(request, pk):
-    if not request.user.is_staff:
-        raise PermissionDenied(_("Only staff can change an idea's status."))
     idea = get_object_or_404(Idea, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():

@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
 
-from .factories import MemberFactory
+from community.roles import Role
+
+from .factories import MemberFactory, with_role, with_totp
 
 
 @pytest.fixture(autouse=True)
@@ -10,7 +12,8 @@ def _clear_cache():
     yield
 
 
-# The fixed cast: a customer (alice), another customer (bob), and staff R&D (rita).
+# The fixed cast: customers alice and bob; staff (each with two-factor auth set up): rita (R&D),
+# carl (customer manager), mona (community moderator), adam (administrator); and nora, not yet verified.
 @pytest.fixture
 def alice(db):
     return MemberFactory(username="alice", display_name="Alice A.")
@@ -23,7 +26,27 @@ def bob(db):
 
 @pytest.fixture
 def rita(db):
-    return MemberFactory(username="rita", display_name="Rita R&D", is_staff=True)
+    return with_totp(with_role(MemberFactory(username="rita", display_name="Rita R&D"), Role.RND))
+
+
+@pytest.fixture
+def carl(db):
+    return with_totp(with_role(MemberFactory(username="carl", display_name="Carl CM"), Role.CUSTOMER_MANAGER))
+
+
+@pytest.fixture
+def mona(db):
+    return with_totp(with_role(MemberFactory(username="mona", display_name="Mona Mod"), Role.MODERATOR))
+
+
+@pytest.fixture
+def adam(db):
+    return with_totp(with_role(MemberFactory(username="adam", display_name="Adam Admin"), Role.ADMINISTRATOR))
+
+
+@pytest.fixture
+def nora(db):
+    return MemberFactory(username="nora", display_name="Nora New", email_verified=False)
 
 
 @pytest.fixture

@@ -14,13 +14,14 @@ class MemberFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"member{n}")
     email = factory.LazyAttribute(lambda m: f"{m.username}@example.com")
     display_name = factory.Faker("name")
+    email_verified = True
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
         if create:
             self.save()
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            EmailAddress.objects.create(user=self, email=self.email, verified=self.email_verified, primary=True)
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):
@@ -48,3 +49,19 @@ def make_idea(
 ):
     """Ideas are created through the service, as members create them."""
     return idea_services.idea_submit(author=author or MemberFactory(), title=title, body=body, **kwargs)
+
+
+def with_role(member, role):
+    from community.services import role_grant
+
+    role_grant(member=member, role=role, granted_by=None)
+    member.refresh_from_db()
+    return member
+
+
+def with_totp(member):
+    """Activate two-factor authentication for a member, as the set-up page does."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(member, generate_totp_secret())
+    return member

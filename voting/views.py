@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cocreate.http import json_error, wants_json
+from community.access import contributor_required
 from ideas.models import Idea
 
 from .services import VoteTally, VotingClosed, vote_cast, vote_withdraw
@@ -31,10 +31,6 @@ def _respond(request, tally: VoteTally, message: str = "", status: int = 200):
 
 
 def _vote(request, pk, action):
-    if not request.user.is_authenticated:
-        if wants_json(request):
-            return json_error(_("Log in to vote."), status=401)
-        return redirect_to_login(f"/ideas/{pk}/")
     try:
         if action == "withdraw":
             tally = vote_withdraw(member=request.user, idea_id=pk)
@@ -56,10 +52,12 @@ def _vote(request, pk, action):
 
 
 @require_POST
+@contributor_required
 def vote(request, pk):
     return _vote(request, pk, "cast")
 
 
 @require_POST
+@contributor_required
 def unvote(request, pk):
     return _vote(request, pk, "withdraw")

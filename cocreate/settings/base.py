@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL lookups (trigram similarity) for database search; does nothing on SQLite.
+    "django.contrib.postgres",
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -51,6 +53,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.mfa",
+    # Social log-in providers: installed, but off until an app is configured (settings or admin).
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -79,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -153,6 +160,10 @@ TASKS = {
 # --- Search -------------------------------------------------------------------------------------------
 # Unset: the search app queries the database (SQLite FTS5 / PostgreSQL full text); set: Elasticsearch.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+# Elasticsearch index names are "<prefix>-ideas-<timestamp>" behind the alias "<prefix>-ideas", so
+# several installs (or test runs) can share one cluster.
+SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "cocreate")
 
 # --- Accounts (django-allauth) --------------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
@@ -169,13 +180,50 @@ AUTH_PASSWORD_VALIDATORS = [
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+# "optional": a verification mail goes out at sign-up and members may log in and read at once; posting,
+# commenting and voting wait for the verified address (community.access.contributor_required).
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only once verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell members when their password or email changes
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {}  # allauth's defaults
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's rate limits stay at their defaults (log-in failures, sign-ups, password resets, …).
 LOGIN_REDIRECT_URL = "/ideas/"
 LOGIN_URL = "account_login"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Cocreate"
+# Pages under these prefixes need two-factor authentication for staff (community.access).
+STAFF_PATH_PREFIXES = ["/admin/", "/cms/"]
+
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {}
+if env_str("GITHUB_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": env_str("GITHUB_CLIENT_ID"), "secret": env_str("GITHUB_CLIENT_SECRET")}],
+        "SCOPE": ["user:email"],
+    }
+if env_str("GOOGLE_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env_str("GOOGLE_CLIENT_ID"), "secret": env_str("GOOGLE_CLIENT_SECRET")}],
+        "SCOPE": ["profile", "email"],
+    }
+if env_str("OIDC_SERVER_URL"):
+    # A company's own customer SSO (any OpenID Connect provider).
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "customer-sso"),
+                "name": env_str("OIDC_NAME", "Customer SSO"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env_str("OIDC_SERVER_URL")},
+            }
+        ]
+    }
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

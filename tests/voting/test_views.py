@@ -29,7 +29,7 @@ def test_vote_with_javascript_gets_the_new_count(alice_client):
 def test_logged_out_voting(client):
     idea = make_idea()
     assert client.post(f"/ideas/{idea.pk}/vote/", **JSON).status_code == 401
-    assert client.post(f"/ideas/{idea.pk}/vote/", **JSON).json()["error"] == "Log in to vote."
+    assert client.post(f"/ideas/{idea.pk}/vote/", **JSON).json()["error"] == "Log in first."
     html = client.post(f"/ideas/{idea.pk}/vote/")
     assert html.status_code == 302 and "/accounts/login/" in html["Location"]
     assert not Vote.objects.exists()

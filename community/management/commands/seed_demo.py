@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.models import Tag
@@ -19,6 +19,8 @@ from tqdm import tqdm
 
 from community import demo
 from community.models import Member, Segment, SegmentMembership
+from community.roles import Role
+from community.services import role_grant
 from ideas.markdown import render_markdown
 from ideas.models import Comment, Idea
 from ideas.ranking import hot_score, top_score
@@ -103,19 +105,17 @@ class Command(BaseCommand):
     def seed_members(self, count, segments):
         password = make_password(DEMO_PASSWORD)  # hashed once, shared: hashing is the slow part
         start = Member.objects.count()
-        fixed = [("demo@example.com", "Demo Customer", False), ("rd@example.com", "R&D Lead", True)]
-        rows = []
-        for email, name, staff in fixed:
+        fixed = [
+            ("demo@example.com", "Demo Customer", Role.CUSTOMER),
+            ("rd@example.com", "R&D Lead", Role.RND),
+        ]
+        rows, roles = [], {}
+        for email, name, role in fixed:
             if not Member.objects.filter(email=email).exists():
                 rows.append(
-                    Member(
-                        username=email.split("@")[0],
-                        email=email,
-                        display_name=name,
-                        password=password,
-                        is_staff=staff,
-                    )
+                    Member(username=email.split("@")[0], email=email, display_name=name, password=password)
                 )
+                roles[email] = role
         for i in range(max(count - len(rows), 0)):
             n = start + i
             rows.append(
@@ -124,6 +124,7 @@ class Command(BaseCommand):
                     email=f"member{n:06d}@example.com",
                     password=password,
                     display_name=f"{self.rng.choice(demo.FIRST_NAMES)} {self.rng.choice(demo.LAST_INITIALS)}",
+                    email_verified=True,
                 )
             )
         with self.bar(len(rows), "members") as bar, transaction.atomic():
@@ -133,6 +134,10 @@ class Command(BaseCommand):
                 bar.update(len(chunk))
         emails = [row.email for row in rows]
         members = list(Member.objects.filter(email__in=emails).only("id", "email"))
+        Member.objects.filter(email__in=emails).update(email_verified=True)
+        for member in Member.objects.filter(email__in=roles):
+            if roles[member.email] != Role.CUSTOMER:
+                role_grant(member=member, role=roles[member.email], granted_by=None)
         with transaction.atomic():
             EmailAddress.objects.bulk_create(
                 [EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in members],
@@ -302,8 +307,8 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             Idea.objects.update(
-                upvote_count=count_of(Vote, value=1),
-                downvote_count=count_of(Vote, value=-1),
+                upvote_count=count_of(Vote, value=1) + F("retired_upvotes"),
+                downvote_count=count_of(Vote, value=-1) + F("retired_downvotes"),
                 comment_count=count_of(Comment, visibility="public"),
             )
         total = Idea.objects.count()

@@ -1,0 +1,84 @@
+"""Server-side gates shared by views: verified email to contribute, two-factor auth for staff pages."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cocreate.http import json_error, wants_json
+
+UNVERIFIED_MESSAGE = _(
+    "Please confirm your email address before posting, commenting or voting. "
+    "We sent you a link; you can send it again from your email settings."
+)
+
+
+def needs_mfa(user) -> bool:
+    """Staff without an activated TOTP authenticator must set one up before staff pages."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_setup_redirect(request):
+    messages.warning(request, _("Staff pages need two-factor authentication. Set it up to continue."))
+    return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+
+
+def contributor_required(view):
+    """Logged in, active, with a verified email address; otherwise a clear refusal."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            if wants_json(request):
+                return json_error(_("Log in first."), status=401)
+            return redirect_to_login(request.get_full_path())
+        if not user.may_contribute:
+            if wants_json(request):
+                return json_error(str(UNVERIFIED_MESSAGE), status=403, verify_url=reverse("account_email"))
+            messages.error(request, UNVERIFIED_MESSAGE)
+            return redirect("account_email")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_permission_required(permission: str):
+    """A staff page: the permission (else 403) and two-factor authentication (else set it up)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(permission):
+                raise PermissionDenied(_("You do not have access to this page."))
+            if needs_mfa(request.user):
+                return mfa_setup_redirect(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class StaffMFAMiddleware:
+    """Sends staff without two-factor auth to set it up before the Django and Wagtail admin screens."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.STAFF_PATH_PREFIXES)
+
+    def __call__(self, request):
+        if request.path.startswith(self.prefixes) and needs_mfa(request.user):
+            return mfa_setup_redirect(request)
+        return self.get_response(request)

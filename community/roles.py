@@ -1,0 +1,68 @@
+"""Roles are auth groups with permissions; this module is the one place that says which.
+
+The groups are created by migration community/0003 and kept in step by `sync_roles()`; the role matrix in
+docs/roles.md describes the same table for people.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    RND = "rnd", _("R&D")
+    CUSTOMER_MANAGER = "customer_manager", _("Customer manager")
+    MODERATOR = "moderator", _("Moderator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+GROUP_NAMES = {
+    Role.CUSTOMER: "Customer",
+    Role.RND: "R&D",
+    Role.CUSTOMER_MANAGER: "Customer manager",
+    Role.MODERATOR: "Community moderator",  # "Moderators" is Wagtail's own CMS group
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+# Staff roles need two-factor authentication before any staff page.
+STAFF_ROLES = {Role.RND, Role.CUSTOMER_MANAGER, Role.MODERATOR, Role.ADMINISTRATOR}
+
+ROLE_PERMISSIONS = {
+    Role.CUSTOMER: [],
+    Role.RND: [
+        "ideas.change_idea_status",
+        "ideas.post_official_response",
+        "community.view_member_details",
+    ],
+    Role.CUSTOMER_MANAGER: [
+        "ideas.post_official_response",
+        "community.view_member_details",
+        "community.assign_segment",
+    ],
+    Role.MODERATOR: [
+        "ideas.moderate_content",
+        "community.view_member_details",
+    ],
+    Role.ADMINISTRATOR: [
+        "ideas.change_idea_status",
+        "ideas.post_official_response",
+        "ideas.moderate_content",
+        "community.view_member_details",
+        "community.assign_segment",
+        "community.grant_role",
+        "wagtailadmin.access_admin",
+    ],
+}
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent; used by migrations)."""
+    for role, group_name in GROUP_NAMES.items():
+        group, _ = group_model.objects.get_or_create(name=group_name)
+        permissions = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            permissions.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

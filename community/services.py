@@ -1,0 +1,277 @@
+"""Every way a member's account, profile, roles and segments change."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .avatars import process_avatar
+from .models import Member, Segment, SegmentMembership
+from .roles import GROUP_NAMES, STAFF_ROLES, Role
+
+
+def member_roles(member: Member) -> set[Role]:
+    names = {name: role for role, name in GROUP_NAMES.items()}
+    return {names[g] for g in member.groups.values_list("name", flat=True) if g in names} or {Role.CUSTOMER}
+
+
+def _sync_staff_flag(member: Member) -> None:
+    roles = member_roles(member)
+    member.is_staff = bool(roles & STAFF_ROLES)
+    member.is_superuser = Role.ADMINISTRATOR in roles
+    member.save(update_fields=["is_staff", "is_superuser"])
+
+
+@transaction.atomic
+def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None:
+    """Give `member` a role. Only administrators may (granted_by=None: a trusted command line)."""
+    if granted_by is not None and not granted_by.has_perm("community.grant_role"):
+        raise PermissionDenied(_("Only administrators can grant roles."))
+    member.groups.add(Group.objects.get(name=GROUP_NAMES[Role(role)]))
+    _sync_staff_flag(member)
+
+
+@transaction.atomic
+def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> None:
+    if revoked_by is not None and not revoked_by.has_perm("community.grant_role"):
+        raise PermissionDenied(_("Only administrators can revoke roles."))
+    member.groups.remove(Group.objects.get(name=GROUP_NAMES[Role(role)]))
+    _sync_staff_flag(member)
+
+
+def member_sync_email_verified(member: Member) -> None:
+    """Mirror allauth's state: verified when the primary address is verified."""
+    from allauth.account.models import EmailAddress
+
+    verified = EmailAddress.objects.filter(user=member, primary=True, verified=True).exists()
+    if member.email_verified != verified:
+        member.email_verified = verified
+        member.save(update_fields=["email_verified"])
+
+
+@transaction.atomic
+def member_update_profile(
+    *,
+    member: Member,
+    display_name: str,
+    bio: str,
+    avatar=None,
+    remove_avatar: bool = False,
+    email_consent: bool,
+    notify_status_changes: bool,
+    notify_replies: bool,
+    email_digest: str,
+) -> Member:
+    """Save a member's own profile; the avatar is validated and re-encoded before it is stored."""
+    display_name = " ".join((display_name or "").split())
+    if not display_name:
+        raise ValidationError({"display_name": _("Choose a display name.")})
+    member.display_name = display_name
+    member.bio = bio
+    if email_consent and not member.email_consent:
+        member.email_consent_at = timezone.now()
+    elif not email_consent:
+        member.email_consent_at = None
+    member.email_consent = email_consent
+    member.notify_status_changes = notify_status_changes
+    member.notify_replies = notify_replies
+    member.email_digest = email_digest
+    fields = [
+        "display_name",
+        "bio",
+        "email_consent",
+        "email_consent_at",
+        "notify_status_changes",
+        "notify_replies",
+        "email_digest",
+    ]
+    if avatar is not None:
+        processed = process_avatar(avatar)
+        if member.avatar:
+            member.avatar.delete(save=False)
+        member.avatar.save(processed.name, processed, save=False)
+        fields.append("avatar")
+    elif remove_avatar and member.avatar:
+        member.avatar.delete(save=False)
+        fields.append("avatar")
+    member.save(update_fields=fields)
+    return member
+
+
+@transaction.atomic
+def member_set_own_segments(*, member: Member, segments) -> None:
+    """Members pick their public segments; memberships assigned by managers or imports stay."""
+    wanted = {s.pk for s in segments if s.is_public}
+    SegmentMembership.objects.filter(member=member, source=SegmentMembership.Source.SELF).exclude(
+        segment_id__in=wanted
+    ).delete()
+    SegmentMembership.objects.bulk_create(
+        [
+            SegmentMembership(member=member, segment_id=pk, source=SegmentMembership.Source.SELF)
+            for pk in wanted
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def segment_assign(*, manager: Member, member: Member, segment: Segment, assigned: bool) -> None:
+    """A customer manager adds a member to (or removes them from) a segment they manage."""
+    if not manager.has_perm("community.assign_segment") or not (
+        manager.is_superuser or segment.managers.filter(pk=manager.pk).exists()
+    ):
+        raise PermissionDenied(_("You do not manage this segment."))
+    if assigned:
+        SegmentMembership.objects.get_or_create(
+            member=member, segment=segment, defaults={"source": SegmentMembership.Source.MANAGER}
+        )
+    else:
+        SegmentMembership.objects.filter(member=member, segment=segment).delete()
+
+
+def member_activity(member: Member) -> dict[str, int]:
+    """Public activity shown as counts."""
+    from ideas.models import Comment, Idea
+    from voting.models import Vote
+
+    return {
+        "ideas": Idea.objects.filter(author=member, visibility="public").count(),
+        "comments": Comment.objects.filter(author=member, visibility="public").count(),
+        "votes": Vote.objects.filter(member=member).count(),
+    }
+
+
+def member_export_data(member: Member) -> dict:
+    """Everything the member wrote, voted and set, as JSON-ready data ("download my data")."""
+    from allauth.account.models import EmailAddress
+
+    from ideas.models import Comment, Idea, StatusChange
+    from voting.models import Vote
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "format": "cocreate-member-export/1",
+        "exported_at": when(timezone.now()),
+        "profile": {
+            "username": member.username,
+            "display_name": member.display_name,
+            "bio": member.bio,
+            "avatar": member.avatar.url if member.avatar else None,
+            "date_joined": when(member.date_joined),
+            "email_consent": member.email_consent,
+            "email_consent_at": when(member.email_consent_at),
+            "notifications": {
+                "status_changes": member.notify_status_changes,
+                "replies": member.notify_replies,
+                "digest": member.email_digest,
+            },
+            "roles": sorted(member_roles(member)),
+        },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=member)
+        ],
+        "segments": [
+            {"segment": m.segment.name, "source": m.source, "since": when(m.created_at)}
+            for m in SegmentMembership.objects.filter(member=member).select_related("segment")
+        ],
+        "ideas": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "body": i.body,
+                "status": i.status,
+                "visibility": i.visibility,
+                "tags": sorted(t.name for t in i.tags.all()),
+                "created_at": when(i.created_at),
+                "updated_at": when(i.updated_at),
+            }
+            for i in Idea.objects.filter(author=member).prefetch_related("tags").order_by("pk")
+        ],
+        "comments": [
+            {
+                "id": c.pk,
+                "idea": c.idea_id,
+                "parent": c.parent_id,
+                "body": c.body,
+                "visibility": c.visibility,
+                "created_at": when(c.created_at),
+            }
+            for c in Comment.objects.filter(author=member).order_by("pk")
+        ],
+        "votes": [
+            {
+                "idea": v.idea_id,
+                "idea_title": v.idea.title,
+                "value": v.value,
+                "created_at": when(v.created_at),
+            }
+            for v in Vote.objects.filter(member=member).select_related("idea").order_by("pk")
+        ],
+        "status_changes": [
+            {
+                "idea": s.idea_id,
+                "from": s.from_status,
+                "to": s.to_status,
+                "note": s.note,
+                "created_at": when(s.created_at),
+            }
+            for s in StatusChange.objects.filter(changed_by=member).order_by("pk")
+        ],
+        "ratings": [],  # prototype ratings join here when prototypes exist
+    }
+
+
+@transaction.atomic
+def member_delete_account(*, member: Member) -> None:
+    """Delete a member's account but not the community's history.
+
+    The profile and every personal detail go; ideas and comments stay, shown as by "Former member";
+    votes are removed as rows but kept as anonymous counts on each idea, so no total changes.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    from ideas.models import Idea
+    from voting.models import Vote
+
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.deleted_at:
+        return
+    retired = (
+        Vote.objects.filter(member=member)
+        .values("idea_id")
+        .annotate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
+    )
+    for row in retired:
+        # Lock order as in voting.services: the idea row first, then its votes.
+        Idea.objects.select_for_update().filter(pk=row["idea_id"]).update(
+            retired_upvotes=F("retired_upvotes") + row["up"],
+            retired_downvotes=F("retired_downvotes") + row["down"],
+        )
+    Vote.objects.filter(member=member).delete()
+    EmailAddress.objects.filter(user=member).delete()
+    SocialAccount.objects.filter(user=member).delete()
+    Authenticator.objects.filter(user=member).delete()
+    SegmentMembership.objects.filter(member=member).delete()
+    member.managed_segments.clear()
+    member.groups.clear()
+    member.user_permissions.clear()
+    if member.avatar:
+        member.avatar.delete(save=False)
+    member.username = f"former-member-{member.pk}"
+    member.email = ""
+    member.first_name = member.last_name = member.display_name = member.bio = ""
+    member.avatar = ""
+    member.set_unusable_password()
+    member.is_active = member.is_staff = member.is_superuser = False
+    member.email_verified = member.email_consent = False
+    member.email_consent_at = None
+    member.deleted_at = timezone.now()
+    # Other sessions die with it: an inactive member with a changed password is never authenticated.
+    member.save()
