@@ -30,7 +30,7 @@ def member_detail(request, pk):
         "activity": services.member_activity(member),
         # Segments and roles are private: the member and staff with member access only.
         "segments": member.segments.all() if sees_details else None,
-        "roles": sorted(r.label for r in services.member_roles(member)) if sees_details else None,
+        "roles": sorted(str(r.label) for r in services.member_roles(member)) if sees_details else None,
         "may_assign": viewer.is_authenticated
         and viewer.is_staff
         and viewer.has_perm("community.assign_segment"),

@@ -21,7 +21,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     def verified_email(self, create, extracted, **kwargs):
         if create:
             self.save()
-            EmailAddress.objects.create(user=self, email=self.email, verified=self.email_verified, primary=True)
+            EmailAddress.objects.create(
+                user=self, email=self.email, verified=self.email_verified, primary=True
+            )
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):

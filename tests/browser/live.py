@@ -1,11 +1,15 @@
 """A live Daphne server (HTTP + websockets) for browser tests, and headless Debian Chromium."""
 
 import os
+import re
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from asgiref.sync import SyncToAsync
 from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
+from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,6 +28,11 @@ class ForkSafeDaphneProcess(DaphneProcess):
         super().run()
 
 
+MAIL_DIR = tempfile.mkdtemp(prefix="cocreate-mail-")
+
+
+# Mail from the forked server lands in files the test can read (locmem would stay in the server).
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=MAIL_DIR)
 class BrowserTestCase(ChannelsLiveServerTestCase):
     """Each test gets `self.browser` (Chromium); open pages with `self.new_page()`."""
 
@@ -67,3 +76,25 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.fill('input[name="password"]', password)
         page.click('form[action="/accounts/login/"] button[type="submit"]')
         page.wait_for_url("**/ideas/")
+
+    def mails_to(self, address):
+        return [m for m in (p.read_text() for p in Path(MAIL_DIR).glob("*.log")) if f"To: {address}" in m]
+
+    def sign_up(self, page, *, email, name, password, verify=True):
+        """Sign up through the form; with `verify`, follow the link in the verification mail."""
+        page.goto("/accounts/signup/")
+        page.get_by_role("textbox", name="Email").fill(email)
+        page.get_by_label("Display name").fill(name)
+        page.fill('input[name="password1"]', password)
+        page.fill('input[name="password2"]', password)
+        page.get_by_role("button", name="Sign Up").click()
+        page.wait_for_load_state()
+        if verify:
+            self.verify_email(page, email)
+
+    def verify_email(self, page, email):
+        (mail,) = self.mails_to(email)
+        link = re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", mail).group(0)
+        page.goto(link)
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()

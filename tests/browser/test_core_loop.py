@@ -16,14 +16,11 @@ pytestmark = pytest.mark.browser
 class CoreLoopTest(BrowserTestCase):
     def test_sign_up_post_and_see_another_members_vote_and_comment_live(self):
         author = self.new_page()
-        author.goto("/accounts/signup/")
-        author.fill('input[name="email"]', "newcomer@example.com")
-        author.fill('input[name="display_name"]', "Nina Newcomer")
-        author.fill('input[name="password1"]', "a-long-unusual-passphrase")
-        author.fill('input[name="password2"]', "a-long-unusual-passphrase")
-        author.click('form[action="/accounts/signup/"] button[type="submit"]')
-        author.wait_for_url("**/ideas/")
+        self.sign_up(
+            author, email="newcomer@example.com", name="Nina Newcomer", password="a-long-unusual-passphrase"
+        )
 
+        author.goto("/ideas/")
         author.get_by_role("link", name="Post an idea").first.click()
         author.get_by_label("Title").fill("Let the camera remember my last mode")
         author.get_by_label("Description").fill("Reopening the camera always resets to **photo**.")

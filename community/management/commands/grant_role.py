@@ -21,5 +21,5 @@ class Command(BaseCommand):
             role_revoke(member=member, role=Role(role), revoked_by=None)
         else:
             role_grant(member=member, role=Role(role), granted_by=None)
-        roles = ", ".join(sorted(r.label for r in member_roles(member)))
+        roles = ", ".join(sorted(str(r.label) for r in member_roles(member)))
         self.stdout.write(self.style.SUCCESS(f"{member.email} now has: {roles}"))

@@ -1,0 +1,113 @@
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from community.models import Member
+from ideas.models import Comment, Idea
+from ideas.services import comment_post, idea_set_status
+from voting.models import Vote
+from voting.services import vote_cast
+
+from ..factories import MemberFactory, SegmentFactory, make_idea
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def active_alice(alice, bob, rita):
+    """Alice with an idea, a reply, up and down votes, a segment."""
+    alice.segments.add(SegmentFactory(name="Photographers"))
+    own = make_idea(author=alice, title="Alice's idea", tags=["camera"])
+    others = make_idea(author=bob, title="Bob's idea")
+    comment_post(author=alice, idea=others, body="Alice's comment")
+    vote_cast(member=alice, idea_id=own.pk)
+    vote_cast(member=alice, idea_id=others.pk, value=-1)
+    vote_cast(member=bob, idea_id=others.pk)
+    return alice
+
+
+def test_download_my_data_contains_everything(client, active_alice):
+    client.force_login(active_alice)
+    response = client.get("/members/me/export/")
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert data["profile"]["display_name"] == "Alice A."
+    assert data["email_addresses"] == [{"email": "alice@example.com", "verified": True, "primary": True}]
+    assert [s["segment"] for s in data["segments"]] == ["Photographers"]
+    assert [(i["title"], i["tags"]) for i in data["ideas"]] == [("Alice's idea", ["camera"])]
+    assert [c["body"] for c in data["comments"]] == ["Alice's comment"]
+    assert sorted((v["idea_title"], v["value"]) for v in data["votes"]) == [
+        ("Alice's idea", 1),
+        ("Bob's idea", -1),
+    ]
+
+
+def test_export_is_only_ever_your_own(client):
+    assert client.get("/members/me/export/").status_code == 302  # log in first
+
+
+def totals():
+    return {i.pk: (i.upvote_count, i.downvote_count, i.comment_count) for i in Idea.objects.all()}
+
+
+def test_delete_account_keeps_content_and_totals(client, active_alice):
+    before = totals()
+    client.force_login(active_alice)
+    response = client.post("/members/me/delete/", {"password": "correct horse battery", "confirm": "on"})
+    assert response.status_code == 302
+
+    former = Member.objects.get(pk=active_alice.pk)
+    assert former.public_name == "Former member" and not former.is_active
+    assert former.email == "" and former.display_name == "" and not former.segments.exists()
+    assert not EmailAddress.objects.filter(user=former).exists()
+    assert totals() == before  # every idea, comment and vote total intact
+    assert not Vote.objects.filter(member=former).exists()  # no vote traceable to the person
+    assert Idea.objects.get(title="Alice's idea").author == former
+    page = client.get(Idea.objects.get(title="Bob's idea").get_absolute_url())
+    assert b"Alice's comment" in page.content and b"Former member" in page.content
+    # Logged out, cannot log in again, and the address is free for a new account.
+    assert not client.login(username=former.username, password="correct horse battery")
+    assert client.get("/members/me/").status_code == 302
+    assert (
+        client.post(
+            "/accounts/signup/",
+            {
+                "email": "alice@example.com",
+                "display_name": "Alice again",
+                "password1": "fresh-tulip-canal-9",
+                "password2": "fresh-tulip-canal-9",
+            },
+        ).status_code
+        == 302
+    )
+
+
+def test_votes_after_deletion_still_add_up(client, active_alice):
+    idea = Idea.objects.get(title="Bob's idea")
+    client.force_login(active_alice)
+    client.post("/members/me/delete/", {"password": "correct horse battery", "confirm": "on"})
+    newcomer = MemberFactory()
+    vote_cast(member=newcomer, idea_id=idea.pk, value=-1)
+    idea.refresh_from_db()
+    assert (
+        idea.downvote_count == Vote.objects.filter(idea=idea, value=-1).count() + idea.retired_downvotes == 2
+    )
+
+
+def test_wrong_password_deletes_nothing(client, active_alice):
+    client.force_login(active_alice)
+    response = client.post("/members/me/delete/", {"password": "guess", "confirm": "on"})
+    assert response.status_code == 400 and b"not your password" in response.content
+    active_alice.refresh_from_db()
+    assert active_alice.is_active and Vote.objects.filter(member=active_alice).count() == 2
+    assert Comment.objects.filter(author=active_alice).count() == 1
+
+
+def test_status_changes_by_staff_survive_their_deletion(rita):
+    idea = make_idea()
+    idea_set_status(idea=idea, changed_by=rita, status="planned", note="Spring")
+    from community.services import member_delete_account
+
+    member_delete_account(member=rita)
+    assert idea.status_changes.get().changed_by.public_name == "Former member"

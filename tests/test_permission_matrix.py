@@ -1,0 +1,194 @@
+"""Every URL of the site, requested by an anonymous visitor and by each role, with the outcome each may see.
+
+A URL pattern that is neither in OWN_URLS nor under a THIRD_PARTY prefix fails the first test: new URLs
+must be classified here before they ship.
+"""
+
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from ideas.services import comment_post
+
+from .factories import MemberFactory, SegmentFactory, make_idea
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "customer", "unverified", "rnd", "customer_manager", "moderator", "administrator"]
+STAFF = ["rnd", "customer_manager", "moderator", "administrator"]
+
+# Outcomes: a status code, or a redirect kind.
+LOGIN, VERIFY, OK, DENIED, NOT_ALLOWED, MOVED = "login", "verify", 200, 403, 405, "redirect"
+
+
+def everyone(outcome, **overrides):
+    return {persona: overrides.get(persona, outcome) for persona in PERSONAS}
+
+
+def members_only(outcome=OK, **overrides):
+    return everyone(outcome, anonymous=LOGIN, **overrides)
+
+
+def contributors(outcome=OK, **overrides):
+    return everyone(outcome, anonymous=LOGIN, unverified=VERIFY, **overrides)
+
+
+# route → {method: {persona: outcome}}; "{idea}", "{own_idea}", "{member}" are filled per test.
+OWN_URLS = {
+    "ideas/": {"GET": everyone(OK)},
+    "ideas/new/": {"GET": contributors()},
+    "ideas/<int:pk>/": {"GET": everyone(301)},  # to the canonical URL with the slug
+    "ideas/<int:pk>-<slug:slug>/": {"GET": everyone(OK)},
+    "ideas/<int:pk>/edit/": {"GET": contributors(DENIED, customer=OK, moderator=OK, administrator=OK)},
+    "ideas/<int:pk>/comments/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<int:pk>/status/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
+    "ideas/<int:pk>/vote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<int:pk>/unvote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "members/me/": {"GET": members_only()},
+    "members/me/export/": {"GET": members_only()},
+    "members/me/delete/": {"GET": members_only()},
+    "members/<int:pk>/": {"GET": everyone(OK)},
+    "members/<int:pk>/segments/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=MOVED, administrator=MOVED),
+    },
+    "members/<int:pk>/role/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, administrator=MOVED),
+    },
+}
+
+# Third-party URL families, checked as a family: each argument-free page refuses anonymous visitors
+# (admin screens), and the family's front door is checked for every persona.
+THIRD_PARTY = {
+    "admin/": everyone(LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK),
+    "cms/": everyone(LOGIN, administrator=OK),
+    "accounts/": None,  # allauth: public sign-up/log-in pages, the rest asks for log-in
+    "documents/": None,  # Wagtail documents: served only per document's privacy
+    "_util/": None,  # Wagtail's private-page password forms
+    "^media/": None,  # development only (DEBUG)
+    "^((?:[\\w\\-]+/)*)$": None,  # Wagtail's page serving: the home page and CMS pages
+}
+FRONT_DOORS = {"admin/": "/admin/", "cms/": "/cms/"}
+
+
+def all_routes(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_is_classified():
+    unclassified = [
+        route for route in all_routes() if route not in OWN_URLS and not route.startswith(tuple(THIRD_PARTY))
+    ]
+    assert unclassified == [], "classify these URLs in tests/test_permission_matrix.py"
+
+
+@pytest.fixture
+def cast(alice, nora, rita, carl, mona, adam):
+    return {
+        "customer": alice,
+        "unverified": nora,
+        "rnd": rita,
+        "customer_manager": carl,
+        "moderator": mona,
+        "administrator": adam,
+    }
+
+
+@pytest.fixture
+def world(cast):
+    segment = SegmentFactory()
+    segment.managers.add(cast["customer_manager"])
+    own_idea = make_idea(author=cast["customer"], title="Alice's own idea")
+    comment_post(author=MemberFactory(), idea=own_idea, body="first")
+    target = MemberFactory()
+    return {"idea": own_idea, "member": target, "segment": segment}
+
+
+def url_for(route, world):
+    idea, member = world["idea"], world["member"]
+    url = "/" + route
+    url = url.replace("<int:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
+    if route.startswith("members/<int:pk>"):
+        url = url.replace("<int:pk>", str(member.pk))
+    return url.replace("<int:pk>", str(idea.pk))
+
+
+POST_DATA = {
+    "ideas/<int:pk>/comments/": {"body": "A comment"},
+    "ideas/<int:pk>/status/": {"status": "under_review", "note": "Looking at it"},
+    "ideas/<int:pk>/vote/": {"value": "1"},
+    "members/<int:pk>/role/": {"role": "moderator", "action": "grant"},
+}
+
+
+def outcome_of(response):
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith(("/accounts/login/", "/admin/login/", "/cms/login/")):
+        return LOGIN
+    if location.startswith("/accounts/email/"):
+        return VERIFY
+    if "/2fa/" in location:
+        return "mfa"
+    return MOVED
+
+
+CASES = [
+    (route, method, persona)
+    for route, methods in OWN_URLS.items()
+    for method, expected in methods.items()
+    for persona in expected
+]
+
+
+@pytest.mark.parametrize("route, method, persona", CASES, ids=[f"{m} {r} as {p}" for r, m, p in CASES])
+def test_own_urls(client, cast, world, route, method, persona):
+    if persona != "anonymous":
+        client.force_login(cast[persona])
+    url = url_for(route, world)
+    data = dict(POST_DATA.get(route, {}))
+    if route == "members/<int:pk>/segments/":
+        data = {"segments": [world["segment"].pk]}
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    assert outcome_of(response) == OWN_URLS[route][method][persona]
+
+
+@pytest.mark.parametrize("prefix", [p for p, rule in THIRD_PARTY.items() if rule])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_third_party_front_doors(client, cast, prefix, persona):
+    if persona != "anonymous":
+        client.force_login(cast[persona])
+    assert outcome_of(client.get(FRONT_DOORS[prefix])) == THIRD_PARTY[prefix][persona]
+
+
+@pytest.mark.parametrize("prefix", ["admin/", "cms/"])
+def test_every_admin_page_turns_anonymous_and_customers_away(client, alice, prefix):
+    public = re.compile(
+        r"(login|logout|password_reset|reset|jsi18n|autocomplete|r/|sprite)"
+    )  # public assets and log-in
+    regex = re.compile(r"[\^$*(]")  # regex routes take arguments or are catch-alls
+    routes = [r for r in all_routes() if r.startswith(prefix) and "<" not in r and not regex.search(r)]
+    for visitor in (None, alice):
+        if visitor:
+            client.force_login(visitor)
+        for route in routes:
+            if public.search(route):
+                continue
+            response = client.get("/" + route)
+            assert response.status_code in (302, 403, 404, 405), route
+            if response.status_code == 302:
+                assert (
+                    outcome_of(response) in (LOGIN, MOVED)
+                    and "/admin/login" in response["Location"]
+                    or "/cms/login" in response["Location"]
+                ), route
