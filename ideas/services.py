@@ -6,8 +6,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from search import indexing as search_indexing
-
 from . import broadcasts
 from .markdown import render_markdown
 from .models import Comment, Idea, StatusChange, Visibility
@@ -42,7 +40,6 @@ def idea_submit(*, author, title: str, body: str, tags=(), product=None, segment
     idea.save()
     if tags:
         idea.tags.set(list(tags))
-    search_indexing.idea_changed(idea.pk)
     return idea
 
 
@@ -67,7 +64,6 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
     if tags is not None:
         idea.tags.set(list(tags))
-    search_indexing.idea_changed(idea.pk)
     return idea
 
 
@@ -89,7 +85,6 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
     )
     comment_count = Idea.objects.values_list("comment_count", flat=True).get(pk=idea.pk)
     broadcasts.broadcast_comment_created(comment=comment, comment_count=comment_count)
-    search_indexing.idea_changed(idea.pk)
     return comment
 
 
@@ -106,5 +101,4 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str = "") -> S
     )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
-    search_indexing.idea_changed(idea.pk)
     return change
