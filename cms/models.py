@@ -1,4 +1,7 @@
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -12,10 +15,89 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
     max_count = 1
+    subpage_types = ["cms.CampaignIndexPage"]
 
     def get_context(self, request, *args, **kwargs):
         from ideas.selectors import trending_ideas
 
         context = super().get_context(request, *args, **kwargs)
         context["trending"] = trending_ideas()
+        context["campaigns"] = CampaignPage.objects.live().filter(ends_at__gt=timezone.now())[:3]
+        return context
+
+
+class CampaignIndexPage(Page):
+    """/campaigns/: every live campaign, open ones first."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CampaignPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        campaigns = CampaignPage.objects.live().child_of(self).order_by("-ends_at")
+        now = timezone.now()
+        context["open_campaigns"] = [c for c in campaigns if c.starts_at <= now < c.ends_at]
+        context["upcoming_campaigns"] = [c for c in campaigns if now < c.starts_at]
+        context["closed_campaigns"] = [c for c in campaigns if c.ends_at <= now]
+        return context
+
+
+class CampaignPage(Page):
+    """A time-boxed challenge ("How should the next camera app work?") with its own ideas.
+
+    The brief lives here, in the CMS; the ideas stay in the ideas app (Idea.campaign). Outside its dates
+    a campaign takes no new ideas, votes or comments; its ideas stay readable.
+    """
+
+    question = models.CharField(_("question"), max_length=200)
+    brief = RichTextField(_("brief"))
+    starts_at = models.DateTimeField(_("opens"), default=timezone.now)
+    ends_at = models.DateTimeField(_("closes"))
+    target_segments = ParentalManyToManyField("community.Segment", blank=True, related_name="campaigns")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("question"),
+        FieldPanel("brief"),
+        FieldPanel("starts_at"),
+        FieldPanel("ends_at"),
+        FieldPanel("target_segments"),
+    ]
+    parent_page_types = ["cms.CampaignIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("campaign")
+
+    @property
+    def is_open(self) -> bool:
+        return self.starts_at <= timezone.now() < self.ends_at
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A campaign must close after it opens.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from ideas.forms import IdeaFilterForm
+        from ideas.selectors import BadCursor, idea_list_page
+
+        context = super().get_context(request, *args, **kwargs)
+        form = IdeaFilterForm(request.GET)
+        sort, cursor = "hot", ""
+        if form.is_valid():
+            sort, cursor = form.cleaned_data["sort"], form.cleaned_data["cursor"]
+        try:
+            context["page_of_ideas"] = idea_list_page(
+                user=request.user, sort=sort, cursor=cursor, campaign=self.pk
+            )
+        except BadCursor:
+            context["page_of_ideas"] = idea_list_page(user=request.user, sort=sort, campaign=self.pk)
+        context["sort"] = sort
         return context

@@ -13,6 +13,8 @@ urlpatterns = [
     path("ideas/", include("ideas.urls")),
     path("ideas/", include("voting.urls")),
     path("members/", include("community.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("search/", include("search.urls")),
 ]
 
 if settings.DEBUG:

@@ -52,15 +52,15 @@ def contributor_required(view):
     return wrapper
 
 
-def staff_permission_required(permission: str):
-    """A staff page: the permission (else 403) and two-factor authentication (else set it up)."""
+def staff_permission_required(*permissions: str):
+    """A staff page: one of the permissions (else 403) and two-factor authentication (else set it up)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_perm(permission):
+            if not any(request.user.has_perm(permission) for permission in permissions):
                 raise PermissionDenied(_("You do not have access to this page."))
             if needs_mfa(request.user):
                 return mfa_setup_redirect(request)

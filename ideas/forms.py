@@ -50,11 +50,65 @@ class IdeaForm(forms.Form):
         }
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ImagesField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(ImagesField, self).clean(f, initial) for f in files]
+
+
+class IdeaCreateForm(IdeaForm):
+    images = ImagesField(
+        label=_("Images"),
+        required=False,
+        help_text=_("Up to 6 screenshots or sketches: JPEG, PNG, GIF or WebP, 8 MB each."),
+    )
+    campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_images(self):
+        from cocreate.images import open_validated
+
+        from .services import MAX_IMAGE_BYTES, MAX_IMAGES_PER_IDEA
+
+        images = self.cleaned_data["images"]
+        if len(images) > MAX_IMAGES_PER_IDEA:
+            raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})
+        for upload in images:
+            try:
+                open_validated(upload, max_bytes=MAX_IMAGE_BYTES)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"{upload.name}: {error.messages[0]}") from None
+        return images
+
+    def clean_campaign(self):
+        from cms.models import CampaignPage
+
+        pk = self.cleaned_data.get("campaign")
+        if not pk:
+            return None
+        campaign = CampaignPage.objects.live().filter(pk=pk).first()
+        if campaign is None:
+            raise forms.ValidationError(_("That campaign does not exist."))
+        if not campaign.is_open:
+            raise forms.ValidationError(_("This campaign is closed: it takes no new ideas."))
+        return campaign
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    official = forms.BooleanField(label=_("Post as an official response"), required=False)
 
     def __init__(self, *args, idea: Idea, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +125,13 @@ class CommentForm(forms.Form):
 
 
 class IdeaFilterForm(forms.Form):
-    SORT_CHOICES = [("hot", _("Hot")), ("top", _("Top")), ("new", _("New"))]
+    SORT_CHOICES = [
+        ("hot", _("Hot")),
+        ("top", _("Top")),
+        ("new", _("New")),
+        ("discussed", _("Most discussed")),
+        ("trending", _("Trending this week")),
+    ]
     # A free field, not a ChoiceField: an unknown sort in an old link falls back to "hot".
     sort = forms.CharField(required=False, max_length=10)
     status = forms.ChoiceField(choices=[("", _("Any status")), *Idea.Status.choices], required=False)
@@ -84,5 +144,22 @@ class IdeaFilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Idea.Status.choices)
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED]
+    )
     note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(label=_("Merge into idea number"), min_value=1)
+    note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def clean_target(self):
+        target = Idea.objects.filter(pk=self.cleaned_data["target"]).first()
+        if target is None:
+            raise forms.ValidationError(_("No idea with that number."))
+        return target
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)

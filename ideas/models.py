@@ -42,6 +42,9 @@ class Idea(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_ideas"
     )
+    campaign = models.ForeignKey(
+        "cms.CampaignPage", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
     # default, not auto_now_add: the hot score is computed from this exact value, and imports keep theirs.
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,6 +61,9 @@ class Idea(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     hot_score = models.FloatField(default=0)
     top_score = models.FloatField(default=0)
+    # Up-votes cast in the last seven days: +1/−1 as votes come and go, recomputed exactly by
+    # `manage.py refresh_scores` (run it hourly from cron or a scheduler).
+    trending_score = models.IntegerField(default=0)
 
     objects = IdeaQuerySet.as_manager()
 
@@ -82,6 +88,16 @@ class Idea(models.Model):
                 fields=["-created_at", "-id"], name="idea_new_public", condition=models.Q(visibility="public")
             ),
             models.Index(fields=["status", "-hot_score", "-id"], name="idea_status_hot"),
+            models.Index(
+                fields=["-comment_count", "-id"],
+                name="idea_discussed_public",
+                condition=models.Q(visibility="public"),
+            ),
+            models.Index(
+                fields=["-trending_score", "-id"],
+                name="idea_trending_public",
+                condition=models.Q(visibility="public"),
+            ),
         ]
 
     def __str__(self):
@@ -104,7 +120,13 @@ class Idea(models.Model):
         return (
             self.status not in {self.Status.MERGED, self.Status.DECLINED}
             and self.visibility == Visibility.PUBLIC
+            and not self.campaign_closed
         )
+
+    @property
+    def campaign_closed(self) -> bool:
+        """Ideas of a campaign outside its dates are read-only."""
+        return self.campaign_id is not None and not self.campaign.is_open
 
 
 class Comment(models.Model):
@@ -116,6 +138,9 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=10000)
     body_html = models.TextField(editable=False)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    # An answer from R&D or a customer manager, marked as such; pinned ones are shown first.
+    is_official = models.BooleanField(default=False)
+    pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -149,3 +174,89 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.idea_id}: {self.from_status} → {self.to_status}"
+
+
+class Follow(models.Model):
+    """A member hears about an idea's changes without voting for it."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "member"], name="one_follow_per_member_per_idea")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} follows {self.idea_id}"
+
+
+class IdeaMerge(models.Model):
+    """Idea `source` merged into `target`, with exactly what moved, so the merge can be undone."""
+
+    source = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="merges_out")
+    target = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="merges_in")
+    note = models.TextField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # {"votes": [ids], "comments": [ids], "follows": [ids], "tags": [names], "retired_up": n,
+    #  "retired_down": n, "source_status": "..."}
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id}"
+
+
+class IdeaRevision(models.Model):
+    """The text of an idea before an edit."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=140)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Revision of idea {self.idea_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CommentRevision(models.Model):
+    """The text of a comment before an edit."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Revision of comment {self.comment_id}"
+
+
+class IdeaImage(models.Model):
+    """An image attached to an idea: validated, re-encoded, with a thumbnail."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    image = models.ImageField(upload_to="ideas/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="ideas/%Y/%m/thumbs/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Image {self.pk} of idea {self.idea_id}"

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from voting.models import Vote
 
-from .models import Comment, Idea
+from .models import Comment, Follow, Idea, IdeaImage, StatusChange
 
 SORTS = {
     # sort name: the stored field the keyset cursor walks, newest/highest first
     "hot": "hot_score",
     "top": "top_score",
     "new": "created_at",
+    "discussed": "comment_count",
+    "trending": "trending_score",
 }
 
 
@@ -48,6 +51,8 @@ def decode_cursor(sort: str, cursor: str) -> tuple[object, int]:
             raise BadCursor("bad id")
         if sort == "new":
             value = datetime.fromisoformat(value)
+        elif sort in {"discussed", "trending"} and not isinstance(value, int):
+            raise BadCursor("bad count")
         elif not isinstance(value, int | float) or isinstance(value, bool):
             raise BadCursor("bad score")
         return value, pk
@@ -69,6 +74,7 @@ def idea_list_page(
     tag: str = "",
     segment: str = "",
     cursor: str = "",
+    campaign: int | None = None,
     size: int | None = None,
 ) -> IdeaPage:
     """One page of listed ideas, sorted by a stored score, walked by a keyset cursor.
@@ -86,6 +92,8 @@ def idea_list_page(
         ideas = ideas.filter(tags__slug=tag)
     if segment:
         ideas = ideas.filter(segment__slug=segment)
+    if campaign:
+        ideas = ideas.filter(campaign_id=campaign)
     if cursor:
         value, pk = decode_cursor(sort, cursor)
         # `field <= value` bounds the index range; the OR only sorts out ties within it.
@@ -100,9 +108,10 @@ def trending_ideas(*, limit: int = 6) -> list[Idea]:
     return list(Idea.objects.listed().select_related("author").order_by("-hot_score", "-pk")[:limit])
 
 
-def comment_tree(*, idea: Idea, user) -> list[tuple[Comment, list]]:
-    """The idea's visible comments as a tree of (comment, replies), in one query."""
+def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment, list]]]:
+    """The idea's pinned comments, and its visible comments as a tree of (comment, replies), in one query."""
     comments = list(Comment.objects.visible_to(user).filter(idea=idea).select_related("author"))
+    pinned = sorted((c for c in comments if c.pinned_at), key=lambda c: c.pinned_at)
     children: dict[int | None, list[Comment]] = {}
     for comment in comments:
         children.setdefault(comment.parent_id, []).append(comment)
@@ -110,13 +119,32 @@ def comment_tree(*, idea: Idea, user) -> list[tuple[Comment, list]]:
     def build(parent_id):
         return [(c, build(c.pk)) for c in children.get(parent_id, [])]
 
-    return build(None)
+    return pinned, build(None)
 
 
 def idea_for_page(*, user, pk: int) -> Idea:
-    return (
+    """The idea with what its page needs: the viewer's vote and follow, and whether it has images or a
+    timeline (fetched only then), so a page costs the same few queries however busy the idea is."""
+    ideas = (
         Idea.objects.visible_to(user)
-        .select_related("author", "segment", "product", "merged_into")
-        .prefetch_related("tags", Prefetch("status_changes__changed_by"))
-        .get(pk=pk)
+        .select_related("author", "segment", "product", "merged_into", "campaign")
+        .prefetch_related("tags")
+        .annotate(
+            has_images=Exists(IdeaImage.objects.filter(idea=OuterRef("pk"))),
+            has_timeline=Exists(StatusChange.objects.filter(idea=OuterRef("pk"))),
+        )
     )
+    if user.is_authenticated:
+        ideas = ideas.annotate(
+            my_vote=Coalesce(
+                Subquery(Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]), 0
+            ),
+            following=Exists(Follow.objects.filter(idea=OuterRef("pk"), member=user)),
+        )
+    return ideas.get(pk=pk)
+
+
+def idea_timeline(idea: Idea) -> list[StatusChange]:
+    if not idea.has_timeline:
+        return []
+    return list(idea.status_changes.select_related("changed_by"))

@@ -6,10 +6,25 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreate.images import fit_within, open_validated, png_file
+from notifications.models import Notification
+from notifications.services import notify_on_commit
+from search import indexing as search_indexing
+
 from . import broadcasts
 from .markdown import render_markdown
-from .models import Comment, Idea, StatusChange, Visibility
-from .ranking import hot_score
+from .models import (
+    Comment,
+    CommentRevision,
+    Follow,
+    Idea,
+    IdeaImage,
+    IdeaMerge,
+    IdeaRevision,
+    StatusChange,
+    Visibility,
+)
+from .ranking import hot_score, top_score
 
 
 def _clean_title(title: str) -> str:
@@ -22,8 +37,12 @@ def _clean_title(title: str) -> str:
 
 
 @transaction.atomic
-def idea_submit(*, author, title: str, body: str, tags=(), product=None, segment=None) -> Idea:
-    """Publish a new idea by `author`, rendered and scored, with its tags."""
+def idea_submit(
+    *, author, title: str, body: str, tags=(), product=None, segment=None, campaign=None, images=()
+) -> Idea:
+    """Publish a new idea by `author`, scored, with its tags and images; the author follows it."""
+    if campaign is not None and not campaign.is_open:
+        raise ValidationError(_("This campaign is closed: it takes no new ideas."))
     now = timezone.now()
     idea = Idea(
         title=_clean_title(title),
@@ -32,6 +51,7 @@ def idea_submit(*, author, title: str, body: str, tags=(), product=None, segment
         author=author,
         product=product,
         segment=segment,
+        campaign=campaign,
         created_at=now,
         last_activity_at=now,
         hot_score=hot_score(upvotes=0, downvotes=0, posted_at=now),
@@ -40,6 +60,10 @@ def idea_submit(*, author, title: str, body: str, tags=(), product=None, segment
     idea.save()
     if tags:
         idea.tags.set(list(tags))
+    for upload in images:
+        idea_attach_image(idea=idea, uploaded_by=author, upload=upload)
+    Follow.objects.create(member=author, idea=idea)
+    search_indexing.idea_changed(idea.pk)
     return idea
 
 
@@ -55,7 +79,10 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     """Change an idea's text and classification; only its author or staff may."""
     if not may_edit(editor, idea):
         raise PermissionDenied(_("Only the author can edit this idea."))
-    idea.title = _clean_title(title)
+    title = _clean_title(title)
+    if (title, body) != (idea.title, idea.body):
+        IdeaRevision.objects.create(idea=idea, editor=editor, title=idea.title, body=idea.body)
+    idea.title = title
     idea.body = body
     idea.body_html = render_markdown(body)
     idea.product = product
@@ -64,12 +91,22 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
     if tags is not None:
         idea.tags.set(list(tags))
+    search_indexing.idea_changed(idea.pk)
     return idea
 
 
 @transaction.atomic
-def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
-    """Add a comment (or a reply to `parent`) to an idea and tell the idea's open pages."""
+def comment_post(
+    *, author, idea: Idea, body: str, parent: Comment | None = None, official: bool = False
+) -> Comment:
+    """Add a comment (or a reply to `parent`) to an idea and tell the idea's open pages.
+
+    `official` marks an answer from R&D or a customer manager; it is refused for anyone else.
+    """
+    if official and not author.has_perm("ideas.post_official_response"):
+        raise PermissionDenied(_("Only R&D and customer managers post official responses."))
+    if idea.campaign_closed:
+        raise ValidationError(_("This campaign is closed: its ideas are read-only."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write something before posting.")})
@@ -77,7 +114,14 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
         raise ValidationError(_("This idea is closed for comments."))
     if parent is not None and parent.idea_id != idea.pk:
         raise ValidationError({"parent": _("You can only reply to a comment on the same idea.")})
-    comment = Comment(idea=idea, author=author, parent=parent, body=body, body_html=render_markdown(body))
+    comment = Comment(
+        idea=idea,
+        author=author,
+        parent=parent,
+        body=body,
+        body_html=render_markdown(body),
+        is_official=official,
+    )
     comment.full_clean(exclude=["body_html"])
     comment.save()
     Idea.objects.filter(pk=idea.pk).update(
@@ -85,20 +129,320 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
     )
     comment_count = Idea.objects.values_list("comment_count", flat=True).get(pk=idea.pk)
     broadcasts.broadcast_comment_created(comment=comment, comment_count=comment_count)
+    if parent is not None and parent.author_id != author.pk:
+        notify_on_commit(
+            member_ids=[parent.author_id],
+            kind=Notification.Kind.REPLY,
+            idea_id=idea.pk,
+            actor_id=author.pk,
+            message=_("%(name)s replied to you on “%(title)s”.")
+            % {"name": author.public_name, "title": idea.title},
+            url=comment.get_absolute_url(),
+        )
+    if official:
+        notify_on_commit(
+            member_ids=supporter_ids(idea),
+            kind=Notification.Kind.OFFICIAL_RESPONSE,
+            idea_id=idea.pk,
+            actor_id=author.pk,
+            message=_("An official response on “%(title)s”.") % {"title": idea.title},
+            url=comment.get_absolute_url(),
+        )
+    search_indexing.idea_changed(idea.pk)
     return comment
 
 
+# The public workflow: which status may follow which. "merged" is reached only through idea_merge.
+TRANSITIONS = {
+    Idea.Status.NEW: {Idea.Status.UNDER_REVIEW, Idea.Status.PLANNED, Idea.Status.DECLINED},
+    Idea.Status.UNDER_REVIEW: {Idea.Status.NEW, Idea.Status.PLANNED, Idea.Status.DECLINED},
+    Idea.Status.PLANNED: {Idea.Status.UNDER_REVIEW, Idea.Status.IN_PROGRESS, Idea.Status.DECLINED},
+    Idea.Status.IN_PROGRESS: {Idea.Status.PLANNED, Idea.Status.SHIPPED},
+    Idea.Status.SHIPPED: {Idea.Status.IN_PROGRESS},
+    Idea.Status.DECLINED: {Idea.Status.UNDER_REVIEW},
+    Idea.Status.MERGED: set(),
+}
+
+
+def supporter_ids(idea: Idea) -> list[int]:
+    """Everyone who should hear about the idea: its author, voters and followers."""
+    from voting.models import Vote
+
+    ids = {idea.author_id}
+    ids.update(Vote.objects.filter(idea=idea).values_list("member_id", flat=True))
+    ids.update(Follow.objects.filter(idea=idea).values_list("member_id", flat=True))
+    return sorted(ids)
+
+
 @transaction.atomic
-def idea_set_status(*, idea: Idea, changed_by, status: str, note: str = "") -> StatusChange:
-    """Move an idea along its public status workflow, keeping the timeline."""
+def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> StatusChange:
+    """Move an idea along its public status workflow with a public note, and tell every supporter."""
     if not changed_by.has_perm("ideas.change_idea_status"):
-        raise PermissionDenied(_("Only staff can change an idea's status."))
-    if status not in Idea.Status.values:
-        raise ValidationError({"status": _("Unknown status.")})
-    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        raise PermissionDenied(_("Only R&D can change an idea's status."))
+    if status not in Idea.Status.values or status == Idea.Status.MERGED:
+        raise ValidationError({"status": _("Unknown status (merging has its own action).")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Explain the change in a public note: every supporter reads it.")})
+    idea = Idea.objects.select_for_update(of=("self",)).get(pk=idea.pk)
+    if status not in TRANSITIONS[idea.status]:
+        raise ValidationError(
+            {
+                "status": _("An idea that is %(old)s cannot become %(new)s.")
+                % {"old": idea.get_status_display(), "new": Idea.Status(status).label}
+            }
+        )
     change = StatusChange.objects.create(
         idea=idea, from_status=idea.status, to_status=status, note=note, changed_by=changed_by
     )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
+    search_indexing.idea_changed(idea.pk)
+    notify_on_commit(
+        member_ids=supporter_ids(idea),
+        kind=Notification.Kind.STATUS_CHANGED,
+        idea_id=idea.pk,
+        actor_id=changed_by.pk,
+        message=_("“%(title)s” is now %(status)s: %(note)s")
+        % {"title": idea.title, "status": Idea.Status(status).label, "note": note},
+        url=idea.get_absolute_url(),
+    )
     return change
+
+
+def follow_set(*, member, idea: Idea, following: bool) -> bool:
+    """Follow or unfollow an idea; returns whether the member now follows it."""
+    if following:
+        Follow.objects.get_or_create(member=member, idea=idea)
+    else:
+        Follow.objects.filter(member=member, idea=idea).delete()
+    return following
+
+
+def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
+    """Pin an official response (or any comment, for moderators) to the top of the discussion."""
+    if not (
+        pinned_by.has_perm("ideas.post_official_response") or pinned_by.has_perm("ideas.moderate_content")
+    ):
+        raise PermissionDenied(_("Only R&D, customer managers and moderators pin comments."))
+    comment.pinned_at = timezone.now() if pinned else None
+    comment.save(update_fields=["pinned_at"])
+    return comment
+
+
+def may_edit_comment(user, comment: Comment) -> bool:
+    """Authors edit their own comments; moderators edit any."""
+    if not user.is_authenticated:
+        return False
+    return user.pk == comment.author_id or (user.is_staff and user.has_perm("ideas.moderate_content"))
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, editor, body: str) -> Comment:
+    """The author edits a comment; the previous text is kept in its history."""
+    if not may_edit_comment(editor, comment):
+        raise PermissionDenied(_("Only the author can edit this comment."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something before saving.")})
+    if body != comment.body:
+        CommentRevision.objects.create(comment=comment, editor=editor, body=comment.body)
+        comment.body = body
+        comment.body_html = render_markdown(body)
+        comment.save(update_fields=["body", "body_html", "updated_at"])
+    return comment
+
+
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_IMAGES_PER_IDEA = 6
+
+
+def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
+    """Validate, re-encode and attach an image with a thumbnail; refuses anything that is not one."""
+    if idea.images.count() >= MAX_IMAGES_PER_IDEA:
+        raise ValidationError({"images": _("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA}})
+    image = open_validated(upload, max_bytes=MAX_IMAGE_BYTES)
+    attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by)
+    attachment.image.save("image.png", png_file(fit_within(image, 1600), "image.png"), save=False)
+    attachment.thumbnail.save("thumb.png", png_file(fit_within(image, 320), "thumb.png"), save=False)
+    attachment.save()
+    return attachment
+
+
+def preview_markdown(body: str) -> str:
+    """What the description will look like: the same renderer and sanitiser as the saved page."""
+    return render_markdown(body[:20000])
+
+
+def _recount(idea_ids) -> None:
+    """Recompute counters and scores of these ideas from their rows (after rows moved between ideas)."""
+    from voting.models import Vote
+
+    for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
+        votes = Vote.objects.filter(idea=idea)
+        up = votes.filter(value=1).count() + idea.retired_upvotes
+        down = votes.filter(value=-1).count() + idea.retired_downvotes
+        idea.upvote_count, idea.downvote_count = up, down
+        idea.comment_count = Comment.objects.filter(idea=idea, visibility=Visibility.PUBLIC).count()
+        idea.hot_score = hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at)
+        idea.top_score = top_score(upvotes=up, downvotes=down)
+        idea.save(update_fields=["upvote_count", "downvote_count", "comment_count", "hot_score", "top_score"])
+        broadcasts.broadcast_idea_votes(idea_id=idea.pk, upvotes=up, downvotes=down)
+
+
+def _may_merge(member) -> bool:
+    return member.has_perm("ideas.change_idea_status") or member.has_perm("ideas.moderate_content")
+
+
+@transaction.atomic
+def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge:
+    """Merge duplicate `source` into `target`: votes, followers, comments and tags move, nothing is lost.
+
+    A member who voted for both keeps one vote (on the target); their vote on the source stays with the
+    source and comes back if the merge is undone. Both rows are locked (lowest id first) and their
+    counters recomputed from the rows. What moved is recorded, so `idea_unmerge` can put it back.
+    """
+    from voting.models import Vote
+
+    if not _may_merge(merged_by):
+        raise PermissionDenied(_("Only R&D and moderators merge ideas."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why these ideas are duplicates; supporters will read it.")})
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("An idea cannot be merged into itself.")})
+    locked = {
+        i.pk: i for i in Idea.objects.select_for_update(of=("self",)).filter(pk__in=[source.pk, target.pk])
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    if source.status == Idea.Status.MERGED:
+        raise ValidationError({"source": _("This idea is already merged into another one.")})
+    if target.status == Idea.Status.MERGED:
+        raise ValidationError(
+            {
+                "target": _("“%(title)s” was itself merged into another idea; merge into that one instead.")
+                % {"title": target.title}
+            }
+        )
+    supporters = supporter_ids(source)  # before anything moves
+    target_voters = Vote.objects.filter(idea=target).values("member_id")
+    moved_votes = list(
+        Vote.objects.filter(idea=source).exclude(member_id__in=target_voters).values_list("pk", flat=True)
+    )
+    Vote.objects.filter(pk__in=moved_votes).update(idea=target)
+    target_followers = Follow.objects.filter(idea=target).values("member_id")
+    moved_follows = list(
+        Follow.objects.filter(idea=source)
+        .exclude(member_id__in=target_followers)
+        .values_list("pk", flat=True)
+    )
+    Follow.objects.filter(pk__in=moved_follows).update(idea=target)
+    moved_comments = list(Comment.objects.filter(idea=source).values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=moved_comments).update(idea=target)
+    added_tags = sorted(set(source.tags.names()) - set(target.tags.names()))
+    if added_tags:
+        target.tags.add(*added_tags)
+    merge = IdeaMerge.objects.create(
+        source=source,
+        target=target,
+        note=note,
+        merged_by=merged_by,
+        moved={
+            "votes": moved_votes,
+            "follows": moved_follows,
+            "comments": moved_comments,
+            "tags": added_tags,
+            "retired_up": source.retired_upvotes,
+            "retired_down": source.retired_downvotes,
+            "source_status": source.status,
+        },
+    )
+    Idea.objects.filter(pk=target.pk).update(
+        retired_upvotes=F("retired_upvotes") + source.retired_upvotes,
+        retired_downvotes=F("retired_downvotes") + source.retired_downvotes,
+    )
+    StatusChange.objects.create(
+        idea=source, from_status=source.status, to_status=Idea.Status.MERGED, note=note, changed_by=merged_by
+    )
+    Idea.objects.filter(pk=source.pk).update(
+        status=Idea.Status.MERGED, merged_into=target, retired_upvotes=0, retired_downvotes=0
+    )
+    _recount([source.pk, target.pk])
+    _reindex(source.pk, target.pk)
+    notify_on_commit(
+        member_ids=supporters,
+        kind=Notification.Kind.MERGED,
+        idea_id=target.pk,
+        actor_id=merged_by.pk,
+        message=_("“%(source)s” was merged into “%(target)s”: %(note)s")
+        % {"source": source.title, "target": target.title, "note": note},
+        url=target.get_absolute_url(),
+    )
+    return merge
+
+
+@transaction.atomic
+def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
+    """Undo a merge: what moved goes back (with replies written since), both counters recomputed."""
+    from voting.models import Vote
+
+    if not _may_merge(undone_by):
+        raise PermissionDenied(_("Only R&D and moderators undo merges."))
+    merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at:
+        raise ValidationError(_("This merge was already undone."))
+    locked = {
+        i.pk: i
+        for i in Idea.objects.select_for_update(of=("self",)).filter(
+            pk__in=[merge.source_id, merge.target_id]
+        )
+    }
+    source, target = locked[merge.source_id], locked[merge.target_id]
+    if target.status == Idea.Status.MERGED:
+        raise ValidationError(_("The target was merged again since; undo that merge first."))
+    moved = merge.moved
+    Vote.objects.filter(pk__in=moved.get("votes", []), idea=target).update(idea=source)
+    Follow.objects.filter(pk__in=moved.get("follows", []), idea=target).exclude(
+        member_id__in=Follow.objects.filter(idea=source).values("member_id")
+    ).update(idea=source)
+    comment_ids = set(moved.get("comments", []))
+    while True:  # replies written on the target since the merge go back with their thread
+        replies = set(
+            Comment.objects.filter(idea=target, parent_id__in=comment_ids)
+            .exclude(pk__in=comment_ids)
+            .values_list("pk", flat=True)
+        )
+        if not replies:
+            break
+        comment_ids |= replies
+    Comment.objects.filter(pk__in=comment_ids, idea=target).update(idea=source)
+    if moved.get("tags"):
+        target.tags.remove(*moved["tags"])
+    Idea.objects.filter(pk=target.pk).update(
+        retired_upvotes=F("retired_upvotes") - moved.get("retired_up", 0),
+        retired_downvotes=F("retired_downvotes") - moved.get("retired_down", 0),
+    )
+    restored = moved.get("source_status", Idea.Status.NEW)
+    Idea.objects.filter(pk=source.pk).update(
+        status=restored,
+        merged_into=None,
+        retired_upvotes=moved.get("retired_up", 0),
+        retired_downvotes=moved.get("retired_down", 0),
+    )
+    StatusChange.objects.create(
+        idea=source,
+        from_status=Idea.Status.MERGED,
+        to_status=restored,
+        note=_("Merge into “%(title)s” undone.") % {"title": target.title},
+        changed_by=undone_by,
+    )
+    merge.undone_at, merge.undone_by = timezone.now(), undone_by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    _recount([source.pk, target.pk])
+    _reindex(source.pk, target.pk)
+    return Idea.objects.get(pk=source.pk)
+
+
+def _reindex(*idea_ids) -> None:
+    for pk in idea_ids:
+        search_indexing.idea_changed(pk)

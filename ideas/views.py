@@ -2,9 +2,11 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,8 +15,16 @@ from community.access import contributor_required, staff_permission_required
 from community.selectors import public_segments
 
 from . import selectors, services
-from .forms import CommentForm, IdeaFilterForm, IdeaForm, StatusForm
-from .models import Idea
+from .forms import (
+    CommentEditForm,
+    CommentForm,
+    IdeaCreateForm,
+    IdeaFilterForm,
+    IdeaForm,
+    MergeForm,
+    StatusForm,
+)
+from .models import Comment, CommentRevision, Idea, IdeaMerge
 
 
 def _cacheable(request) -> bool:
@@ -72,10 +82,20 @@ def idea_detail(request, pk, slug=None):
 
 
 def _detail_context(request, idea, comment_form):
+    user = request.user
+    pinned, comments = selectors.comment_tree(idea=idea, user=user)
+    staff_may = user.is_authenticated and user.is_staff
     return {
         "idea": idea,
-        "comments": selectors.comment_tree(idea=idea, user=request.user),
-        "my_vote": selectors.my_votes(request.user, [idea.pk]).get(idea.pk, 0),
+        "comments": comments,
+        "pinned": pinned,
+        "following": getattr(idea, "following", False),
+        "timeline": selectors.idea_timeline(idea),
+        "may_post_official": staff_may and user.has_perm("ideas.post_official_response"),
+        "may_pin": staff_may
+        and (user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")),
+        "merge_form": MergeForm() if staff_may and services._may_merge(user) else None,
+        "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,
         "status_form": (
             StatusForm(initial={"status": idea.status})
@@ -88,7 +108,8 @@ def _detail_context(request, idea, comment_form):
 
 @contributor_required
 def idea_create(request):
-    form = IdeaForm(request.POST or None)
+    initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign", "").isdigit() else {}
+    form = IdeaCreateForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             idea = services.idea_submit(author=request.user, **form.cleaned_data)
@@ -136,8 +157,9 @@ def comment_create(request, pk):
                 idea=idea,
                 body=form.cleaned_data["body"],
                 parent=form.cleaned_data["parent"],
+                official=form.cleaned_data["official"],
             )
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error)
         else:
             return redirect(comment)
@@ -153,6 +175,111 @@ def idea_status(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a status and write a public note."))
         return redirect(idea)
-    services.idea_set_status(idea=idea, changed_by=request.user, **form.cleaned_data)
-    messages.success(request, _("Status changed."))
+    try:
+        services.idea_set_status(idea=idea, changed_by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Status changed; every supporter is told."))
     return redirect(idea)
+
+
+@require_POST
+@staff_permission_required("ideas.change_idea_status", "ideas.moderate_content")
+def idea_merge(request, pk):
+    source = get_object_or_404(Idea, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(source)
+    try:
+        services.idea_merge(
+            source=source,
+            target=form.cleaned_data["target"],
+            merged_by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(source)
+    messages.success(
+        request, _("Merged. Votes, followers and comments moved; this can be undone from the history.")
+    )
+    return redirect(form.cleaned_data["target"])
+
+
+@require_POST
+@staff_permission_required("ideas.change_idea_status", "ideas.moderate_content")
+def merge_undo(request, merge_pk):
+    merge = get_object_or_404(IdeaMerge, pk=merge_pk)
+    try:
+        source = services.idea_unmerge(merge=merge, undone_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("ideas:history", pk=merge.target_id)
+    messages.success(request, _("Merge undone."))
+    return redirect(source)
+
+
+@require_POST
+@login_required
+def idea_follow(request, pk):
+    idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+    services.follow_set(member=request.user, idea=idea, following=request.POST.get("follow") == "1")
+    return redirect(idea)
+
+
+@require_POST
+@login_required
+def comment_pin(request, pk, comment_pk):
+    comment = get_object_or_404(Comment, pk=comment_pk, idea_id=pk)
+    services.comment_pin(comment=comment, pinned_by=request.user, pinned=request.POST.get("pin") == "1")
+    return redirect(comment)
+
+
+@contributor_required
+def comment_edit(request, pk, comment_pk):
+    comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=comment_pk, idea_id=pk)
+    if not services.may_edit_comment(request.user, comment):
+        raise PermissionDenied(_("Only the author can edit this comment."))
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(comment=comment, editor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return redirect(comment)
+    return render(
+        request,
+        "ideas/comment_edit.html",
+        {"form": form, "comment": comment},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def idea_history(request, pk):
+    """Edits, status changes and merges; visible to the author and staff."""
+    idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+    if request.user.pk != idea.author_id and not request.user.is_staff:
+        raise PermissionDenied(_("Only the author and staff see an idea's history."))
+    context = {
+        "idea": idea,
+        "revisions": idea.revisions.select_related("editor"),
+        "status_changes": idea.status_changes.select_related("changed_by"),
+        "merges": IdeaMerge.objects.filter(Q(target=idea) | Q(source=idea)).select_related(
+            "source", "target", "merged_by", "undone_by"
+        ),
+        "comment_revisions": CommentRevision.objects.filter(comment__idea=idea).select_related(
+            "editor", "comment"
+        ),
+        "may_undo": request.user.is_staff and services._may_merge(request.user),
+    }
+    return render(request, "ideas/history.html", context)
+
+
+@require_POST
+@login_required
+def markdown_preview(request):
+    return JsonResponse({"html": services.preview_markdown(request.POST.get("body", ""))})

@@ -48,6 +48,26 @@ OWN_URLS = {
     },
     "ideas/<int:pk>/vote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
     "ideas/<int:pk>/unvote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<int:pk>/merge/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, moderator=MOVED, administrator=MOVED),
+    },
+    "ideas/merges/<int:merge_pk>/undo/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, moderator=MOVED, administrator=MOVED),
+    },
+    "ideas/<int:pk>/follow/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
+    "ideas/<int:pk>/history/": {"GET": members_only(OK, unverified=DENIED)},  # author (customer) and staff
+    "ideas/<int:pk>/comments/<int:comment_pk>/edit/": {
+        "GET": contributors(DENIED, moderator=OK, administrator=OK)  # the comment's author or moderators
+    },
+    "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": members_only(DENIED, rnd=MOVED, customer_manager=MOVED, moderator=MOVED, administrator=MOVED),
+    },
+    "ideas/preview/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(OK)},
+    "notifications/": {"GET": members_only()},
+    "notifications/read/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
     "members/me/": {"GET": members_only()},
     "members/me/export/": {"GET": members_only()},
     "members/me/delete/": {"GET": members_only()},
@@ -60,6 +80,8 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, administrator=MOVED),
     },
+    "search/": {"GET": everyone(OK)},
+    "search/similar/": {"GET": everyone(OK)},
 }
 
 # Third-party URL families, checked as a family: each argument-free page refuses anonymous visitors
@@ -110,15 +132,36 @@ def world(cast):
     own_idea = make_idea(author=cast["customer"], title="Alice's own idea")
     comment_post(author=MemberFactory(), idea=own_idea, body="first")
     target = MemberFactory()
-    return {"idea": own_idea, "member": target, "segment": segment}
+    from ideas.services import idea_merge
+
+    other = make_idea(title="Another idea")
+    merge = idea_merge(
+        source=make_idea(title="A duplicate"),
+        target=make_idea(title="Its original"),
+        merged_by=cast["administrator"],
+        note="Same thing",
+    )
+    comment = own_idea.comments.first()
+    return {
+        "idea": own_idea,
+        "member": target,
+        "segment": segment,
+        "other": other,
+        "merge": merge,
+        "comment": comment,
+    }
 
 
 def url_for(route, world):
     idea, member = world["idea"], world["member"]
     url = "/" + route
     url = url.replace("<int:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
+    url = url.replace("<int:merge_pk>", str(world["merge"].pk)).replace(
+        "<int:comment_pk>", str(world["comment"].pk)
+    )
     if route.startswith("members/<int:pk>"):
         url = url.replace("<int:pk>", str(member.pk))
+    url = url.replace("<slug:slug>", world["segment"].slug)
     return url.replace("<int:pk>", str(idea.pk))
 
 
@@ -127,6 +170,9 @@ POST_DATA = {
     "ideas/<int:pk>/status/": {"status": "under_review", "note": "Looking at it"},
     "ideas/<int:pk>/vote/": {"value": "1"},
     "members/<int:pk>/role/": {"role": "moderator", "action": "grant"},
+    "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {"pin": "1"},
+    "ideas/preview/": {"body": "**hi**"},
+    "ideas/<int:pk>/follow/": {"follow": "1"},
 }
 
 
@@ -159,6 +205,8 @@ def test_own_urls(client, cast, world, route, method, persona):
     data = dict(POST_DATA.get(route, {}))
     if route == "members/<int:pk>/segments/":
         data = {"segments": [world["segment"].pk]}
+    if route == "ideas/<int:pk>/merge/":
+        data = {"target": world["other"].pk, "note": "Duplicate"}
     response = client.get(url) if method == "GET" else client.post(url, data)
     assert outcome_of(response) == OWN_URLS[route][method][persona]
 

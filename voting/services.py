@@ -1,9 +1,11 @@
 """Casting and withdrawing votes with counters that always equal the rows in the vote table."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas import broadcasts
@@ -14,7 +16,7 @@ from .models import Vote
 
 
 class VotingClosed(Exception):
-    """The idea no longer takes votes (merged, declined or not public)."""
+    """The idea takes no votes (merged, declined, not public, or its campaign is closed)."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,16 @@ class VoteTally:
         return self.upvotes - self.downvotes
 
 
-def _apply(idea: Idea, *, up_delta: int, down_delta: int) -> tuple[int, int]:
+TRENDING_WINDOW = timedelta(days=7)
+
+
+def _apply(idea: Idea, *, up_delta: int, down_delta: int, trending_delta: int) -> tuple[int, int]:
     upvotes = idea.upvote_count + up_delta
     downvotes = idea.downvote_count + down_delta
     Idea.objects.filter(pk=idea.pk).update(
         upvote_count=F("upvote_count") + up_delta,
         downvote_count=F("downvote_count") + down_delta,
+        trending_score=F("trending_score") + trending_delta,
         hot_score=hot_score(upvotes=upvotes, downvotes=downvotes, posted_at=idea.created_at),
         top_score=top_score(upvotes=upvotes, downvotes=downvotes),
     )
@@ -47,7 +53,7 @@ def _locked_idea(idea_id: int) -> Idea:
     # the F() updates below can never drift from the vote rows (SQLite: IMMEDIATE transactions).
     return (
         Idea.objects.select_for_update()
-        .only("id", "status", "visibility", "created_at", "upvote_count", "downvote_count")
+        .only("id", "status", "visibility", "created_at", "upvote_count", "downvote_count", "campaign_id")
         .get(pk=idea_id)
     )
 
@@ -63,7 +69,9 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
         idea = _locked_idea(idea_id)
         if not idea.is_open_for_votes:
             raise VotingClosed(_("This idea no longer takes votes."))
-        existing = Vote.objects.filter(idea_id=idea.pk, member=member).only("id", "value").first()
+        existing = (
+            Vote.objects.filter(idea_id=idea.pk, member=member).only("id", "value", "created_at").first()
+        )
         if existing is not None and existing.value == value:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
         if existing is None:
@@ -74,10 +82,13 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
                 # Same member, same idea, in a parallel request that committed first: nothing to add.
                 return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
             up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
+            recent = True
         else:
             Vote.objects.filter(pk=existing.pk).update(value=value)
             up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
-        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta)
+            recent = existing.created_at >= timezone.now() - TRENDING_WINDOW
+        trending = up_delta if recent else 0
+        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta, trending_delta=trending)
         return VoteTally(idea.pk, upvotes, downvotes, value)
 
 
@@ -85,10 +96,14 @@ def vote_withdraw(*, member, idea_id: int) -> VoteTally:
     """Remove `member`'s vote on an idea, if any. Raises Idea.DoesNotExist for a missing idea."""
     with transaction.atomic():
         idea = _locked_idea(idea_id)
-        deleted = Vote.objects.filter(idea_id=idea.pk, member=member).values_list("value", flat=True).first()
+        deleted = (
+            Vote.objects.filter(idea_id=idea.pk, member=member).values_list("value", "created_at").first()
+        )
         if deleted is None:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
+        value, cast_at = deleted
         Vote.objects.filter(idea_id=idea.pk, member=member).delete()
-        up_delta, down_delta = (-1, 0) if deleted == Vote.Value.UP else (0, -1)
-        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta)
+        up_delta, down_delta = (-1, 0) if value == Vote.Value.UP else (0, -1)
+        trending = up_delta if cast_at >= timezone.now() - TRENDING_WINDOW else 0
+        upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta, trending_delta=trending)
         return VoteTally(idea.pk, upvotes, downvotes, 0)

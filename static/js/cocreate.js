@@ -115,7 +115,68 @@
     connect();
   }
 
+  function debounce(fn, ms) {
+    var timer;
+    return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
+  }
+
+  // The idea form: a live preview through the server's own sanitiser, and similar ideas to support.
+  function enhanceIdeaForm(form) {
+    var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+    var body = form.querySelector('textarea[name="body"]');
+    var title = form.querySelector('input[name="title"]');
+    var preview = form.querySelector("[data-preview]");
+    if (body && preview) {
+      var render = debounce(function () {
+        var data = new FormData();
+        data.append("body", body.value);
+        fetch("/ideas/preview/", { method: "POST", body: data, headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+                                   credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (d) { preview.innerHTML = d.html; form.querySelector("[data-preview-box]").open = true; });
+      }, 400);
+      body.addEventListener("input", render);
+    }
+    var box = form.querySelector("[data-similar]");
+    if (title && box) {
+      var list = box.querySelector("[data-similar-list]");
+      var latest = 0;
+      var suggest = debounce(function () {
+        var text = title.value.trim();
+        var asked = ++latest;
+        if (text.length < 4) { box.hidden = true; return; }
+        fetch("/search/similar/?title=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            if (asked !== latest) return;  // a newer keystroke's answer wins
+            list.textContent = "";
+            (d.results || []).forEach(function (idea) {
+              var item = document.createElement("li");
+              var link = document.createElement("a");
+              link.href = idea.url; link.textContent = idea.title + " (" + idea.votes + ")";
+              var support = document.createElement("form");
+              support.method = "post"; support.action = "/ideas/" + idea.id + "/vote/";
+              [["csrfmiddlewaretoken", csrf], ["value", "1"], ["next", idea.url]].forEach(function (pair) {
+                var input = document.createElement("input");
+                input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+                support.appendChild(input);
+              });
+              var button = document.createElement("button");
+              button.type = "submit"; button.className = "secondary"; button.textContent = box.dataset.supportLabel || "Support this instead";
+              support.appendChild(button);
+              item.appendChild(link); item.appendChild(support);
+              list.appendChild(item);
+            });
+            box.hidden = !(d.results && d.results.length);
+          });
+      }, 300);
+      title.addEventListener("input", suggest);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var ideaForm = document.querySelector("[data-idea-form]");
+    if (ideaForm) enhanceIdeaForm(ideaForm);
     var idea = document.querySelector("[data-live-idea]");
     if (idea) listen("/ws/ideas/" + idea.getAttribute("data-live-idea") + "/");
     else if (document.querySelector("[data-live-list]")) listen("/ws/ideas/");

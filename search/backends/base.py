@@ -1,0 +1,84 @@
+"""The one interface every search backend offers. Views, tasks and commands use only this."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from community.models import Segment
+from ideas.models import Idea
+from products.models import Product
+
+from ..query import SearchRequest, SearchResults
+
+
+@dataclass
+class IndexCheck:
+    """What `search_index --check` found: idea ids whose documents are missing, stale or orphaned."""
+
+    total: int = 0
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)  # documents whose idea no longer exists
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+class SearchBackend:
+    name = ""
+
+    def index_ideas(self, idea_ids) -> int:
+        """(Re)index these ideas from the database; ids that no longer exist are removed."""
+        raise NotImplementedError
+
+    def remove_ideas(self, idea_ids) -> None:
+        raise NotImplementedError
+
+    def query(self, request: SearchRequest, *, user) -> SearchResults:
+        """Ranked, filtered, faceted, highlighted results for what `user` may see."""
+        raise NotImplementedError
+
+    def similar_titles(self, title: str, *, user, limit: int = 5) -> list[int]:
+        """Ids of listed ideas whose text shares words with a title being typed (duplicate finder)."""
+        raise NotImplementedError
+
+    def more_like_this(self, idea: Idea, *, user, limit: int = 5) -> list[int]:
+        """Ids of listed ideas like `idea`, best first, never `idea` itself."""
+        raise NotImplementedError
+
+    def rebuild(self, *, progress=None) -> int:
+        """Index every idea afresh; searches keep answering from the old index until the switch."""
+        raise NotImplementedError
+
+    def check(self, *, progress=None) -> IndexCheck:
+        raise NotImplementedError
+
+
+def unknown_filter_notices(request: SearchRequest) -> list[str]:
+    """A clear message for each filter value that names nothing (a stale bookmark, a typo)."""
+    filters = request.filters
+    notices = []
+    if filters.status and filters.status not in Idea.Status.values:
+        notices.append(_("There is no status called “%(value)s”.") % {"value": filters.status})
+    if filters.tag and not _tag_exists(filters.tag):
+        notices.append(_("No idea is tagged “%(value)s”.") % {"value": filters.tag})
+    if filters.segment and not Segment.objects.filter(slug=filters.segment).exists():
+        notices.append(_("There is no segment called “%(value)s”.") % {"value": filters.segment})
+    if filters.product and not Product.objects.filter(slug=filters.product).exists():
+        notices.append(_("There is no product called “%(value)s”.") % {"value": filters.product})
+    return notices
+
+
+def _tag_exists(slug: str) -> bool:
+    from taggit.models import Tag
+
+    return Tag.objects.filter(slug=slug).exists()
+
+
+def segment_facet_q(user) -> Q:
+    """Private segments are internal customer data: only staff see them as facets."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q()
+    return Q(is_public=True)

@@ -1,0 +1,453 @@
+"""Elasticsearch backend, written with elasticsearch.dsl.
+
+Everything sent to the cluster is built by small pure functions (`index_definition`, `build_search`,
+`idea_actions`, `alias_actions`, …) that the tests check as dictionaries without a server; the
+`ElasticsearchBackend` methods only send what those build.
+
+Reads go to the alias "<prefix>-ideas"; `rebuild` fills "<prefix>-ideas-<timestamp>", then moves the
+alias in one `update_aliases` call and deletes the old index: searches never see a half-built index.
+Hydration (search.selectors) re-checks `Idea.objects.visible_to(user)`, so a document that is stale
+about visibility can never show a hidden idea.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db.models import Q as DjangoQ
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.dsl import A, Index, Q, Search
+from elasticsearch.helpers import bulk
+
+from community.models import Segment
+from ideas.models import Idea, Visibility
+from products.models import Product
+
+from .. import documents
+from ..query import (
+    MARK_END,
+    MARK_START,
+    FacetValue,
+    Filters,
+    Hit,
+    ParsedText,
+    SearchRequest,
+    SearchResults,
+    marked_html,
+    parse_text,
+    truncation_notice,
+)
+from ..sources import idea_source, ideas_for_indexing, plain_text
+from .base import IndexCheck, SearchBackend, segment_facet_q, unknown_filter_notices
+from .database import fingerprint
+
+BATCH = 500
+TAG_FACET_SIZE = 12
+# Field → boost. Titles weigh most; a word in a comment counts a little.
+TEXT_FIELDS = ["title^4", "tags^2", "body", "comments^0.5"]
+FACET_FIELDS = {"status": "status", "tag": "tag_slugs", "segment": "segment", "product": "product"}
+
+
+def alias_name(kind: str, prefix: str | None = None) -> str:
+    return f"{prefix or settings.SEARCH_INDEX_PREFIX}-{kind}"
+
+
+def new_index_name(kind: str, prefix: str | None = None, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%f")
+    return f"{alias_name(kind, prefix)}-{stamp}"
+
+
+def index_definition(name: str, kind: str = "ideas") -> Index:
+    """The index (settings, analysers, mappings) for one kind, without touching the class's index."""
+    index = Index(name)
+    index.settings(number_of_shards=1)
+    index.mapping(documents.KINDS[kind]._doc_type.mapping)
+    return index
+
+
+def alias_actions(alias: str, new_index: str, old_indices) -> list[dict]:
+    """One atomic `update_aliases` body: the alias leaves every old index and lands on the new one."""
+    actions = [{"remove": {"index": old, "alias": alias}} for old in sorted(old_indices) if old != new_index]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    return actions
+
+
+def idea_document(source: dict) -> documents.IdeaDocument:
+    return documents.IdeaDocument(
+        meta={"id": str(source["id"])},
+        title=source["title"],
+        body=source["body"],
+        tags=source["tags"],
+        tag_slugs=source["tag_slugs"],
+        comments=source["comments"],
+        status=source["status"],
+        visibility=source["visibility"],
+        author_id=str(source["author_id"]),
+        segment=source["segment"],
+        product=source["product"],
+        created_at=source["created_at"],
+        votes=source["votes"],
+        comment_count=source["comment_count"],
+        fingerprint=fingerprint(source),
+    )
+
+
+def idea_actions(ideas, index: str, *, missing_ids=()) -> list[dict]:
+    """Bulk actions: index each idea's document, delete the documents of ideas that are gone."""
+    actions = []
+    for idea in ideas:
+        action = idea_document(idea_source(idea)).to_dict(include_meta=True)
+        action["_index"] = index
+        actions.append(action)
+    for pk in sorted(missing_ids):
+        actions.append({"_op_type": "delete", "_index": index, "_id": str(pk)})
+    return actions
+
+
+def comment_actions(ideas, index: str) -> list[dict]:
+    """Bulk actions indexing the public comments of these ideas (loaded by ideas_for_indexing)."""
+    actions = []
+    for idea in ideas:
+        for comment in getattr(idea, "public_comments", []):
+            document = documents.CommentDocument(
+                meta={"id": str(comment.pk)},
+                body=plain_text(comment.body_html),
+                idea_id=str(idea.pk),
+                idea_title=idea.title,
+                idea_visibility=idea.visibility,
+                visibility=Visibility.PUBLIC,
+                author_id=str(idea.author_id),
+                product=idea.product.slug if idea.product_id else None,
+                created_at=idea.created_at,
+            )
+            action = document.to_dict(include_meta=True)
+            action["_index"] = index
+            actions.append(action)
+    return actions
+
+
+def stale_comments_query(ideas) -> Q:
+    """Comments of these ideas that are no longer public (hidden, held, deleted): to delete."""
+    public_ids = [str(c.pk) for idea in ideas for c in getattr(idea, "public_comments", [])]
+    query = Q("terms", idea_id=[str(idea.pk) for idea in ideas])
+    if public_ids:
+        query &= ~Q("ids", values=public_ids)
+    return query
+
+
+def visibility_filter(user) -> Q | None:
+    """The index-side copy of `Idea.objects.visible_to(user)`: public, plus the member's own.
+
+    Derived from the queryset itself: when visible_to returns every idea (moderators), no filter.
+    """
+    if not Idea.objects.visible_to(user).query.has_filters():
+        return None
+    public = Q("term", visibility=Visibility.PUBLIC)
+    if user is not None and user.is_authenticated:
+        return public | Q("term", author_id=str(user.pk))
+    return public
+
+
+def listed_filter() -> Q:
+    """What suggestions show, like Idea.objects.listed(): public and not merged away."""
+    return Q("term", visibility=Visibility.PUBLIC) & ~Q("term", status=Idea.Status.MERGED)
+
+
+def text_query(parsed: ParsedText, mode: str = "all") -> Q:
+    """Words → query DSL. Single words match fuzzily (typos); "phrases" match as phrases."""
+    clauses = []
+    for term in parsed.terms:
+        if len(term) == 1:
+            clauses.append(
+                Q("multi_match", query=term[0], fields=TEXT_FIELDS, fuzziness="AUTO", prefix_length=1)
+            )
+        else:
+            clauses.append(Q("multi_match", query=" ".join(term), fields=TEXT_FIELDS, type="phrase"))
+    must_not = [Q("multi_match", query=word, fields=TEXT_FIELDS) for word in parsed.excluded]
+    if mode == "any":
+        return Q("bool", should=clauses, minimum_should_match=1, must_not=must_not)
+    return Q("bool", must=clauses, must_not=must_not)
+
+
+def filter_queries(filters: Filters) -> dict[str, Q]:
+    return {
+        name: Q("term", **{FACET_FIELDS[name]: value})
+        for name, value in filters.active().items()
+        if name in FACET_FIELDS
+    }
+
+
+def build_search(request: SearchRequest, *, user, index: str, using=None) -> Search:
+    """The whole request: text and visibility in the query, facet filters in `post_filter`, and each
+    facet's aggregation filtered by the *other* facets, so counts match what a click would show."""
+    parsed = request.parsed
+    search = Search(using=using, index=index).extra(track_total_hits=True)
+    query = text_query(parsed) if parsed else Q("match_all")
+    if (visible := visibility_filter(user)) is not None:
+        query = Q("bool", must=[query], filter=[visible])
+    search = search.query(query)
+
+    active = filter_queries(request.filters)
+    if active:
+        search = search.post_filter(Q("bool", filter=list(active.values())))
+    for name, field in FACET_FIELDS.items():
+        others = [q for other, q in active.items() if other != name]
+        size = TAG_FACET_SIZE if name == "tag" else 50
+        facet = A("filter", filter=Q("bool", filter=others) if others else Q("match_all"))
+        facet.bucket("values", "terms", field=field, size=size)
+        search.aggs.bucket(name, facet)
+
+    if request.sort == "new":
+        search = search.sort({"created_at": "desc"}, {"_id": "desc"})
+    elif request.sort == "votes" or not parsed:
+        search = search.sort({"votes": "desc"}, {"created_at": "desc"})
+    else:
+        search = search.sort("_score", {"votes": "desc"})
+    if parsed:
+        search = (
+            search.highlight_options(pre_tags=[MARK_START], post_tags=[MARK_END], encoder="default")
+            .highlight("title", number_of_fragments=0)
+            .highlight("body", fragment_size=160, number_of_fragments=2, no_match_size=160)
+        )
+    return search.source(False)[request.offset : request.offset + request.page_size]
+
+
+def build_more_like_this(idea_id: int, *, user, index: str, limit: int = 5, using=None) -> Search:
+    query = Q(
+        "more_like_this",
+        fields=["title", "tags", "body"],
+        like=[{"_index": index, "_id": str(idea_id)}],
+        min_term_freq=1,
+        min_doc_freq=1,
+        max_query_terms=25,
+    )
+    return _listed_search(query, user=user, index=index, using=using, exclude=idea_id)[:limit]
+
+
+def build_similar_titles(title: str, *, user, index: str, limit: int = 5, using=None) -> Search:
+    """As-you-type duplicates: any word, half-typed words through the edge n-gram sub-field."""
+    words = " ".join(parse_text(title).words)
+    query = Q(
+        "bool",
+        should=[
+            Q("match", **{"title.suggest": {"query": words}}),
+            Q("match", title={"query": words, "boost": 2}),
+        ],
+        minimum_should_match=1,
+    )
+    return _listed_search(query, user=user, index=index, using=using)[:limit]
+
+
+def _listed_search(query: Q, *, user, index: str, using=None, exclude: int | None = None) -> Search:
+    filters = [listed_filter()]
+    if (visible := visibility_filter(user)) is not None:
+        filters.append(visible)
+    must_not = [Q("ids", values=[str(exclude)])] if exclude is not None else []
+    return (
+        Search(using=using, index=index)
+        .query(Q("bool", must=[query], filter=filters, must_not=must_not))
+        .source(False)
+    )
+
+
+def facet_labels(facets: dict[str, list[tuple[str, int]]], user) -> dict[str, list[FacetValue]]:
+    """Bucket keys → (value, label, count); segments that are private stay hidden from members."""
+    from taggit.models import Tag
+
+    statuses = dict(Idea.Status.choices)
+    tags = dict(
+        Tag.objects.filter(slug__in=[k for k, _ in facets.get("tag", [])]).values_list("slug", "name")
+    )
+    segments = dict(
+        Segment.objects.filter(
+            segment_facet_q(user), slug__in=[k for k, _ in facets.get("segment", [])]
+        ).values_list("slug", "name")
+    )
+    products = dict(
+        Product.objects.filter(slug__in=[k for k, _ in facets.get("product", [])]).values_list("slug", "name")
+    )
+    names = {"status": statuses, "tag": tags, "segment": segments, "product": products}
+    return {
+        facet: [FacetValue(key, names[facet][key], count) for key, count in buckets if key in names[facet]]
+        for facet, buckets in facets.items()
+    }
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, prefix: str):
+        self.client = client
+        self.prefix = prefix
+
+    @classmethod
+    def from_settings(cls) -> ElasticsearchBackend:
+        return cls(_client(settings.ELASTICSEARCH_URL), settings.SEARCH_INDEX_PREFIX)
+
+    def alias(self, kind: str = "ideas") -> str:
+        return alias_name(kind, self.prefix)
+
+    # ---- indexing ---------------------------------------------------------------------------------
+    def ensure_indices(self) -> None:
+        """Create each kind's first index behind its alias if there is none yet."""
+        for kind in documents.KINDS:
+            if not self.client.indices.exists_alias(name=self.alias(kind)):
+                name = new_index_name(kind, self.prefix)
+                index_definition(name, kind).create(using=self.client)
+                self.client.indices.update_aliases(actions=alias_actions(self.alias(kind), name, []))
+
+    def index_ideas(self, idea_ids) -> int:
+        ids = sorted({int(pk) for pk in idea_ids})
+        if not ids:
+            return 0
+        self.ensure_indices()
+        ideas = list(ideas_for_indexing(ids))
+        missing = set(ids) - {idea.pk for idea in ideas}
+        bulk(self.client, idea_actions(ideas, self.alias(), missing_ids=missing), raise_on_error=False)
+        bulk(self.client, comment_actions(ideas, self.alias("comments")))
+        self.client.delete_by_query(
+            index=self.alias("comments"),
+            query=stale_comments_query(ideas or [Idea(pk=pk) for pk in missing]).to_dict(),
+            conflicts="proceed",
+        )
+        return len(ideas)
+
+    def remove_ideas(self, idea_ids) -> None:
+        ids = [str(pk) for pk in idea_ids]
+        actions = [{"_op_type": "delete", "_index": self.alias(), "_id": pk} for pk in ids]
+        bulk(self.client, actions, raise_on_error=False)
+        self.client.delete_by_query(
+            index=self.alias("comments"), query=Q("terms", idea_id=ids).to_dict(), conflicts="proceed"
+        )
+
+    def rebuild(self, *, progress=None) -> int:
+        started = timezone.now()
+        count = 0
+        for kind in documents.KINDS:
+            name = new_index_name(kind, self.prefix)
+            index_definition(name, kind).create(using=self.client)
+            if kind == "ideas":
+                count = self._fill(name, progress)
+            else:
+                self._fill_comments(name)
+            self.client.indices.refresh(index=name)
+            self._swap(kind, name)
+        # Changes committed while the new index filled went to the old one; replay them.
+        changed = Idea.objects.filter(
+            DjangoQ(updated_at__gte=started) | DjangoQ(last_activity_at__gte=started)
+        )
+        self.index_ideas(changed.values_list("pk", flat=True))
+        return count
+
+    def _fill(self, index: str, progress) -> int:
+        count = 0
+        batch = []
+        for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
+            batch.append(idea)
+            if len(batch) == BATCH:
+                count += self._send(batch, index, progress)
+                batch = []
+        return count + (self._send(batch, index, progress) if batch else 0)
+
+    def _send(self, ideas, index, progress) -> int:
+        bulk(self.client, idea_actions(ideas, index))
+        if progress is not None:
+            progress.update(len(ideas))
+        return len(ideas)
+
+    def _fill_comments(self, index: str) -> None:
+        batch = []
+        for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
+            batch.append(idea)
+            if len(batch) == BATCH:
+                bulk(self.client, comment_actions(batch, index))
+                batch = []
+        if batch:
+            bulk(self.client, comment_actions(batch, index))
+
+    def _swap(self, kind: str, new_index: str) -> None:
+        alias = self.alias(kind)
+        try:
+            old = list(self.client.indices.get_alias(name=alias).body)
+        except NotFoundError:
+            old = []
+        self.client.indices.update_aliases(actions=alias_actions(alias, new_index, old))
+        for name in old:
+            if name != new_index:
+                self.client.indices.delete(index=name)
+
+    def check(self, *, progress=None) -> IndexCheck:
+        indexed = {
+            int(hit.meta.id): hit.fingerprint
+            for hit in Search(using=self.client, index=self.alias()).source(["fingerprint"]).scan()
+        }
+        result = IndexCheck()
+        seen = set()
+        for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
+            seen.add(idea.pk)
+            result.total += 1
+            stored = indexed.get(idea.pk)
+            if stored is None:
+                result.missing.append(idea.pk)
+            elif stored != fingerprint(idea_source(idea)):
+                result.stale.append(idea.pk)
+            if progress is not None:
+                progress.update(1)
+        result.orphaned = sorted(set(indexed) - seen)
+        return result
+
+    # ---- querying ---------------------------------------------------------------------------------
+    def query(self, request: SearchRequest, *, user) -> SearchResults:
+        parsed = request.parsed
+        notices = [truncation_notice()] if parsed.truncated else []
+        if request.filters.active():
+            notices += unknown_filter_notices(request)
+        response = build_search(request, user=user, index=self.alias(), using=self.client).execute()
+        hits = []
+        for hit in response.hits:
+            highlight = getattr(hit.meta, "highlight", None)
+            title = highlight.title[0] if highlight is not None and "title" in highlight else None
+            body = " … ".join(highlight.body) if highlight is not None and "body" in highlight else ""
+            hits.append(
+                Hit(
+                    idea_id=int(hit.meta.id),
+                    score=float(hit.meta.score or 0),
+                    title_html=marked_html(title) if title is not None else None,
+                    snippet_html=marked_html(body),
+                )
+            )
+        buckets = {
+            name: [(b.key, b.doc_count) for b in response.aggregations[name]["values"].buckets]
+            for name in FACET_FIELDS
+        }
+        return SearchResults(
+            hits=hits,
+            total=response.hits.total.value,
+            facets=facet_labels(buckets, user),
+            request=request,
+            notices=notices,
+        )
+
+    def similar_titles(self, title: str, *, user, limit: int = 5) -> list[int]:
+        if not parse_text(title):
+            return []
+        search = build_similar_titles(title, user=user, index=self.alias(), limit=limit, using=self.client)
+        return [int(hit.meta.id) for hit in search.execute()]
+
+    def more_like_this(self, idea: Idea, *, user, limit: int = 5) -> list[int]:
+        search = build_more_like_this(idea.pk, user=user, index=self.alias(), limit=limit, using=self.client)
+        return [int(hit.meta.id) for hit in search.execute()]
+
+
+@functools.cache
+def _client(url: str) -> Elasticsearch:
+    if not url:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(_("SEARCH_BACKEND is elasticsearch but ELASTICSEARCH_URL is empty."))
+    # Short timeouts: a search page should fail fast, and index tasks log and move on.
+    return Elasticsearch(url, request_timeout=5, retry_on_timeout=False)

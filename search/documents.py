@@ -1,0 +1,81 @@
+"""Elasticsearch documents, declared with elasticsearch.dsl (never the frozen `elasticsearch_dsl` alias).
+
+Documents carry no index name of their own: the backend binds them at run time to
+"<SEARCH_INDEX_PREFIX>-<kind>" aliases, each pointing at a timestamped index, so a rebuild can fill a
+new index and switch the alias in one atomic step.
+
+Adding a kind (prototypes, campaigns) when its model exists: subclass `SearchableDocument` with the
+kind's own fields, add a `*_source` function in search/sources.py, and an entry in `KINDS`.
+"""
+
+from elasticsearch.dsl import Date, Document, Integer, Keyword, Text, analyzer, token_filter
+
+# Stemmed English for matching: "maps", "mapping" and "mapped" meet at "map".
+english = analyzer(
+    "cocreate_english",
+    tokenizer="standard",
+    filter=[
+        token_filter("cocreate_english_possessive", "stemmer", language="possessive_english"),
+        "lowercase",
+        "asciifolding",
+        token_filter("cocreate_english_stop", "stop", stopwords="_english_"),
+        token_filter("cocreate_english_stemmer", "stemmer", language="english"),
+    ],
+)
+# Edge n-grams of every word at index time, so a half-typed title ("offl ma") already finds
+# "Offline maps"; searched with plain lower-cased words (n-gramming the query too would match noise).
+suggest = analyzer(
+    "cocreate_suggest",
+    tokenizer="standard",
+    filter=[
+        "lowercase",
+        "asciifolding",
+        token_filter("cocreate_edge_ngram", "edge_ngram", min_gram=2, max_gram=15),
+    ],
+)
+suggest_search = analyzer(
+    "cocreate_suggest_search", tokenizer="standard", filter=["lowercase", "asciifolding"]
+)
+
+
+class SearchableDocument(Document):
+    """Fields every searchable kind shares: its text, who may see it, where it belongs, when."""
+
+    title = Text(
+        analyzer=english,
+        fields={"suggest": Text(analyzer=suggest, search_analyzer=suggest_search)},
+    )
+    body = Text(analyzer=english)
+    visibility = Keyword()
+    author_id = Keyword()
+    product = Keyword()
+    created_at = Date()
+    # Hash of the indexed fields (search.backends.database.fingerprint); `--check` compares it.
+    fingerprint = Keyword(index=False)
+
+
+class IdeaDocument(SearchableDocument):
+    tags = Text(analyzer=english)
+    tag_slugs = Keyword()
+    comments = Text(analyzer=english)  # public comments only
+    status = Keyword()
+    segment = Keyword()
+    votes = Integer()
+    comment_count = Integer()
+
+
+class CommentDocument(Document):
+    """Public comments, searchable on their own; a comment is only as visible as its idea."""
+
+    body = Text(analyzer=english)
+    idea_id = Keyword()
+    idea_title = Text(analyzer=english)
+    idea_visibility = Keyword()
+    visibility = Keyword()
+    author_id = Keyword()
+    product = Keyword()
+    created_at = Date()
+
+
+# kind → document class; the alias of a kind is "<prefix>-<kind>".
+KINDS = {"ideas": IdeaDocument, "comments": CommentDocument}

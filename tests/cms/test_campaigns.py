@@ -1,0 +1,81 @@
+"""Campaigns: time-boxed challenges with their own ideas; closed ones keep their ideas read-only."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cms.models import CampaignIndexPage, CampaignPage
+from ideas.models import Idea
+from ideas.services import comment_post, idea_submit
+from voting.services import VotingClosed, vote_cast
+
+from ..factories import SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaigns(wagtail_site):
+    index = CampaignIndexPage.objects.first()
+    if index is None:
+        index = wagtail_site.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
+    now = timezone.now()
+
+    def make(slug, starts, ends):
+        page = CampaignPage(title=slug.title(), slug=slug, question="How should the camera app work?",
+                            brief="<p>Tell us.</p>", starts_at=now + starts, ends_at=now + ends)
+        index.add_child(instance=page)
+        page.target_segments.add(SegmentFactory(name=f"Segment for {slug}"))
+        page.save_revision().publish()
+        return CampaignPage.objects.get(pk=page.pk)
+
+    return {
+        "open": make("camera", timedelta(days=-1), timedelta(days=7)),
+        "closed": make("battery", timedelta(days=-30), timedelta(days=-1)),
+        "index": index,
+    }
+
+
+def test_posting_inside_an_open_campaign(alice_client, campaigns):
+    camera = campaigns["open"]
+    form = alice_client.get(f"/ideas/new/?campaign={camera.pk}")
+    assert f'value="{camera.pk}"'.encode() in form.content
+    alice_client.post("/ideas/new/", {"title": "Remember my last mode", "body": "Please", "campaign": camera.pk})
+    idea = Idea.objects.get()
+    assert idea.campaign_id == camera.pk
+    page = alice_client.get(camera.url)
+    assert b"Remember my last mode" in page.content and b"Post an idea in this campaign" in page.content
+    assert b"Segment for camera" in page.content
+
+
+def test_a_closed_campaign_takes_no_ideas_votes_or_comments(alice, bob, alice_client, campaigns):
+    battery = campaigns["closed"]
+    response = alice_client.post("/ideas/new/", {"title": "Too late", "body": "x", "campaign": battery.pk})
+    assert response.status_code == 400 and b"This campaign is closed" in response.content
+    with pytest.raises(ValidationError):
+        idea_submit(author=alice, title="Too late", body="x", campaign=battery)
+    # An idea posted while it was open stays readable, but frozen.
+    idea = idea_submit(author=alice, title="Posted in time", body="x", campaign=campaigns["open"])
+    Idea.objects.filter(pk=idea.pk).update(campaign=battery)
+    idea = Idea.objects.get(pk=idea.pk)
+    with pytest.raises(VotingClosed):
+        vote_cast(member=bob, idea_id=idea.pk)
+    with pytest.raises(ValidationError, match="read-only"):
+        comment_post(author=bob, idea=idea, body="hello")
+    page = alice_client.get(idea.get_absolute_url())
+    assert page.status_code == 200 and b"closed" in page.content
+    assert b"Post an idea in this campaign" not in alice_client.get(battery.url).content
+
+
+def test_campaign_index_lists_open_and_closed(client, campaigns):
+    page = client.get(campaigns["index"].url).content.decode()
+    assert page.index("Camera") < page.index("Closed") < page.index("Battery")
+
+
+def test_a_campaign_must_close_after_it_opens(campaigns):
+    page = campaigns["open"]
+    page.ends_at = page.starts_at - timedelta(hours=1)
+    with pytest.raises(ValidationError):
+        page.full_clean()

@@ -1,0 +1,230 @@
+"""What members get from search, the same on every backend (database here; Elasticsearch live when
+ELASTICSEARCH_URL is set). SQLite and PostgreSQL are covered by running the suite on each."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+
+from ideas.models import Idea, Visibility
+from search.models import IdeaDocument
+from search.query import MAX_QUERY_CHARS, Filters, SearchRequest
+from tests.factories import MemberFactory, ProductFactory, SegmentFactory, make_idea
+
+ANON = AnonymousUser()
+
+
+def ids(results):
+    return [hit.idea_id for hit in results.hits]
+
+
+def search(engine, text="", user=ANON, **kwargs):
+    filters = Filters(**{k: kwargs.pop(k) for k in ("status", "tag", "segment", "product") if k in kwargs})
+    return engine.backend.query(SearchRequest(text=text, filters=filters, **kwargs), user=user)
+
+
+def test_title_match_ranks_above_body_match(engine, publish):
+    in_body = publish(title="Longer battery", body="Show the remaining time for offline maps.")
+    in_title = publish(title="Offline maps for hiking", body="Download a region before the trip.")
+    publish(title="Dark mode", body="Easier on the eyes at night.")
+
+    results = search(engine, "offline maps")
+
+    assert ids(results) == [in_title.pk, in_body.pk]
+    assert results.total == 2
+
+
+def test_stemming_finds_other_forms(engine, publish):
+    idea = publish(title="Mapping trails", body="I map every hike.")
+    assert ids(search(engine, "maps")) == [idea.pk]
+
+
+def test_typos_find_the_right_idea(engine, publish):
+    if engine.vendor == "sqlite":
+        pytest.skip("SQLite FTS5 has no typo tolerance; PostgreSQL (pg_trgm) and Elasticsearch do")
+    idea = publish(title="Offline maps over Wi-Fi", body="Update maps at home.")
+    publish(title="Battery saver", body="Dim the screen.")
+
+    results = search(engine, "ofline")
+
+    assert ids(results) == [idea.pk]
+
+
+def test_filters_narrow_results(engine, publish, rita):
+    phones = ProductFactory(slug="phone")
+    gamers = SegmentFactory(slug="gamers")
+    matching = publish(title="Battery widget", body="b", tags=["battery"], product=phones, segment=gamers)
+    publish(title="Battery history", body="b", tags=["battery"], product=phones)
+    publish(title="Battery graph", body="b", tags=["charts"], segment=gamers)
+    planned = publish(title="Battery alerts", body="b", tags=["battery"], product=phones, segment=gamers)
+    Idea.objects.filter(pk=planned.pk).update(status=Idea.Status.PLANNED)
+    engine.backend.index_ideas([planned.pk])
+    engine.refresh()
+
+    results = search(engine, "battery", tag="battery", product="phone", segment="gamers", status="new")
+
+    assert ids(results) == [matching.pk]
+
+
+def test_facets_count_each_value_ignoring_their_own_filter(engine, publish):
+    phones = ProductFactory(slug="phone", name="Phone")
+    publish(title="Battery widget", body="b", tags=["battery", "ui"], product=phones)
+    publish(title="Battery history", body="b", tags=["battery"])
+    publish(title="Battery graph", body="b", tags=["charts"], product=phones)
+    publish(title="Unrelated", body="nothing", tags=["power"], product=phones)
+
+    results = search(engine, "battery", tag="battery")
+
+    facets = {name: {(f.value, f.label, f.count) for f in values} for name, values in results.facets.items()}
+    assert results.total == 2
+    # The tag facet ignores the tag filter: every tag among the three matching ideas.
+    assert facets["tag"] == {("battery", "battery", 2), ("ui", "ui", 1), ("charts", "charts", 1)}
+    # The other facets count within the tag filter.
+    assert facets["product"] == {("phone", "Phone", 1)}
+    assert facets["status"] == {("new", "New", 2)}
+
+
+def test_matches_are_highlighted_and_member_text_is_escaped(engine, publish):
+    publish(title="Offline <b>maps</b> & more", body="Keep <script>alert(1)</script> maps on the phone.")
+
+    hit = search(engine, "maps").hits[0]
+
+    assert "<mark>maps</mark>" in hit.title_html
+    assert "&lt;b&gt;" in hit.title_html and "&amp;" in hit.title_html
+    assert "<script>" not in hit.snippet_html
+    assert "<mark>maps</mark>" in hit.snippet_html
+
+
+def test_hidden_and_held_ideas_are_found_only_by_their_author(engine, publish, alice, bob):
+    public = publish(title="Solar charging", body="s")
+    held = publish(title="Solar case", body="s", author=alice)
+    hidden = publish(title="Solar spam", body="s", author=alice)
+    Idea.objects.filter(pk=held.pk).update(visibility=Visibility.HELD)
+    Idea.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    engine.backend.index_ideas([held.pk, hidden.pk])
+    engine.refresh()
+
+    assert set(ids(search(engine, "solar"))) == {public.pk}
+    assert set(ids(search(engine, "solar", user=bob))) == {public.pk}
+    assert set(ids(search(engine, "solar", user=alice))) == {public.pk, held.pk, hidden.pk}
+    assert engine.backend.similar_titles("solar", user=bob) == [public.pk]
+
+
+def test_hidden_comments_never_make_an_idea_match(engine, publish, comment, bob, reindex):
+    idea = publish(title="Quieter fan", body="The fan is loud.")
+    posted = comment(idea=idea, author=bob, body="Also the zeppelin noise.")
+    assert ids(search(engine, "zeppelin")) == [idea.pk]
+
+    type(posted).objects.filter(pk=posted.pk).update(visibility=Visibility.HIDDEN)
+    reindex(idea)
+
+    assert ids(search(engine, "zeppelin")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '"unclosed phrase',
+        "*",
+        "maps*",
+        "title:maps",
+        "(maps",
+        "maps)",
+        "NEAR(maps wifi)",
+        "maps AND OR NOT",
+        "-",
+        "- -maps",
+        "^maps",
+        "maps & | ! <->",
+        "'; DROP TABLE ideas_idea; --",
+        "\x00\x02\x03",
+        "🙂 ünïcödé",
+    ],
+)
+def test_query_syntax_is_just_text(engine, publish, text):
+    publish(title="Offline maps", body="m")
+    results = search(engine, text)
+    assert results.total >= 0  # answered, whatever was typed
+
+
+def test_query_syntax_words_still_match(engine, publish):
+    idea = publish(title="Offline maps", body="m")
+    assert ids(search(engine, "(offline) maps*")) == [idea.pk]
+    assert ids(search(engine, "-offline maps")) == []
+
+
+def test_empty_query_lists_visible_ideas_by_votes(engine, publish):
+    first = publish(title="One", body="a")
+    second = publish(title="Two", body="b")
+    Idea.objects.filter(pk=second.pk).update(upvote_count=5)
+
+    results = search(engine, "   ")
+
+    assert ids(results) == [second.pk, first.pk]
+    assert results.notices == []
+
+
+def test_ten_kilobyte_query_is_cut_with_a_notice(engine, publish):
+    idea = publish(title="Offline maps", body="m")
+    results = search(engine, "offline " + "x" * 10_000)
+    assert ids(results) == [idea.pk]
+    assert str(MAX_QUERY_CHARS) in results.notices[0]
+
+
+def test_unknown_filter_values_give_no_results_and_say_why(engine, publish):
+    publish(title="Offline maps", body="m", tags=["maps"])
+
+    results = search(engine, "maps", tag="no-such-tag", status="bogus", segment="nowhere", product="nothing")
+
+    assert results.total == 0 and results.hits == []
+    assert len(results.notices) == 4
+
+
+def test_sort_by_votes_and_by_date(engine, publish):
+    older = publish(title="Maps one", body="m")
+    newer = publish(title="Maps two", body="m")
+    Idea.objects.filter(pk=older.pk).update(upvote_count=3)
+    assert ids(search(engine, "maps", sort="new")) == [newer.pk, older.pk]
+    if engine.name == "database":  # vote counts reach Elasticsearch only when the idea is reindexed
+        assert ids(search(engine, "maps", sort="votes")) == [older.pk, newer.pk]
+
+
+def test_pages(engine, publish):
+    for n in range(5):
+        publish(title=f"Maps {n}", body="m")
+    results = search(engine, "maps", page=2, page_size=2)
+    assert len(results.hits) == 2 and results.total == 5 and results.pages == 3
+    assert results.has_next and results.has_previous
+
+
+def test_similar_titles_while_typing(engine, publish):
+    idea = publish(title="Offline maps for hiking", body="h")
+    publish(title="Dark mode", body="d")
+    merged = publish(title="Offline maps again", body="h")
+    Idea.objects.filter(pk=merged.pk).update(status=Idea.Status.MERGED)
+    engine.backend.index_ideas([merged.pk])
+    engine.refresh()
+
+    assert engine.backend.similar_titles("offline ma", user=ANON) == [idea.pk]
+    assert engine.backend.similar_titles("", user=ANON) == []
+
+
+def test_more_like_this(engine, publish):
+    idea = publish(title="Offline maps for hiking", body="Download trails", tags=["maps"])
+    similar = publish(title="Offline maps in the car", body="Navigation", tags=["maps"])
+    publish(title="Dark mode", body="Night")
+
+    assert engine.backend.more_like_this(idea, user=ANON) == [similar.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_indexed_when_the_write_rolls_back(engine):
+    author = MemberFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_idea(author=author, title="Never committed")
+        raise RuntimeError("the request failed after the insert")
+
+    assert not IdeaDocument.objects.exists()
+    idea = make_idea(author=author, title="Committed idea")  # autocommit: indexed at once
+    engine.refresh()
+    assert ids(search(engine, "committed")) == [idea.pk]

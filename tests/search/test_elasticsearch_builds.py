@@ -1,0 +1,189 @@
+"""The Elasticsearch backend, checked on what it builds — no server involved (the live suite is the
+`elasticsearch`-marked half of test_behaviour.py)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from search import documents
+from search.backends import elastic
+from search.query import MARK_END, MARK_START, Filters, SearchRequest
+from search.sources import ideas_for_indexing
+from tests.factories import ProductFactory, SegmentFactory, make_idea
+
+INDEX = "cocreate-ideas"
+
+
+def test_idea_mapping_uses_english_stemming_and_edge_ngram_suggestions():
+    mapping = documents.IdeaDocument._doc_type.mapping.to_dict()["properties"]
+
+    assert mapping["title"]["analyzer"] == "cocreate_english"
+    assert mapping["title"]["fields"]["suggest"] == {
+        "type": "text",
+        "analyzer": "cocreate_suggest",
+        "search_analyzer": "cocreate_suggest_search",
+    }
+    assert mapping["status"] == {"type": "keyword"}
+    assert mapping["tag_slugs"] == {"type": "keyword"}
+    assert mapping["votes"] == {"type": "integer"}
+    assert mapping["fingerprint"] == {"type": "keyword", "index": False}
+
+
+def test_index_definition_carries_the_analysers():
+    body = elastic.index_definition("cocreate-ideas-20260101", "ideas").to_dict()
+    analysis = body["settings"]["analysis"]
+
+    assert body["settings"]["number_of_shards"] == 1
+    assert analysis["analyzer"]["cocreate_english"]["filter"][-1] == "cocreate_english_stemmer"
+    assert analysis["filter"]["cocreate_english_stemmer"] == {"type": "stemmer", "language": "english"}
+    assert analysis["filter"]["cocreate_edge_ngram"] == {"type": "edge_ngram", "min_gram": 2, "max_gram": 15}
+    assert "title" in body["mappings"]["properties"]
+    # Building an index for a name never binds the document class to it.
+    assert documents.IdeaDocument._index._name is None
+
+
+def test_comment_index_definition():
+    body = elastic.index_definition("cocreate-comments-1", "comments").to_dict()
+    assert body["mappings"]["properties"]["idea_id"] == {"type": "keyword"}
+
+
+def test_names_and_alias_swap_actions(settings):
+    settings.SEARCH_INDEX_PREFIX = "acme"
+    now = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+    assert elastic.alias_name("ideas") == "acme-ideas"
+    assert elastic.new_index_name("ideas", now=now) == "acme-ideas-20260102030405000006"
+    assert elastic.alias_actions("acme-ideas", "acme-ideas-2", ["acme-ideas-1"]) == [
+        {"remove": {"index": "acme-ideas-1", "alias": "acme-ideas"}},
+        {"add": {"index": "acme-ideas-2", "alias": "acme-ideas"}},
+    ]
+    # First build: nothing to remove; re-pointing at the same index never removes it.
+    assert elastic.alias_actions("acme-ideas", "acme-ideas-2", []) == [
+        {"add": {"index": "acme-ideas-2", "alias": "acme-ideas"}}
+    ]
+    assert elastic.alias_actions("acme-ideas", "acme-ideas-2", ["acme-ideas-2"]) == [
+        {"add": {"index": "acme-ideas-2", "alias": "acme-ideas"}}
+    ]
+
+
+@pytest.mark.django_db
+def test_bulk_actions_index_ideas_and_delete_missing_ones(bob):
+    product = ProductFactory(slug="phone")
+    segment = SegmentFactory(slug="gamers")
+    idea = make_idea(
+        title="Offline maps", body="Update *maps*.", tags=["Maps"], product=product, segment=segment
+    )
+
+    actions = elastic.idea_actions(list(ideas_for_indexing([idea.pk])), INDEX, missing_ids=[999])
+
+    indexed, deleted = actions
+    assert indexed["_index"] == INDEX and indexed["_id"] == str(idea.pk)
+    source = indexed["_source"]
+    assert source["title"] == "Offline maps"
+    assert source["body"] == "Update maps."  # Markdown rendered, then plain text
+    assert source["tags"] == ["Maps"] and source["tag_slugs"] == ["maps"]
+    assert source["status"] == "new" and source["visibility"] == "public"
+    assert source["product"] == "phone" and source["segment"] == "gamers"
+    assert len(source["fingerprint"]) == 64
+    assert deleted == {"_op_type": "delete", "_index": INDEX, "_id": "999"}
+
+
+@pytest.mark.django_db
+def test_comment_actions_include_public_comments_only(bob):
+    from ideas.models import Visibility
+    from ideas.services import comment_post
+
+    idea = make_idea(title="Fan noise")
+    shown = comment_post(author=bob, idea=idea, body="Same here")
+    hidden = comment_post(author=bob, idea=idea, body="spam")
+    type(hidden).objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    ideas = list(ideas_for_indexing([idea.pk]))
+
+    actions = elastic.comment_actions(ideas, "cocreate-comments")
+
+    assert [a["_id"] for a in actions] == [str(shown.pk)]
+    assert elastic.stale_comments_query(ideas).to_dict() == {
+        "bool": {
+            "must": [{"terms": {"idea_id": [str(idea.pk)]}}],
+            "must_not": [{"ids": {"values": [str(shown.pk)]}}],
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_query_has_text_visibility_filters_facets_sort_and_highlight():
+    request = SearchRequest(text='offline "wi fi" -car', filters=Filters(status="new", tag="maps"), page=2)
+
+    body = elastic.build_search(request, user=AnonymousUser(), index=INDEX).to_dict()
+
+    query = body["query"]["bool"]
+    assert query["filter"] == [{"term": {"visibility": "public"}}]
+    text = query["must"][0]["bool"]
+    assert text["must"][0] == {
+        "multi_match": {
+            "query": "offline",
+            "fields": elastic.TEXT_FIELDS,
+            "fuzziness": "AUTO",
+            "prefix_length": 1,
+        }
+    }
+    assert text["must"][1]["multi_match"]["type"] == "phrase"
+    assert text["must"][1]["multi_match"]["query"] == "wi fi"
+    assert text["must_not"] == [{"multi_match": {"query": "car", "fields": elastic.TEXT_FIELDS}}]
+    # Facet filters go to post_filter; each aggregation applies only the *other* facet filters.
+    assert body["post_filter"] == {
+        "bool": {"filter": [{"term": {"status": "new"}}, {"term": {"tag_slugs": "maps"}}]}
+    }
+    assert body["aggs"]["status"]["filter"] == {"bool": {"filter": [{"term": {"tag_slugs": "maps"}}]}}
+    assert body["aggs"]["tag"]["filter"] == {"bool": {"filter": [{"term": {"status": "new"}}]}}
+    assert body["aggs"]["segment"]["aggs"]["values"] == {"terms": {"field": "segment", "size": 50}}
+    assert body["aggs"]["tag"]["aggs"]["values"]["terms"]["size"] == elastic.TAG_FACET_SIZE
+    assert body["sort"] == ["_score", {"votes": "desc"}]
+    assert body["highlight"]["pre_tags"] == [MARK_START] and body["highlight"]["post_tags"] == [MARK_END]
+    assert body["highlight"]["fields"]["title"] == {"number_of_fragments": 0}
+    assert body["from"] == 20 and body["size"] == 20
+    assert body["track_total_hits"] is True and body["_source"] is False
+
+
+@pytest.mark.django_db
+def test_empty_query_matches_all_sorted_by_votes(alice):
+    body = elastic.build_search(SearchRequest(text="", sort="relevance"), user=alice, index=INDEX).to_dict()
+    query = body["query"]["bool"]
+    assert query["must"] == [{"match_all": {}}]
+    # A member also finds their own held or hidden ideas.
+    assert query["filter"] == [
+        {"bool": {"should": [{"term": {"visibility": "public"}}, {"term": {"author_id": str(alice.pk)}}]}}
+    ]
+    assert body["sort"] == [{"votes": "desc"}, {"created_at": "desc"}]
+    assert "highlight" not in body and "post_filter" not in body
+
+
+@pytest.mark.django_db
+def test_sort_by_date():
+    body = elastic.build_search(SearchRequest(text="maps", sort="new"), user=None, index=INDEX).to_dict()
+    assert body["sort"] == [{"created_at": "desc"}, {"_id": "desc"}]
+
+
+@pytest.mark.django_db
+def test_syntax_characters_never_reach_a_query_parser():
+    body = elastic.build_search(SearchRequest(text='title:(maps* AND "x'), user=None, index=INDEX).to_dict()
+    text = str(body["query"])
+    assert "query_string" not in text
+    assert "'title maps'" in text and "'and'" in text and "'x'" in text
+
+
+@pytest.mark.django_db
+def test_more_like_this_and_similar_titles_show_listed_ideas_only():
+    body = elastic.build_more_like_this(7, user=None, index=INDEX, limit=3).to_dict()
+    query = body["query"]["bool"]
+    assert query["must"][0]["more_like_this"]["like"] == [{"_index": INDEX, "_id": "7"}]
+    assert query["must_not"] == [{"ids": {"values": ["7"]}}]
+    assert {
+        "bool": {"must": [{"term": {"visibility": "public"}}], "must_not": [{"term": {"status": "merged"}}]}
+    } in query["filter"]
+    assert body["size"] == 3
+
+    body = elastic.build_similar_titles("Offline ma", user=None, index=INDEX).to_dict()
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[0] == {"match": {"title.suggest": {"query": "offline ma"}}}

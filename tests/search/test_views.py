@@ -1,0 +1,118 @@
+import pytest
+from django.urls import reverse
+
+from ideas.models import Idea, Visibility
+from search.backends.database import database_backend
+from tests.factories import ProductFactory, make_idea
+
+pytestmark = pytest.mark.django_db
+URL = "/search/"
+
+
+@pytest.fixture
+def indexed():
+    def indexed(**kwargs):
+        idea = make_idea(**kwargs)
+        database_backend().index_ideas([idea.pk])
+        return idea
+
+    return indexed
+
+
+def test_urls():
+    assert reverse("search:search") == URL
+    assert reverse("search:similar") == "/search/similar/"
+
+
+def test_anyone_can_search_and_hidden_ideas_stay_hidden(client, indexed):
+    shown = indexed(title="Offline maps", tags=["maps"], product=ProductFactory(slug="phone", name="Phone"))
+    hidden = indexed(title="Offline spam")
+    Idea.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+
+    response = client.get(URL, {"q": "offline"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="idea-{shown.pk}"' in html and f'id="idea-{hidden.pk}"' not in html
+    assert "<mark>Offline</mark> maps" in html
+    assert "1 idea found" in html
+    # Facet links keep the query and set one filter; bookmarkable.
+    assert 'href="/search/?q=offline&amp;tag=maps"' in html
+    assert 'href="/search/?q=offline&amp;product=phone"' in html
+
+
+def test_member_text_is_escaped_on_the_page(client, indexed):
+    indexed(title="<script>alert(1)</script> maps", body="<img src=x onerror=alert(1)> maps")
+    html = client.get(URL, {"q": "maps"}).content.decode()
+    assert "<script>alert(1)</script>" not in html and "onerror=alert(1)>" not in html
+
+
+def test_filters_and_removal_links(client, indexed):
+    indexed(title="Offline maps", tags=["maps"])
+    response = client.get(URL, {"q": "offline", "tag": "maps", "page": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-remove-filter="tag"' in html and 'href="/search/?q=offline"' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x" * 10_000},
+        {"q": '"(*:NEAR AND OR'},
+        {"q": "maps", "tag": "no-such-tag"},
+        {"q": "maps", "status": "bogus", "segment": "nowhere", "product": "nothing"},
+        {"q": ""},
+        {},
+    ],
+)
+def test_bad_input_is_answered_not_a_500(client, indexed, params):
+    indexed(title="Offline maps")
+    response = client.get(URL, params)
+    assert response.status_code == 200
+
+
+def test_unknown_filter_value_says_so(client, indexed):
+    indexed(title="Offline maps")
+    html = client.get(URL, {"q": "maps", "tag": "no-such-tag"}).content.decode()
+    assert "0 ideas found" in html and "No idea is tagged" in html
+
+
+@pytest.mark.parametrize("params", [{"sort": "sideways"}, {"page": "0"}, {"page": "abc"}, {"page": "9999"}])
+def test_sort_or_page_that_cannot_be_meant_is_a_clear_400(client, params):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert "form-errors" in response.content.decode()
+
+
+def test_pagination_links(client, indexed, settings):
+    for n in range(21):
+        indexed(title=f"Maps {n}")
+    html = client.get(URL, {"q": "maps"}).content.decode()
+    assert "21 ideas found" in html and 'rel="next" href="?q=maps&amp;page=2"' in html
+
+
+def test_similar_ideas_json(client, indexed):
+    idea = indexed(title="Offline maps for hiking")
+    indexed(title="Dark mode", body="Night colours.")
+
+    response = client.get("/search/similar/", {"title": "offline ma"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [{"id": idea.pk, "title": idea.title, "url": idea.get_absolute_url(), "votes": 0}]
+    }
+    assert client.get("/search/similar/").json() == {"results": []}
+    assert client.get("/search/similar/", {"title": '"*(' * 5000}).json() == {"results": []}
+
+
+def test_query_count_is_fixed(client, indexed, django_assert_max_num_queries):
+    for n in range(5):
+        indexed(title=f"Maps {n}", tags=["maps", f"t{n}"])
+    with django_assert_max_num_queries(12):
+        client.get(URL, {"q": "maps"})
+
+
+def test_header_has_a_search_box(client):
+    html = client.get("/ideas/").content.decode()
+    assert 'action="/search/"' in html and 'name="q"' in html
