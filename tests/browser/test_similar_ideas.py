@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 class SimilarIdeasTest(BrowserTestCase):
     def test_start_typing_see_the_existing_idea_and_support_it(self):
-        existing = make_idea(title="Offline maps that update over Wi-Fi only", body="Roaming data is expensive.")
+        existing = make_idea(
+            title="Offline maps that update over Wi-Fi only", body="Roaming data is expensive."
+        )
         make_idea(title="Bigger text without breaking layouts", body="Large fonts cut off buttons.")
         MemberFactory(email="sam@example.com", username="sam")
         page = self.new_page()
@@ -22,7 +24,9 @@ class SimilarIdeasTest(BrowserTestCase):
         page.get_by_label("Title").press_sequentially("offline maps", delay=30)
         suggestions = page.locator("[data-similar]")
         expect(suggestions).to_be_visible()
-        expect(suggestions.get_by_role("link", name="Offline maps that update over Wi-Fi only")).to_be_visible()
+        expect(
+            suggestions.get_by_role("link", name="Offline maps that update over Wi-Fi only")
+        ).to_be_visible()
         expect(suggestions).not_to_contain_text("Bigger text")
 
         suggestions.get_by_role("button", name="Support this instead").first.click()

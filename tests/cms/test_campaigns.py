@@ -24,8 +24,14 @@ def campaigns(wagtail_site):
     now = timezone.now()
 
     def make(slug, starts, ends):
-        page = CampaignPage(title=slug.title(), slug=slug, question="How should the camera app work?",
-                            brief="<p>Tell us.</p>", starts_at=now + starts, ends_at=now + ends)
+        page = CampaignPage(
+            title=slug.title(),
+            slug=slug,
+            question="How should the camera app work?",
+            brief="<p>Tell us.</p>",
+            starts_at=now + starts,
+            ends_at=now + ends,
+        )
         index.add_child(instance=page)
         page.target_segments.add(SegmentFactory(name=f"Segment for {slug}"))
         page.save_revision().publish()
@@ -42,7 +48,9 @@ def test_posting_inside_an_open_campaign(alice_client, campaigns):
     camera = campaigns["open"]
     form = alice_client.get(f"/ideas/new/?campaign={camera.pk}")
     assert f'value="{camera.pk}"'.encode() in form.content
-    alice_client.post("/ideas/new/", {"title": "Remember my last mode", "body": "Please", "campaign": camera.pk})
+    alice_client.post(
+        "/ideas/new/", {"title": "Remember my last mode", "body": "Please", "campaign": camera.pk}
+    )
     idea = Idea.objects.get()
     assert idea.campaign_id == camera.pk
     page = alice_client.get(camera.url)
