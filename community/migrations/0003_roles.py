@@ -8,9 +8,11 @@ from community.roles import sync_roles
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations ran; the role groups need them now.
     for app_config in global_apps.get_app_configs():
-        app_config.models_module = True
+        # create_permissions skips app configs without a models module; restore it afterwards, or the
+        # post_migrate content types and permissions of every app would be skipped too.
+        saved, app_config.models_module = app_config.models_module, True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = saved
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 

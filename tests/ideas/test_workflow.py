@@ -161,3 +161,20 @@ def test_most_discussed_and_trending_sorts(client, alice, bob, sort):
     vote_cast(member=bob, idea_id=busy.pk)
     titles = [i.title for i in client.get(f"/ideas/?sort={sort}").context["page"].ideas]
     assert titles == ["Busy", "Quiet"]
+
+
+def test_refresh_scores_ages_out_old_votes(alice, bob):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from voting.models import Vote
+
+    idea = make_idea()
+    vote_cast(member=alice, idea_id=idea.pk)
+    vote_cast(member=bob, idea_id=idea.pk)
+    assert Idea.objects.get(pk=idea.pk).trending_score == 2
+    Vote.objects.filter(member=alice).update(created_at=timezone.now() - timedelta(days=8))
+    call_command("refresh_scores", "--all", "--no-progress")
+    assert Idea.objects.get(pk=idea.pk).trending_score == 1
