@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .avatars import process_avatar
 from .models import Member, Segment, SegmentMembership
-from .roles import GROUP_NAMES, STAFF_ROLES, Role
+from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
 
 
 def member_roles(member: Member) -> set[Role]:
@@ -24,12 +24,23 @@ def _sync_staff_flag(member: Member) -> None:
     member.save(update_fields=["is_staff", "is_superuser"])
 
 
+def _role_group(role: Role) -> Group:
+    """The role's group; recreated from community.roles if it went missing (e.g. a flushed database)."""
+    group = Group.objects.filter(name=GROUP_NAMES[role]).first()
+    if group is None:
+        from django.contrib.auth.models import Permission
+
+        sync_roles(Group, Permission)
+        group = Group.objects.get(name=GROUP_NAMES[role])
+    return group
+
+
 @transaction.atomic
 def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None:
     """Give `member` a role. Only administrators may (granted_by=None: a trusted command line)."""
     if granted_by is not None and not granted_by.has_perm("community.grant_role"):
         raise PermissionDenied(_("Only administrators can grant roles."))
-    member.groups.add(Group.objects.get(name=GROUP_NAMES[Role(role)]))
+    member.groups.add(_role_group(Role(role)))
     _sync_staff_flag(member)
 
 
@@ -37,7 +48,7 @@ def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None
 def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> None:
     if revoked_by is not None and not revoked_by.has_perm("community.grant_role"):
         raise PermissionDenied(_("Only administrators can revoke roles."))
-    member.groups.remove(Group.objects.get(name=GROUP_NAMES[Role(role)]))
+    member.groups.remove(_role_group(Role(role)))
     _sync_staff_flag(member)
 
 

@@ -37,7 +37,9 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     """Each test gets `self.browser` (Chromium); open pages with `self.new_page()`."""
 
     ProtocolServerProcess = ForkSafeDaphneProcess
-    serialized_rollback = True  # keep Wagtail's pages from the data migrations for later tests
+    # No serialized_rollback: it clashes with content types that post_migrate recreates after other
+    # transactional tests. Data from data migrations (Wagtail pages, role groups) is recreated on demand
+    # (tests/conftest.py wagtail_site; community.services.role_grant).
 
     @classmethod
     def setUpClass(cls):
