@@ -13,6 +13,7 @@ urlpatterns = [
     path("ideas/", include("ideas.urls")),
     path("ideas/", include("voting.urls")),
     path("members/", include("community.urls")),
+    path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),
 ]

@@ -33,6 +33,8 @@ ROLE_PERMISSIONS = {
         "ideas.change_idea_status",
         "ideas.post_official_response",
         "community.view_member_details",
+        "prototypes.publish_prototype",
+        "prototypes.view_results",
     ],
     Role.CUSTOMER_MANAGER: [
         "ideas.post_official_response",
@@ -51,6 +53,8 @@ ROLE_PERMISSIONS = {
         "community.assign_segment",
         "community.grant_role",
         "wagtailadmin.access_admin",
+        "prototypes.publish_prototype",
+        "prototypes.view_results",
     ],
 }
 

@@ -82,6 +82,34 @@ OWN_URLS = {
     },
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
+    # Prototypes (tests/prototypes/helpers.matrix_url builds one). Feedback with empty data is refused
+    # back to the prototype page (a redirect with the message).
+    "prototypes/": {"GET": everyone(OK)},
+    "prototypes/new/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/<int:pk>/": {"GET": everyone(OK)},
+    **{
+        f"prototypes/<int:pk>/{action}/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)}
+        for action in ("rate", "compare", "survey", "pins", "beta", "beta/withdraw")
+    },
+    "prototypes/<int:pk>/manage/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    **{
+        f"prototypes/{route}/": {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+        }
+        for route in (
+            "<int:pk>/variants",
+            "<int:pk>/questions",
+            "<int:pk>/quotas",
+            "<int:pk>/publish",
+            "variants/<int:pk>/versions",
+        )
+    },  # fmt: skip
+    "prototypes/<int:pk>/results/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/<int:pk>/results.csv": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/screens/<int:pk>/": {"GET": everyone(OK)},
+    "prototypes/screens/<int:pk>/thumbnail/": {"GET": everyone(OK)},
+    "prototypes/bundles/<int:pk>/<path:path>": {"GET": everyone(OK)},
 }
 
 # Third-party URL families, checked as a family: each argument-free page refuses anonymous visitors
@@ -154,6 +182,10 @@ def world(cast):
 
 def url_for(route, world):
     idea, member = world["idea"], world["member"]
+    if route.startswith("prototypes/"):
+        from .prototypes.helpers import matrix_url
+
+        return matrix_url(route)
     url = "/" + route
     url = url.replace("<int:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
     url = url.replace("<int:merge_pk>", str(world["merge"].pk)).replace(
@@ -173,6 +205,10 @@ POST_DATA = {
     "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
     "ideas/<int:pk>/follow/": {"follow": "1"},
+    "prototypes/<int:pk>/variants/": {"name": "Trailer", "kind": "video", "video_url": "https://vimeo.com/2"},
+    "prototypes/<int:pk>/questions/": {"text": "Would you pay for it?", "kind": "text"},
+    "prototypes/<int:pk>/quotas/": {"segment": "matrix-segment", "seats": "1"},
+    "prototypes/variants/<int:pk>/versions/": {"video_url": "https://vimeo.com/3"},
 }
 
 

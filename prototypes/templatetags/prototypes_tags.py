@@ -1,0 +1,30 @@
+from django import template
+
+from prototypes.models import Prototype
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def prototypes_for_idea(context, idea):
+    """The prototypes that answer an idea, as the viewer may see them (one query)."""
+    user = context["request"].user if "request" in context else None
+    queryset = Prototype.objects.visible_to(user) if user is not None else Prototype.objects.none()
+    return list(queryset.filter(linked_ideas=idea).order_by("-opens_at", "-id"))
+
+
+@register.filter
+def percent(value):
+    """0.4 → 40 (for SVG widths); None → 0."""
+    return round((value or 0) * 100, 1)
+
+
+@register.filter
+def scaled(value, factor):
+    """A share (0..1) times a length, for server-rendered SVG geometry."""
+    return round((value or 0) * float(factor), 2)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,430 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from cocreate.http import json_error, wants_json
+from community.access import contributor_required, staff_permission_required
+
+from . import bundles, selectors, services
+from .forms import (
+    CompareForm,
+    PinForm,
+    PrototypeForm,
+    QuestionForm,
+    QuotaForm,
+    RatingForm,
+    VariantForm,
+    VersionForm,
+)
+from .models import BetaSignup, Pin, Prototype, Screen, Variant, VariantVersion
+from .querysets import may_publish
+
+PUBLISH = "prototypes.publish_prototype"
+RESULTS = "prototypes.view_results"
+
+
+def _messages_of(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return " ".join(str(e) for errors in error.values() for e in errors)  # form.errors
+
+
+def _refused(request, prototype, error, *, anchor=""):
+    """Bad input: 400 with {"error": …} for scripts, the message on the prototype page for browsers."""
+    message = _messages_of(error)
+    if wants_json(request):
+        return json_error(message, status=400)
+    messages.error(request, message)
+    return redirect(prototype.get_absolute_url() + anchor)
+
+
+def _done(request, prototype, message, *, anchor="", **payload):
+    if wants_json(request):
+        return JsonResponse({"ok": True, "message": message, **payload})
+    messages.success(request, message)
+    return redirect(prototype.get_absolute_url() + anchor)
+
+
+def _visible(request, pk) -> Prototype:
+    return get_object_or_404(Prototype.objects.visible_to(request.user), pk=pk)
+
+
+# --- Pages -------------------------------------------------------------------------------------------
+
+
+def prototype_list(request):
+    return render(
+        request, "prototypes/list.html", {"prototypes": selectors.prototype_list(user=request.user)}
+    )
+
+
+def prototype_detail(request, pk):
+    try:
+        prototype = selectors.prototype_for_page(user=request.user, pk=pk)
+    except Prototype.DoesNotExist:
+        raise Http404(_("No prototype with that number.")) from None
+    return render(
+        request,
+        "prototypes/detail.html",
+        {
+            "prototype": prototype,
+            "mine": selectors.member_state(user=request.user, prototype=prototype),
+            "beta": selectors.beta_summary(prototype),
+            "is_open": prototype.is_open(),
+            "may_publish": may_publish(request.user),
+            "may_see_results": request.user.is_staff and request.user.has_perm(RESULTS),
+            "pin_form": PinForm(),
+        },
+    )
+
+
+@require_GET
+def screen_image(request, pk, thumbnail=False):
+    screen = get_object_or_404(
+        Screen.objects.select_related("version__variant__prototype"),
+        pk=pk,
+        version__variant__prototype__in=Prototype.objects.visible_to(request.user),
+    )
+    field = screen.thumbnail if thumbnail and screen.thumbnail else screen.image
+    content_type = "image/jpeg" if field.name.endswith(".jpg") else "image/png"
+    with field.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@xframe_options_sameorigin
+def bundle_file(request, pk, path):
+    """One file of an HTML bundle, under a sandboxing CSP (see prototypes.bundles); no cookies are set."""
+    version = get_object_or_404(
+        VariantVersion.objects.exclude(bundle=""),
+        pk=pk,
+        variant__prototype__in=Prototype.objects.visible_to(request.user),
+    )
+    found = bundles.read_bundle_file(version.bundle, path)
+    if found is None:
+        raise Http404(_("The bundle has no such file."))
+    content, content_type = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Security-Policy"] = bundles.BUNDLE_CSP
+    # No Cross-Origin-Resource-Policy: the sandboxed (opaque-origin) bundle page loads its own scripts and
+    # images from here, and to the browser those requests come from another origin.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+# --- Customers ---------------------------------------------------------------------------------------
+
+
+@require_POST
+@contributor_required
+def rate(request, pk):
+    prototype = _visible(request, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, prototype, form.errors, anchor="#variants")
+    version = get_object_or_404(
+        VariantVersion.objects.select_related("variant__prototype"),
+        pk=form.cleaned_data["version"],
+        variant__prototype=prototype,
+    )
+    try:
+        rating = services.rating_save(
+            member=request.user,
+            version=version,
+            score=form.cleaned_data["score"],
+            would_use=form.cleaned_data["would_use"],
+        )
+    except ValidationError as error:
+        return _refused(request, prototype, error)
+    return _done(
+        request,
+        prototype,
+        _("Thanks, your rating of %(name)s is saved.") % {"name": version.variant.name},
+        anchor=f"#variant-{version.variant_id}",
+        score=rating.score,
+        would_use=rating.would_use,
+    )
+
+
+@require_POST
+@contributor_required
+def compare(request, pk):
+    prototype = _visible(request, pk)
+    form = CompareForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, prototype, form.errors)
+    variants = {v.pk: v for v in prototype.variants.filter(pk__in=form.cleaned_data.values())}
+    winner, loser = variants.get(form.cleaned_data["winner"]), variants.get(form.cleaned_data["loser"])
+    if winner is None or loser is None:
+        return _refused(
+            request, prototype, ValidationError(_("Both variants must belong to this prototype."))
+        )
+    try:
+        services.comparison_record(member=request.user, prototype=prototype, winner=winner, loser=loser)
+    except ValidationError as error:
+        return _refused(request, prototype, error)
+    return _done(request, prototype, _("You picked %(name)s.") % {"name": winner.name}, anchor="#compare")
+
+
+@require_POST
+@contributor_required
+def survey(request, pk):
+    prototype = _visible(request, pk)
+    answers = {}
+    for key, value in request.POST.items():
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = value
+    try:
+        services.survey_submit(member=request.user, prototype=prototype, answers=answers)
+    except ValidationError as error:
+        return _refused(request, prototype, error, anchor="#survey")
+    return _done(request, prototype, _("Thanks for answering the survey."), anchor="#survey")
+
+
+@require_POST
+@contributor_required
+def pin(request, pk):
+    prototype = _visible(request, pk)
+    form = PinForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, prototype, form.errors)
+    screen = get_object_or_404(
+        Screen.objects.select_related("version__variant__prototype"),
+        pk=form.cleaned_data["screen"],
+        version__variant__prototype=prototype,
+    )
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = get_object_or_404(Pin, pk=form.cleaned_data["parent"], screen=screen)
+    try:
+        created = services.pin_add(
+            author=request.user,
+            screen=screen,
+            body=form.cleaned_data["body"],
+            x=form.cleaned_data["x"],
+            y=form.cleaned_data["y"],
+            parent=parent,
+        )
+    except ValidationError as error:
+        return _refused(request, prototype, error)
+    return _done(
+        request,
+        prototype,
+        _("Your reply is posted.") if parent else _("Your comment is pinned to the screen."),
+        anchor=f"#pin-{created.parent_id or created.pk}",
+        pin={"id": created.pk, "x": created.x, "y": created.y},
+    )
+
+
+@require_POST
+@contributor_required
+def beta_join(request, pk):
+    prototype = _visible(request, pk)
+    try:
+        signup = services.beta_sign_up(member=request.user, prototype=prototype)
+    except ValidationError as error:
+        return _refused(request, prototype, error, anchor="#beta")
+    message = (
+        _("You have a seat in the beta.")
+        if signup.state == BetaSignup.State.SEATED
+        else _("The beta is full: you are on the waiting list.")
+    )
+    return _done(request, prototype, message, anchor="#beta", state=signup.state)
+
+
+@require_POST
+@contributor_required
+def beta_withdraw(request, pk):
+    prototype = _visible(request, pk)
+    try:
+        services.beta_withdraw(member=request.user, prototype=prototype)
+    except ValidationError as error:
+        return _refused(request, prototype, error, anchor="#beta")
+    return _done(request, prototype, _("You left the beta."), anchor="#beta")
+
+
+# --- R&D ---------------------------------------------------------------------------------------------
+
+
+@staff_permission_required(PUBLISH)
+def prototype_create(request):
+    form = PrototypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            prototype = services.prototype_create(created_by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Draft created. Add variants, then publish it."))
+            return redirect("prototypes:manage", pk=prototype.pk)
+    return render(request, "prototypes/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _manage_context(prototype, **forms):
+    return {
+        "prototype": prototype,
+        "variants": prototype.variants.select_related("current_version").prefetch_related("versions"),
+        "questions": prototype.questions.all(),
+        "quotas": prototype.beta_quotas.select_related("segment"),
+        "variant_form": forms.get("variant_form") or VariantForm(),
+        "version_form": VersionForm(),
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "quota_form": forms.get("quota_form") or QuotaForm(),
+    }
+
+
+@staff_permission_required(PUBLISH)
+def prototype_manage(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    return render(request, "prototypes/manage.html", _manage_context(prototype))
+
+
+def _manage_post(request, prototype, form, action, form_name):
+    """Run an R&D form through its service; errors re-render the manage page with the form."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("prototypes:manage", pk=prototype.pk)
+    if wants_json(request):
+        return json_error(_messages_of(form.errors), status=400)
+    return render(
+        request, "prototypes/manage.html", _manage_context(prototype, **{form_name: form}), status=400
+    )
+
+
+@require_POST
+@staff_permission_required(PUBLISH)
+def variant_create(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    form = VariantForm(request.POST, request.FILES)
+    return _manage_post(
+        request,
+        prototype,
+        form,
+        lambda data: services.variant_add(prototype=prototype, by=request.user, **data),
+        "variant_form",
+    )
+
+
+@require_POST
+@staff_permission_required(PUBLISH)
+def version_create(request, pk):
+    variant = get_object_or_404(Variant.objects.select_related("prototype"), pk=pk)
+    form = VersionForm(request.POST, request.FILES)
+    return _manage_post(
+        request,
+        variant.prototype,
+        form,
+        lambda data: services.variant_version_add(variant=variant, by=request.user, **data),
+        "variant_form",
+    )
+
+
+@require_POST
+@staff_permission_required(PUBLISH)
+def question_create(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    return _manage_post(
+        request,
+        prototype,
+        QuestionForm(request.POST),
+        lambda data: services.survey_question_add(prototype=prototype, by=request.user, **data),
+        "question_form",
+    )
+
+
+@require_POST
+@staff_permission_required(PUBLISH)
+def quota_set(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    return _manage_post(
+        request,
+        prototype,
+        QuotaForm(request.POST),
+        lambda data: services.beta_quota_set(prototype=prototype, by=request.user, **data),
+        "quota_form",
+    )
+
+
+@require_POST
+@staff_permission_required(PUBLISH)
+def prototype_publish(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    try:
+        services.prototype_publish(prototype=prototype, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+        return redirect("prototypes:manage", pk=prototype.pk)
+    messages.success(request, _("Published: customers can try it now."))
+    return redirect(prototype)
+
+
+@staff_permission_required(RESULTS)
+def results(request, pk):
+    prototype = get_object_or_404(Prototype, pk=pk)
+    return render(
+        request,
+        "prototypes/results.html",
+        {"prototype": prototype, "results": selectors.prototype_results(prototype)},
+    )
+
+
+@staff_permission_required(RESULTS)
+def results_csv(request, pk):
+    """Every piece of feedback, one row each (long format), for a spreadsheet or a notebook."""
+    prototype = get_object_or_404(Prototype, pk=pk)
+    rows = selectors.prototype_results(prototype)["_rows"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="prototype-{prototype.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["kind", "variant", "version", "member", "segments", "value", "detail", "x", "y", "at"])
+
+    def segments_of(member_id):
+        return "; ".join(rows["segments"].get(member_id, []))
+
+    def cell(text):
+        # Spreadsheets run cells that start with these as formulas.
+        text = str(text)
+        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+    for r in rows["ratings"]:
+        writer.writerow(
+            ["rating", rows["names"][r.version.variant_id], r.version.number, r.member_id,
+             segments_of(r.member_id), r.score, "would use" if r.would_use else "would not use", "", "",
+             r.updated_at.isoformat()]
+        )  # fmt: skip
+    for c in rows["comparisons"]:
+        writer.writerow(
+            ["comparison", rows["names"][c.winner_id], "", c.member_id, segments_of(c.member_id), "won",
+             f"against {rows['names'][c.loser_id]}", "", "", c.updated_at.isoformat()]
+        )  # fmt: skip
+    for a in rows["answers"]:
+        question = rows["questions"][a.question_id]
+        value = a.scale_value if a.scale_value is not None else (a.choice or a.text)
+        member = a.member_id
+        writer.writerow(
+            ["survey", "", "", member, segments_of(member), cell(value), cell(question.text), "", "",
+             a.updated_at.isoformat()]
+        )  # fmt: skip
+    for p in rows["pins"]:
+        version = p.screen.version
+        writer.writerow(
+            ["pin", rows["names"][version.variant_id], version.number, p.author_id, segments_of(p.author_id),
+             cell(p.body), f"screen {p.screen_id}, {len(p.replies.all())} replies", f"{p.x:.4f}",
+             f"{p.y:.4f}", p.created_at.isoformat()]
+        )  # fmt: skip
+    return response

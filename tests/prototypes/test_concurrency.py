@@ -1,0 +1,73 @@
+"""Thirty members signing up for one beta at once, on PostgreSQL's real row locks: no overbooking."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from community.models import SegmentMembership
+from prototypes import services
+from prototypes.models import BetaSignup
+
+from ..factories import MemberFactory, SegmentFactory
+from .helpers import make_prototype, publisher
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency test runs on PostgreSQL (DATABASE_URL); SQLite serialises every write")
+
+
+def run_at_once(workers):
+    barrier = threading.Barrier(len(workers))
+    errors = []
+
+    def wrap(work):
+        try:
+            barrier.wait()
+            work()
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+
+
+def test_thirty_simultaneous_sign_ups_never_overbook_seats_or_quotas():
+    students = SegmentFactory(name="Students")
+    by = publisher()
+    prototype = make_prototype(by=by, beta_seats=10)
+    services.beta_quota_set(prototype=prototype, by=by, segment=students, seats=3)
+    members = MemberFactory.create_batch(30)
+    for member in members[:15]:
+        SegmentMembership.objects.create(member=member, segment=students)
+
+    # 30 threads (30 connections; PostgreSQL's default limit is 100).
+    run_at_once([lambda m=m: services.beta_sign_up(member=m, prototype=prototype) for m in members])
+
+    signups = BetaSignup.objects.filter(prototype=prototype)
+    assert signups.count() == 30
+    seated = signups.filter(state="seated")
+    assert seated.count() == 10
+    assert seated.filter(segment=students).count() == 3
+    assert signups.filter(state="waiting").count() == 20
+
+    # Ten leave at once: five seated members and five waiting students. The eight waiting non-students are
+    # enough to refill every freed seat, whoever freed it, still within the students' quota.
+    leaving = list(seated.values_list("member_id", flat=True)[:5]) + list(
+        signups.filter(state="waiting", member__segments=students).values_list("member_id", flat=True)[:5]
+    )
+    by_id = {m.pk: m for m in members}
+    run_at_once([lambda m=by_id[pk]: services.beta_withdraw(member=m, prototype=prototype) for pk in leaving])
+    seated = BetaSignup.objects.filter(prototype=prototype, state="seated")
+    assert seated.count() == 10
+    assert seated.filter(segment=students).count() <= 3
