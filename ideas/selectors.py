@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from voting.models import Vote
@@ -98,7 +98,9 @@ def idea_list_page(
         value, pk = decode_cursor(sort, cursor)
         # `field <= value` bounds the index range; the OR only sorts out ties within it.
         ideas = ideas.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
-    rows = list(ideas.order_by(f"-{field}", "-pk").prefetch_related("tags")[: size + 1])
+    rows = list(
+        ideas.order_by(f"-{field}", "-pk").prefetch_related(Prefetch("tags", to_attr="tag_list"))[: size + 1]
+    )
     next_cursor = encode_cursor(sort, rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]
     return IdeaPage(ideas=rows, next_cursor=next_cursor, my_votes=my_votes(user, [i.pk for i in rows]))

@@ -1,0 +1,152 @@
+"""Search latency at 100k ideas on PostgreSQL: database full-text search beside a plain `icontains`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate_searchbench \
+        .venv/bin/python bench/search_bench.py --setup      # once: create, migrate, seed 100k, index
+    DATABASE_URL=... .venv/bin/python bench/search_bench.py   # measure
+
+Each query is run `--runs` times after a warm-up, in-process through the ORM (no HTTP), and the script
+prints p50/p99/mean per variant:
+  fts-core   the ranked page: match + filter + ts_rank ORDER BY … LIMIT 20, plus the total count
+  fts-full   search.backend().query(): the above + highlighted snippets + four facet counts
+  icontains  the same words with `title__icontains OR body__icontains` per word, same filter, sorted by
+             votes, LIMIT 20, plus the count (no ranking, no facets: the cheapest honest baseline)
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
+os.environ.setdefault("DEBUG", "0")  # no query log in memory
+os.environ.setdefault("SECRET_KEY", "search-bench-only")
+os.environ.setdefault("CONN_MAX_AGE", "600")
+
+QUERIES = [
+    # (text, filters): two words and one filter; "lock screen" matches ~1 idea in 10, "share photos" fewer.
+    ("share photos", {"status": "new"}),
+    ("lock screen", {"status": "new"}),
+    ("offline routes", {"status": "planned"}),
+]
+
+
+def percentile(samples, q):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(fn, runs, warmup):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def setup(ideas: int):
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+
+    name = settings.DATABASES["default"]["NAME"]
+    if name in {"cocreate_bench", "test", "postgres"}:
+        raise SystemExit(f"Refusing to seed {name!r}: point DATABASE_URL at a database of its own.")
+    params = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname="postgres",
+        user=params["USER"],
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        autocommit=True,
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", ideas=ideas, votes=0, comments=0, members=500, if_empty=True)
+    call_command("search_index", rebuild=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--setup", action="store_true", help="create, migrate, seed and index first")
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.db.models import F, Q
+
+    import search
+    from ideas.models import Idea
+    from search.query import Filters, SearchRequest
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database (e.g. …/cocreate_searchbench).")
+    if args.setup:
+        setup(args.ideas)
+
+    backend = search.backend()
+    anonymous = AnonymousUser()
+    print(
+        f"{Idea.objects.count()} ideas; backend {type(backend).__name__}; "
+        f"{args.runs} runs after {args.warmup} warm-up"
+    )
+    print(f"{'query':<34} {'variant':<10} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    for text, filters in QUERIES:
+        request = SearchRequest(text=text, filters=Filters(**filters))
+        parsed = request.parsed
+        label = f"{text!r} + {filters}"
+
+        def fts_core(request=request, parsed=parsed):
+            visible = Idea.objects.visible_to(anonymous)
+            matched = backend._filter(backend._match(visible, parsed, "all"), request.filters)
+            page = (
+                backend._score(matched, parsed, "all")
+                .order_by("-score", "-pk")
+                .values_list("pk", "score")[:20]
+            )
+            return len(list(page)), matched.count()
+
+        def fts_full(request=request):
+            return backend.query(request, user=anonymous).total
+
+        def icontains(text=text, filters=filters):
+            ideas = Idea.objects.visible_to(anonymous).filter(**filters)
+            for word in text.split():
+                ideas = ideas.filter(Q(title__icontains=word) | Q(body__icontains=word))
+            page = ideas.order_by((F("upvote_count") - F("downvote_count")).desc(), "-pk").values_list("pk")[
+                :20
+            ]
+            return len(list(page)), ideas.count()
+
+        matches = {"fts-core": fts_core()[1], "fts-full": fts_full(), "icontains": icontains()[1]}
+        for variant, fn in (("fts-core", fts_core), ("fts-full", fts_full), ("icontains", icontains)):
+            samples = measure(fn, args.runs, args.warmup)
+            print(
+                f"{label:<34} {variant:<10} {matches[variant]:>8} {percentile(samples, 0.5):>8.2f} "
+                f"{percentile(samples, 0.99):>8.2f} {statistics.fmean(samples):>8.2f}"
+            )
+    with open("/proc/loadavg") as loadavg:
+        print(f"load average at the end: {loadavg.read().split()[:3]} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
