@@ -16,6 +16,8 @@ urlpatterns = [
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),
+    # /triage/, /backlog/, /segments/, /customers/import/
+    path("", include("backlog.urls")),
 ]
 
 if settings.DEBUG:

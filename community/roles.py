@@ -59,6 +59,33 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Backlog, triage and customer value (docs/clv.md). Customer managers see member values only in the
+# segments they manage (checked per segment by the views); R&D and administrators in every segment.
+ROLE_PERMISSIONS[Role.RND] += [
+    "backlog.view_backlog",
+    "backlog.manage_backlog",
+    "backlog.triage_idea",
+    "backlog.view_segments",
+    "backlog.view_member_value",
+    "backlog.view_all_member_values",
+]
+ROLE_PERMISSIONS[Role.CUSTOMER_MANAGER] += [
+    "backlog.view_backlog",
+    "backlog.view_segments",
+    "backlog.view_member_value",
+    "backlog.import_customers",
+]
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
+    "backlog.view_backlog",
+    "backlog.manage_backlog",
+    "backlog.triage_idea",
+    "backlog.view_segments",
+    "backlog.view_member_value",
+    "backlog.view_all_member_values",
+    "backlog.import_customers",
+]
+
+
 def sync_roles(group_model, permission_model) -> None:
     """Create the role groups and give each exactly its permissions (idempotent; used by migrations).
 

@@ -248,6 +248,7 @@ def member_delete_account(*, member: Member) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
 
+    from backlog.models import CustomerRecord
     from ideas.models import Idea
     from voting.models import Vote
 
@@ -270,6 +271,7 @@ def member_delete_account(*, member: Member) -> None:
     SocialAccount.objects.filter(user=member).delete()
     Authenticator.objects.filter(user=member).delete()
     SegmentMembership.objects.filter(member=member).delete()
+    CustomerRecord.objects.filter(member=member).delete()  # CRM values are personal data too
     member.managed_segments.clear()
     member.groups.clear()
     member.user_permissions.clear()

@@ -82,6 +82,36 @@ OWN_URLS = {
     },
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
+    # Backlog and customer value (docs/clv.md). An empty triage POST is a form error (400).
+    "triage/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=400, administrator=400),
+    },
+    "backlog/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
+    "backlog/export.csv": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "backlog/export.json": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "backlog/weights/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
+    "backlog/items/new/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "backlog/items/<int:pk>/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "backlog/items/<int:pk>/edit/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
+    "segments/<slug:slug>/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    # The customer manager manages the world's segment; tests/backlog checks one they do not manage.
+    "segments/<slug:slug>/members/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
     # Prototypes (tests/prototypes/helpers.matrix_url builds one). Feedback with empty data is refused
     # back to the prototype page (a redirect with the message).
     "prototypes/": {"GET": everyone(OK)},
@@ -193,6 +223,13 @@ def url_for(route, world):
     )
     if route.startswith("members/<int:pk>"):
         url = url.replace("<int:pk>", str(member.pk))
+    if route.startswith("backlog/items/<int:pk>"):
+        from backlog.models import BacklogItem
+
+        from .factories import ProductFactory
+
+        item = BacklogItem.objects.create(product=ProductFactory(), title="An item", created_by=member)
+        url = url.replace("<int:pk>", str(item.pk))
     url = url.replace("<slug:slug>", world["segment"].slug)
     return url.replace("<int:pk>", str(idea.pk))
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "voting",
     "notifications",
     "products",
+    "backlog",
     "prototypes",
     "search",
     "cms",

@@ -37,7 +37,10 @@ else:
     DATABASES["default"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}"
 
 if REDIS_URL:  # noqa: F405
-    # Keep test keys apart from anything else on the same Redis.
+    # Keep test keys apart from anything else on the same Redis. The cache gets a database of its own
+    # (1–14, by process id) because tests call cache.clear(), which empties a whole Redis database.
+    _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_base}/{1 + os.getpid() % 14}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"cocreate-test-{os.getpid()}"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cocreate-test-{os.getpid()}"  # noqa: F405
 

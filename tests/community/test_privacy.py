@@ -2,6 +2,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from community.models import Member
 from ideas.models import Comment, Idea
@@ -17,7 +18,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def active_alice(alice, bob, rita):
     """Alice with an idea, a reply, up and down votes, a segment."""
-    alice.segments.add(SegmentFactory(name="Photographers"))
+    segment = SegmentFactory(name="Photographers")
+    alice.segments.add(segment)
+    from backlog.models import CustomerRecord
+
+    CustomerRecord.objects.create(
+        member=alice, segment=segment, clv=1234, external_id="CRM-1", imported_at=timezone.now()
+    )
     own = make_idea(author=alice, title="Alice's idea", tags=["camera"])
     others = make_idea(author=bob, title="Bob's idea")
     comment_post(author=alice, idea=others, body="Alice's comment")
@@ -60,6 +67,9 @@ def test_delete_account_keeps_content_and_totals(client, active_alice):
     former = Member.objects.get(pk=active_alice.pk)
     assert former.public_name == "Former member" and not former.is_active
     assert former.email == "" and former.display_name == "" and not former.segments.exists()
+    from backlog.models import CustomerRecord
+
+    assert not CustomerRecord.objects.filter(member=former).exists()
     assert not EmailAddress.objects.filter(user=former).exists()
     assert totals() == before  # every idea, comment and vote total intact
     assert not Vote.objects.filter(member=former).exists()  # no vote traceable to the person

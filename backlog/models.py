@@ -1,0 +1,198 @@
+"""Backlog items that ideas are triaged into, the triage log, the priority weights and imported member CLV."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The largest CLV or margin an import accepts: anything above is a unit mistake (cents, not euros).
+ABSURD_AMOUNT = Decimal("100000000")
+WEIGHT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("3"))]
+
+
+class BacklogItem(models.Model):
+    """A piece of R&D work on a product; the ideas behind it carry its demand."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SHIPPED = "shipped", _("Shipped")
+        DROPPED = "dropped", _("Dropped")
+
+    # RICE's usual scales (Intercom): impact 3 massive … 0.25 minimal; confidence 100 % … 50 %.
+    IMPACT_CHOICES = [
+        (Decimal("3"), _("Massive (3)")),
+        (Decimal("2"), _("High (2)")),
+        (Decimal("1"), _("Medium (1)")),
+        (Decimal("0.5"), _("Low (0.5)")),
+        (Decimal("0.25"), _("Minimal (0.25)")),
+    ]
+    CONFIDENCE_CHOICES = [
+        (Decimal("1"), _("High (100 %)")),
+        (Decimal("0.8"), _("Medium (80 %)")),
+        (Decimal("0.5"), _("Low (50 %)")),
+    ]
+
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="backlog_items")
+    title = models.CharField(_("title"), max_length=140)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    effort_estimate = models.DecimalField(
+        _("effort estimate"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_("Person-weeks."),
+    )
+    impact = models.DecimalField(
+        _("impact"), max_digits=4, decimal_places=2, choices=IMPACT_CHOICES, default=Decimal("1")
+    )
+    confidence = models.DecimalField(
+        _("confidence"), max_digits=3, decimal_places=2, choices=CONFIDENCE_CHOICES, default=Decimal("0.8")
+    )
+    target_release = models.CharField(_("target release"), max_length=60, blank=True)
+    ideas = models.ManyToManyField("ideas.Idea", related_name="backlog_items", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("backlog item")
+        verbose_name_plural = _("backlog items")
+        permissions = [
+            ("view_backlog", "Can see backlogs, their demand and customer equity"),
+            ("manage_backlog", "Can create and edit backlog items and the priority weights"),
+            ("triage_idea", "Can triage ideas into backlogs"),
+            ("view_segments", "Can see segment dashboards and customer equity"),
+            ("view_member_value", "Can see the value of members in the segments they manage"),
+            ("view_all_member_values", "Can see the value of members in every segment"),
+            ("import_customers", "Can import customer records from the CRM"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(effort_estimate__gt=0), name="backlog_effort_positive")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("backlog:item", kwargs={"pk": self.pk})
+
+
+class TriageAction(models.Model):
+    """One triage decision on one idea, kept for the record (who, what, when, why)."""
+
+    class Kind(models.TextChoices):
+        TAG = "tag", _("Tagged")
+        SET_PRODUCT = "set_product", _("Product set")
+        LINK = "link", _("Linked to a backlog item")
+        CREATE_ITEM = "create_item", _("Backlog item created")
+        DUPLICATE = "duplicate", _("Marked duplicate")
+        DECLINE = "decline", _("Declined")
+
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="triage_actions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    backlog_item = models.ForeignKey(
+        BacklogItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="triage_actions"
+    )
+    product = models.ForeignKey("products.Product", on_delete=models.SET_NULL, null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "ideas.Idea", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.TextField(blank=True, help_text=_("Tags added, or the reason given."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # "What changed this week" reads the log by date.
+        indexes = [models.Index(fields=["created_at"], name="triage_action_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: idea {self.idea_id}"
+
+
+class PriorityWeights(models.Model):
+    """The one set of weights of the priority score, adjustable by R&D (a single row, pk 1).
+
+    score = reach^w_reach × impact^w_impact × confidence^w_confidence ÷ effort^w_effort; every weight 1
+    is classic RICE, 0 leaves a factor out, between 0 and 1 damps it. See docs/clv.md.
+    """
+
+    class Reach(models.TextChoices):
+        EQUITY = "equity", _("Extrapolated customer equity")
+        CUSTOMERS = "customers", _("Extrapolated customers")
+
+    reach_basis = models.CharField(max_length=10, choices=Reach.choices, default=Reach.EQUITY)
+    reach_weight = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("1"), validators=WEIGHT_VALIDATORS
+    )
+    impact_weight = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("1"), validators=WEIGHT_VALIDATORS
+    )
+    confidence_weight = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("1"), validators=WEIGHT_VALIDATORS
+    )
+    effort_weight = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("1"), validators=WEIGHT_VALIDATORS
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("priority weights")
+        verbose_name_plural = _("priority weights")
+
+    def __str__(self):
+        return "Priority weights"
+
+    @classmethod
+    def load(cls) -> "PriorityWeights":
+        weights, _ = cls.objects.get_or_create(pk=1)
+        return weights
+
+
+class CustomerRecord(models.Model):
+    """A member's customer value as imported from the CRM; private to the staff allowed to see it.
+
+    Members without a record are valued at their segment's CLV (docs/clv.md).
+    """
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_record"
+    )
+    external_id = models.CharField(_("external id"), max_length=100, unique=True)
+    segment = models.ForeignKey(
+        "community.Segment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    margin_per_period = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    retention_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    clv = models.DecimalField(_("CLV"), max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=200, blank=True, help_text=_("The imported file's name."))
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("customer record")
+        verbose_name_plural = _("customer records")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(clv__gte=0), name="customer_record_clv_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(retention_rate__isnull=True)
+                | models.Q(retention_rate__gte=0, retention_rate__lt=1),
+                name="customer_record_retention_in_0_1",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Customer {self.external_id}"

@@ -1,0 +1,86 @@
+"""Segment dashboards, members' value and the CRM import page (staff only; see docs/clv.md)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from community.access import staff_permission_required
+from community.crm import CRMFileError, customers_import, decode_csv
+from community.models import Segment
+
+from .demand import Market
+from .forms import CustomerImportForm
+from .selectors import may_see_member_values, member_value_segments, segment_dashboard, segment_member_values
+
+
+@staff_permission_required("backlog.view_segments")
+def segments(request):
+    market = Market()
+    context = {
+        "market": market,
+        "member_value_segments": set(member_value_segments(request.user).values_list("pk", flat=True)),
+        "equity_chart_title": _("Customer equity by segment (CLV × market size)"),
+        "equity_chart": [
+            (v.segment.name, v.customer_equity, f"{v.customer_equity:,.2f}") for v in market.segments
+        ],
+    }
+    return render(request, "segments/index.html", context)
+
+
+@staff_permission_required("backlog.view_segments")
+def segment_detail(request, slug):
+    segment = get_object_or_404(Segment, slug=slug)
+    dashboard = segment_dashboard(segment=segment, market=Market())
+    context = {
+        "dashboard": dashboard,
+        "segment": segment,
+        "may_see_members": may_see_member_values(request.user, segment),
+    }
+    return render(request, "segments/detail.html", context)
+
+
+@staff_permission_required("backlog.view_member_value")
+def segment_members(request, slug):
+    segment = get_object_or_404(Segment, slug=slug)
+    if not may_see_member_values(request.user, segment):
+        raise PermissionDenied(
+            _("Only this segment's customer managers, R&D and administrators see its members.")
+        )
+    market = Market()
+    context = {
+        "segment": segment,
+        "value": market.by_pk[segment.pk],
+        "members": segment_member_values(segment=segment, market=market),
+    }
+    return render(request, "segments/members.html", context)
+
+
+@staff_permission_required("backlog.import_customers")
+def customers_import_page(request):
+    """Upload a CRM export: a dry run lists every bad row; the import itself is a second, confirmed step."""
+    form = CustomerImportForm(*(request.POST, request.FILES) if request.method == "POST" else ())
+    report, text, source, file_error = None, "", "", None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload:
+                text, source = decode_csv(upload.read()), upload.name
+            else:
+                text, source = form.cleaned_data["csv_text"], form.cleaned_data["source"]
+        except CRMFileError as error:
+            file_error = str(error)
+        else:
+            confirm = bool(form.cleaned_data["confirm"]) and not upload
+            report = customers_import(text=text, imported_by=request.user, source=source, dry_run=not confirm)
+    status = 400 if form.errors or file_error or (report and not report.ok) else 200
+    context = {
+        "form": form,
+        "report": report,
+        "file_error": file_error,
+        "csv_text": text,
+        "source": source,
+        "managed": Segment.objects.all()
+        if request.user.is_superuser
+        else request.user.managed_segments.all(),
+    }
+    return render(request, "segments/import.html", context, status=status)

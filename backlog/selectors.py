@@ -1,0 +1,325 @@
+"""Read-side of triage, backlogs and segments, each with a fixed number of queries (pinned by tests)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from community.models import Member, Segment, SegmentMembership
+from ideas.models import Idea, StatusChange
+from products.models import Product
+from prototypes.models import Prototype, Rating
+from voting.models import Vote
+
+from .demand import Demand, Market, SegmentDemand, money
+from .models import BacklogItem, PriorityWeights, TriageAction
+from .scoring import item_score
+
+TRIAGE_SORTS = {"new": ["-created_at", "-pk"], "supported": ["-upvote_count", "-created_at", "-pk"]}
+BACKLOG_ORDERS = ["score", "equity", "supporters"]
+OPEN_STATUSES = [BacklogItem.Status.CANDIDATE, BacklogItem.Status.PLANNED, BacklogItem.Status.IN_PROGRESS]
+
+
+def untriaged_ideas():
+    """Public ideas, new or under review, in no backlog item yet (declined and merged ones are done)."""
+    return (
+        Idea.objects.listed()
+        .filter(status__in=[Idea.Status.NEW, Idea.Status.UNDER_REVIEW])
+        .exclude(Exists(BacklogItem.ideas.through.objects.filter(idea_id=OuterRef("pk"))))
+    )
+
+
+@dataclass
+class TriageQueue:
+    ideas: list[Idea]
+    demand: dict[int, Demand]
+    page: int
+    has_next: bool
+
+
+def triage_queue(*, sort: str = "new", page: int = 1, size: int = 50, market: Market) -> TriageQueue:
+    """One page of the queue with each idea's demand. Queries: ideas, tags, demand."""
+    offset = (page - 1) * size
+    rows = list(
+        untriaged_ideas()
+        .select_related("author", "segment", "product")
+        .prefetch_related("tags")
+        .defer("body", "body_html")
+        .order_by(*TRIAGE_SORTS[sort])[offset : offset + size + 1]
+    )
+    ideas = rows[:size]
+    return TriageQueue(ideas=ideas, demand=market.idea_demand(ideas), page=page, has_next=len(rows) > size)
+
+
+@dataclass
+class RankedItem:
+    rank: int
+    item: BacklogItem
+    demand: Demand
+    score: Decimal
+
+
+def backlog_items():
+    return BacklogItem.objects.select_related("product").annotate(
+        idea_count=Count("ideas", distinct=True), retired_supporters=Sum("ideas__retired_upvotes")
+    )
+
+
+def backlog_ranking(
+    *,
+    market: Market,
+    weights: PriorityWeights,
+    product: Product | None = None,
+    status: str = "",
+    order="score",
+) -> list[RankedItem]:
+    """Backlog items with their demand and score, best first. Queries: items, demand."""
+    items = backlog_items()
+    if product is not None:
+        items = items.filter(product=product)
+    items = items.filter(status=status) if status else items.filter(status__in=OPEN_STATUSES)
+    items = list(items)
+    demand = market.item_demand(items)
+    scored = [(item, demand[item.pk], item_score(item, demand[item.pk], weights)) for item in items]
+    keys = {
+        "score": lambda row: (row[2], row[1].customer_equity),
+        "equity": lambda row: (row[1].customer_equity, row[2]),
+        "supporters": lambda row: (row[1].supporters, row[1].customer_equity),
+    }
+    scored.sort(key=lambda row: (*keys[order](row), -row[0].pk), reverse=True)
+    return [
+        RankedItem(rank=n, item=item, demand=d, score=score)
+        for n, (item, d, score) in enumerate(scored, start=1)
+    ]
+
+
+def may_see_member_values(viewer, segment: Segment) -> bool:
+    """R&D and administrators see every segment's member values; customer managers only their own."""
+    if not (viewer.is_authenticated and viewer.is_staff and viewer.has_perm("backlog.view_member_value")):
+        return False
+    if viewer.has_perm("backlog.view_all_member_values"):
+        return True
+    return segment.managers.filter(pk=viewer.pk).exists()
+
+
+def member_value_segments(viewer):
+    """The segments whose members' values the viewer may see (a queryset)."""
+    if not (viewer.is_authenticated and viewer.is_staff and viewer.has_perm("backlog.view_member_value")):
+        return Segment.objects.none()
+    if viewer.has_perm("backlog.view_all_member_values"):
+        return Segment.objects.all()
+    return Segment.objects.filter(managers=viewer)
+
+
+@dataclass
+class Supporter:
+    member: Member
+    segment: Segment | None
+    clv: Decimal
+    imported: bool
+
+
+@dataclass
+class ItemPage:
+    item: BacklogItem
+    demand: Demand
+    ideas: list[tuple[Idea, Demand]]
+    supporters: list[Supporter]
+    hidden_supporters: int
+    prototypes: list[Prototype]
+    actions: list[TriageAction]
+
+
+def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_limit: int = 100) -> ItemPage:
+    """An item's ideas, supporters and prototypes. Supporters' names and CLVs are listed only for the
+    segments whose member values the viewer may see; the others appear only in the per-segment counts.
+    """
+    ideas = list(item.ideas.select_related("author", "segment").defer("body", "body_html").order_by("-pk"))
+    idea_demand = market.idea_demand(ideas)
+    demand = market.item_demand([item])[item.pk]
+    visible_segments = list(member_value_segments(viewer).values_list("pk", flat=True))
+    voters = (
+        Vote.objects.filter(value=Vote.Value.UP, idea__backlog_items=item)
+        .annotate(primary_segment=market.primary_segment())
+        .filter(primary_segment__in=visible_segments)
+        .order_by("member_id", "pk")
+        .select_related("member__customer_record")
+    )
+    supporters, seen = [], set()
+    for vote in voters:
+        if vote.member_id in seen or len(supporters) >= supporter_limit:
+            continue
+        seen.add(vote.member_id)
+        value = market.by_pk[vote.primary_segment]
+        record = getattr(vote.member, "customer_record", None)
+        supporters.append(
+            Supporter(
+                member=vote.member,
+                segment=value.segment,
+                clv=record.clv if record else value.clv,
+                imported=record is not None,
+            )
+        )
+    supporters.sort(key=lambda s: (-s.clv, s.member.public_name))
+    counted = sum(s.supporters for s in demand.by_segment if s.segment.pk in visible_segments)
+    return ItemPage(
+        item=item,
+        demand=demand,
+        ideas=[(idea, idea_demand[idea.pk]) for idea in ideas],
+        supporters=supporters,
+        hidden_supporters=demand.supporters - counted,
+        prototypes=list(Prototype.objects.filter(linked_ideas__backlog_items=item).distinct()),
+        actions=list(item.triage_actions.select_related("idea", "actor")[:50]),
+    )
+
+
+@dataclass
+class SegmentDashboard:
+    segment: Segment
+    value: object
+    top_needs: list[tuple[Idea, SegmentDemand]]
+    planned: list[BacklogItem]
+    shipped: list[BacklogItem]
+    untriaged: list[Idea]
+    prototype_ratings: list[dict]
+    week: dict = field(default_factory=dict)
+
+
+def segment_dashboard(*, segment: Segment, market: Market, limit: int = 10) -> SegmentDashboard:
+    """A customer manager's view of a segment: top needs, planned and shipped work, untriaged ideas,
+    prototype ratings and what changed this week — all counted by members whose primary segment it is.
+    """
+    value = market.by_pk[segment.pk]
+    support = market.supporters_in_segment(segment)
+    supported_ideas = support.values("idea_id")
+    rows = list(
+        support.filter(idea__visibility="public")
+        .exclude(idea__status=Idea.Status.MERGED)
+        .values("idea_id")
+        .annotate(
+            supporters=Count("pk"),
+            imported=Count("member__customer_record"),
+            imported_clv=Sum("member__customer_record__clv"),
+        )
+        .order_by("-supporters", "-idea_id")[:limit]
+    )
+    ideas = (
+        Idea.objects.select_related("product")
+        .defer("body", "body_html")
+        .in_bulk([r["idea_id"] for r in rows])
+    )
+    top_needs = [
+        (
+            ideas[r["idea_id"]],
+            SegmentDemand(
+                value=value,
+                supporters=r["supporters"],
+                equity=money(Decimal(r["imported_clv"] or 0) + (r["supporters"] - r["imported"]) * value.clv),
+            ),
+        )
+        for r in rows
+    ]
+    for_segment = Q(ideas__segment=segment) | Q(ideas__in=supported_ideas)
+    items = list(
+        BacklogItem.objects.filter(for_segment)
+        .filter(
+            status__in=[
+                BacklogItem.Status.PLANNED,
+                BacklogItem.Status.IN_PROGRESS,
+                BacklogItem.Status.SHIPPED,
+            ]
+        )
+        .select_related("product")
+        .distinct()
+        .order_by("-updated_at", "-pk")[:50]
+    )
+    untriaged = list(
+        untriaged_ideas()
+        .filter(Q(segment=segment) | Q(pk__in=supported_ideas))
+        .defer("body", "body_html")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    ratings = list(
+        Rating.objects.annotate(primary_segment=market.primary_segment())
+        .filter(primary_segment=segment.pk)
+        .values("version__variant__prototype_id", "version__variant__prototype__title")
+        .annotate(ratings=Count("pk"), average=Avg("score"), would_use=Count("pk", filter=Q(would_use=True)))
+        .order_by("-ratings", "version__variant__prototype_id")[:limit]
+    )
+    since = timezone.now() - timedelta(days=7)
+    week = {
+        "since": since,
+        "new_ideas": Idea.objects.listed()
+        .filter(created_at__gte=since)
+        .filter(
+            Q(segment=segment)
+            | Exists(SegmentMembership.objects.filter(member_id=OuterRef("author_id"), segment=segment))
+        )
+        .count(),
+        "new_support": support.filter(created_at__gte=since).count(),
+        "status_changes": list(
+            StatusChange.objects.filter(created_at__gte=since, idea_id__in=supported_ideas)
+            .select_related("idea")
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+        "triage": list(
+            TriageAction.objects.filter(created_at__gte=since)
+            .filter(Q(idea__segment=segment) | Q(idea_id__in=supported_ideas))
+            .select_related("idea", "backlog_item")
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+    }
+    return SegmentDashboard(
+        segment=segment,
+        value=value,
+        top_needs=top_needs,
+        planned=[i for i in items if i.status != BacklogItem.Status.SHIPPED],
+        shipped=[i for i in items if i.status == BacklogItem.Status.SHIPPED],
+        untriaged=untriaged,
+        prototype_ratings=ratings,
+        week=week,
+    )
+
+
+@dataclass
+class MemberValue:
+    member: Member
+    clv: Decimal
+    imported: bool
+    external_id: str
+    primary: bool  # this is the member's primary (highest-CLV) segment
+    ideas: int
+    votes: int
+
+
+def segment_member_values(*, segment: Segment, market: Market, limit: int = 500) -> list[MemberValue]:
+    """The segment's members with their CLV and activity (staff only: check `may_see_member_values`)."""
+    value = market.by_pk[segment.pk]
+    members = (
+        Member.objects.filter(segment_memberships__segment=segment, deleted_at__isnull=True)
+        .select_related("customer_record")
+        .annotate(
+            primary_segment=market.primary_segment("pk"),
+            idea_total=Count("ideas", distinct=True),
+            vote_total=Count("votes", distinct=True),
+        )
+        .order_by("pk")[:limit]
+    )
+    rows = []
+    for member in members:
+        record = getattr(member, "customer_record", None)
+        rows.append(
+            MemberValue(
+                member=member,
+                clv=record.clv if record else value.clv,
+                imported=record is not None,
+                external_id=record.external_id if record else "",
+                primary=member.primary_segment == segment.pk,
+                ideas=member.idea_total,
+                votes=member.vote_total,
+            )
+        )
+    rows.sort(key=lambda r: (-r.clv, r.member.pk))
+    return rows

@@ -1,0 +1,174 @@
+"""Every way triage, backlog items and the priority weights change. Each triage decision is logged."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ideas.models import Idea
+from ideas.services import idea_merge, idea_set_status
+from products.models import Product
+from search import indexing as search_indexing
+
+from .models import BacklogItem, PriorityWeights, TriageAction
+
+
+def _require(member, permission: str) -> None:
+    if not (member.is_authenticated and member.has_perm(permission)):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def _locked(ideas) -> list[Idea]:
+    # Lock order as in voting and ideas services: idea rows first, by id.
+    return list(Idea.objects.select_for_update().filter(pk__in=[i.pk for i in ideas]).order_by("pk"))
+
+
+@transaction.atomic
+def triage_tag(*, ideas, tags: list[str], actor) -> list[TriageAction]:
+    """Add tags to ideas (existing tags stay)."""
+    _require(actor, "backlog.triage_idea")
+    tags = sorted({" ".join(t.split()) for t in tags if t.strip()})
+    if not tags:
+        raise ValidationError({"tags": _("Give at least one tag.")})
+    actions = []
+    for idea in _locked(ideas):
+        idea.tags.add(*tags)
+        actions.append(
+            TriageAction(idea=idea, actor=actor, kind=TriageAction.Kind.TAG, detail=", ".join(tags))
+        )
+        search_indexing.idea_changed(idea.pk)
+    return TriageAction.objects.bulk_create(actions)
+
+
+@transaction.atomic
+def triage_set_product(*, ideas, product: Product, actor) -> list[TriageAction]:
+    _require(actor, "backlog.triage_idea")
+    locked = _locked(ideas)
+    Idea.objects.filter(pk__in=[i.pk for i in locked]).update(product=product)
+    for idea in locked:
+        search_indexing.idea_changed(idea.pk)
+    return TriageAction.objects.bulk_create(
+        TriageAction(idea=idea, actor=actor, kind=TriageAction.Kind.SET_PRODUCT, product=product)
+        for idea in locked
+    )
+
+
+def _link(ideas: list[Idea], item: BacklogItem, actor, kind: str) -> list[TriageAction]:
+    item.ideas.add(*ideas)
+    # An idea without a product belongs to its backlog item's product from now on.
+    Idea.objects.filter(pk__in=[i.pk for i in ideas], product__isnull=True).update(product=item.product)
+    for idea in ideas:
+        search_indexing.idea_changed(idea.pk)
+    return TriageAction.objects.bulk_create(
+        TriageAction(idea=idea, actor=actor, kind=kind, backlog_item=item, product=item.product)
+        for idea in ideas
+    )
+
+
+@transaction.atomic
+def triage_link(*, ideas, item: BacklogItem, actor) -> list[TriageAction]:
+    """Link ideas to an existing backlog item: they leave the triage queue and add to its demand."""
+    _require(actor, "backlog.triage_idea")
+    return _link(_locked(ideas), item, actor, TriageAction.Kind.LINK)
+
+
+@transaction.atomic
+def backlog_item_create_from_ideas(
+    *, ideas, actor, product: Product | None = None, title: str = ""
+) -> BacklogItem:
+    """Create a backlog item from the first idea (its title, its product unless one is given), linking all."""
+    _require(actor, "backlog.triage_idea")
+    locked = _locked(ideas)
+    if not locked:
+        raise ValidationError(_("Choose at least one idea."))
+    first = min(locked, key=lambda i: [x.pk for x in ideas].index(i.pk))
+    product = product or first.product
+    if product is None:
+        raise ValidationError({"product": _("Choose a product for the new backlog item.")})
+    item = BacklogItem(
+        product=product,
+        title=" ".join((title or first.title).split())[:140],
+        description=_("From idea #%(id)d: %(url)s") % {"id": first.pk, "url": first.get_absolute_url()},
+        created_by=actor,
+    )
+    item.full_clean()
+    item.save()
+    _link(locked, item, actor, TriageAction.Kind.CREATE_ITEM)
+    return item
+
+
+@transaction.atomic
+def triage_decline(*, ideas, reason: str, actor) -> list[TriageAction]:
+    """Decline ideas with a reason, which becomes the public note of the status change."""
+    _require(actor, "backlog.triage_idea")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason when declining.")})
+    actions = []
+    for idea in _locked(ideas):
+        idea_set_status(idea=idea, changed_by=actor, status=Idea.Status.DECLINED, note=reason)
+        actions.append(TriageAction(idea=idea, actor=actor, kind=TriageAction.Kind.DECLINE, detail=reason))
+    return TriageAction.objects.bulk_create(actions)
+
+
+@transaction.atomic
+def triage_mark_duplicate(*, ideas, target: Idea, note: str, actor) -> list[TriageAction]:
+    """Merge each idea into `target` through the ideas app's merge (votes, comments and followers move)."""
+    _require(actor, "backlog.triage_idea")
+    if any(idea.pk == target.pk for idea in ideas):
+        raise ValidationError({"duplicate_of": _("An idea cannot be a duplicate of itself.")})
+    actions = []
+    for idea in ideas:
+        idea_merge(source=idea, target=target, merged_by=actor, note=note)
+        actions.append(
+            TriageAction(
+                idea=idea, actor=actor, kind=TriageAction.Kind.DUPLICATE, duplicate_of=target, detail=note
+            )
+        )
+    return TriageAction.objects.bulk_create(actions)
+
+
+@transaction.atomic
+def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
+    """Change a backlog item's title, description, status, estimates or target release."""
+    _require(editor, "backlog.manage_backlog")
+    allowed = {
+        "product",
+        "title",
+        "description",
+        "status",
+        "effort_estimate",
+        "impact",
+        "confidence",
+        "target_release",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save(update_fields=[*fields, "updated_at"])
+    return item
+
+
+@transaction.atomic
+def backlog_item_create(*, creator, **fields) -> BacklogItem:
+    _require(creator, "backlog.manage_backlog")
+    item = BacklogItem(created_by=creator, **fields)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def priority_weights_update(*, updated_by, **weights) -> PriorityWeights:
+    """Set the priority score's weights (R&D and administrators)."""
+    _require(updated_by, "backlog.manage_backlog")
+    row = PriorityWeights.load()
+    row = PriorityWeights.objects.select_for_update().get(pk=row.pk)
+    for name, value in weights.items():
+        setattr(row, name, value)
+    row.updated_by = updated_by
+    row.full_clean()
+    row.save(update_fields=[*weights, "updated_by", "updated_at"])
+    return row

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import segment_views, views
+
+app_name = "backlog"
+urlpatterns = [
+    path("triage/", views.triage, name="triage"),
+    path("backlog/", views.backlog, name="backlog"),
+    path("backlog/export.csv", views.backlog_export_csv, name="export_csv"),
+    path("backlog/export.json", views.backlog_export_json, name="export_json"),
+    path("backlog/weights/", views.weights, name="weights"),
+    path("backlog/items/new/", views.item_edit, name="item_new"),
+    path("backlog/items/<int:pk>/", views.item_detail, name="item"),
+    path("backlog/items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("segments/", segment_views.segments, name="segments"),
+    path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
+    path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),
+    path("customers/import/", segment_views.customers_import_page, name="customers_import"),
+]

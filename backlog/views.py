@@ -1,0 +1,242 @@
+import csv
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community.access import staff_permission_required
+
+from . import services
+from .demand import Market
+from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, TriageFilterForm, TriageForm
+from .models import BacklogItem, PriorityWeights
+from .scoring import item_score
+from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@staff_permission_required("backlog.triage_idea")
+def triage(request):
+    filters = TriageFilterForm(request.GET)
+    filters.is_valid()
+    sort = filters.cleaned_data.get("sort") or "new"
+    page = filters.cleaned_data.get("page") or 1
+    form = TriageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _triage_apply(request.user, form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("Done: %(n)d ideas.") % {"n": len(form.cleaned_data["ideas"])})
+        return redirect(f"{request.path}?sort={sort}")
+    queue = triage_queue(sort=sort, page=page, market=Market())
+    context = {"queue": queue, "form": form, "sort": sort, "actions": TriageForm.ACTIONS}
+    return render(request, "backlog/triage.html", context, status=400 if form.errors else 200)
+
+
+def _triage_apply(actor, data) -> None:
+    ideas, action = list(data["ideas"]), data["action"]
+    if action == "tag":
+        services.triage_tag(ideas=ideas, tags=data["tag_list"], actor=actor)
+    elif action == "set_product":
+        services.triage_set_product(ideas=ideas, product=data["product"], actor=actor)
+    elif action == "link":
+        services.triage_link(ideas=ideas, item=data["backlog_item"], actor=actor)
+    elif action == "create_item":
+        services.backlog_item_create_from_ideas(
+            ideas=ideas, actor=actor, product=data["product"], title=data["title"]
+        )
+    elif action == "duplicate":
+        services.triage_mark_duplicate(ideas=ideas, target=data["target"], note=data["reason"], actor=actor)
+    elif action == "decline":
+        services.triage_decline(ideas=ideas, reason=data["reason"], actor=actor)
+
+
+def _ranking(request):
+    filters = BacklogFilterForm(request.GET)
+    filters.is_valid()
+    data = filters.cleaned_data
+    weights = PriorityWeights.load()
+    order = data.get("order") or "score"
+    items = backlog_ranking(
+        market=Market(),
+        weights=weights,
+        product=data.get("product"),
+        status=data.get("status") or "",
+        order=order,
+    )
+    return filters, weights, order, items
+
+
+@staff_permission_required("backlog.view_backlog")
+def backlog(request):
+    filters, weights, order, items = _ranking(request)
+    products = {}
+    for ranked in items:
+        products.setdefault(ranked.item.product, []).append(ranked)
+    context = {
+        "filters": filters,
+        "items": items,
+        "products": products,
+        "order": order,
+        "weights": weights,
+        "weights_form": PriorityWeightsForm(instance=weights),
+        "may_manage": request.user.has_perm("backlog.manage_backlog"),
+        "chart_title": _("Customer equity behind the top-ranked items"),
+        "chart_rows": [
+            (r.item.title, r.demand.customer_equity, f"{r.demand.customer_equity:,.2f}") for r in items[:15]
+        ],
+    }
+    return render(request, "backlog/backlog.html", context)
+
+
+def _export_rows(items):
+    for ranked in items:
+        item, demand = ranked.item, ranked.demand
+        yield {
+            "rank": ranked.rank,
+            "id": item.pk,
+            "title": item.title,
+            "product": item.product.name,
+            "team": item.product.team,
+            "status": item.status,
+            "target_release": item.target_release,
+            "ideas": item.idea_count,
+            "supporters": demand.supporters,
+            "customer_equity": demand.customer_equity,
+            "extrapolated_customers": demand.extrapolated_customers,
+            "extrapolated_equity": demand.extrapolated_equity,
+            "impact": item.impact,
+            "confidence": item.confidence,
+            "effort": item.effort_estimate,
+            "score": ranked.score,
+        }
+
+
+def _spreadsheet_safe(value):
+    # A cell starting with = + - @ is a formula to spreadsheets: quote it (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@staff_permission_required("backlog.view_backlog")
+def backlog_export_csv(request):
+    _filters, _weights, order, items = _ranking(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="backlog-{timezone.localdate()}-{order}.csv"'
+    rows = list(_export_rows(items))
+    fieldnames = list(rows[0]) if rows else ["rank", "id", "title"]
+    writer = csv.DictWriter(response, fieldnames=fieldnames)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _spreadsheet_safe(value) for key, value in row.items()})
+    return response
+
+
+@staff_permission_required("backlog.view_backlog")
+def backlog_export_json(request):
+    _filters, weights, order, items = _ranking(request)
+    by_pk = {ranked.item.pk: ranked for ranked in items}
+    data = {
+        "format": "cocreate-backlog/1",
+        "exported_at": timezone.now().isoformat(),
+        "order": order,
+        "weights": {
+            "reach_basis": weights.reach_basis,
+            "reach": weights.reach_weight,
+            "impact": weights.impact_weight,
+            "confidence": weights.confidence_weight,
+            "effort": weights.effort_weight,
+        },
+        "items": [
+            {
+                **row,
+                "url": request.build_absolute_uri(by_pk[row["id"]].item.get_absolute_url()),
+                "segments": [
+                    {
+                        "segment": s.segment.slug,
+                        "supporters": s.supporters,
+                        "share": s.share.quantize(Decimal("0.0001")),
+                        "customer_equity": s.equity,
+                        "extrapolated_customers": s.extrapolated_customers,
+                        "extrapolated_equity": s.extrapolated_equity,
+                    }
+                    for s in by_pk[row["id"]].demand.by_segment
+                ],
+            }
+            for row in _export_rows(items)
+        ],
+    }
+    # Decimals as strings: exact, as the model computes them.
+    return HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
+
+
+@require_POST
+@staff_permission_required("backlog.manage_backlog")
+def weights(request):
+    form = PriorityWeightsForm(request.POST, instance=PriorityWeights.load())
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.priority_weights_update(updated_by=request.user, **fields)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("Priority weights saved; the backlog is ranked with them."))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+    return redirect("backlog:backlog")
+
+
+@staff_permission_required("backlog.view_backlog")
+def item_detail(request, pk):
+    item = get_object_or_404(backlog_items(), pk=pk)
+    page = backlog_item_page(item=item, viewer=request.user, market=Market())
+    weights = PriorityWeights.load()
+    context = {
+        "page": page,
+        "item": item,
+        "score": item_score(item, page.demand, weights),
+        "segment_chart_title": _("Customer equity behind this item, by segment"),
+        "segment_chart": [(s.segment.name, s.equity, f"{s.equity:,.2f}") for s in page.demand.by_segment],
+        "may_manage": request.user.has_perm("backlog.manage_backlog"),
+    }
+    return render(request, "backlog/item_detail.html", context)
+
+
+@staff_permission_required("backlog.manage_backlog")
+def item_edit(request, pk=None):
+    item = get_object_or_404(BacklogItem, pk=pk) if pk else None
+    form = BacklogItemForm(request.POST if request.method == "POST" else None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if item is None:
+                item = services.backlog_item_create(creator=request.user, **fields)
+            else:
+                # The form validated a copy bound to `item`; reload so the service sees the stored row.
+                item = services.backlog_item_update(
+                    item=BacklogItem.objects.get(pk=item.pk), editor=request.user, **fields
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Backlog item saved."))
+            return redirect(item)
+    return render(
+        request, "backlog/item_form.html", {"form": form, "item": item}, status=400 if form.errors else 200
+    )

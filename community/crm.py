@@ -1,0 +1,356 @@
+"""Importing members' customer value from a CRM export (CSV): validate every row, then all or nothing.
+
+Columns (header names are case-insensitive; "external id" and "external_id" are the same):
+email, external_id, segment, margin, retention, clv. The segment is named by slug or name; give either the
+CLV or a margin per period and a retention rate, from which the CLV is computed with the segment's discount
+rate (community.models.segment_clv). Rows are numbered as a spreadsheet shows them: the header is row 1.
+
+Used by `manage.py import_customers` and the upload page for customer managers; a customer manager may
+import rows only for the segments they manage (administrators and the command line: any).
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Member, Segment, SegmentMembership, segment_clv
+
+COLUMNS = ["email", "external_id", "segment", "margin", "retention", "clv"]
+MAX_ROWS = 100_000
+MAX_BYTES = 10 * 1024 * 1024
+# Amounts above this are a unit mistake (cents for euros, a total for a per-period margin).
+ABSURD_AMOUNT = Decimal("100000000")
+
+
+class CRMFileError(ValueError):
+    """The file as a whole cannot be read: encoding, CSV syntax, columns."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    row: int
+    member: Member
+    external_id: str
+    segment: Segment
+    margin: Decimal | None
+    retention: Decimal | None
+    clv: Decimal
+
+
+@dataclass
+class ImportReport:
+    rows: list[CustomerRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    imported: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors and bool(self.rows)
+
+
+def decode_csv(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else a clear refusal."""
+    if len(data) > MAX_BYTES:
+        raise CRMFileError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 1024 // 1024})
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CRMFileError(
+            _(
+                "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
+                "spreadsheet as “CSV UTF-8” and try again."
+            )
+            % {"byte": data[error.start], "line": line}
+        ) from error
+
+
+def _normalise_header(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _number(raw: str, label: str, *, places: str) -> Decimal | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(
+            _("%(label)s “%(raw)s” is not a number (use a dot for decimals, no thousands separators)")
+            % {"label": label, "raw": raw}
+        ) from None
+    if not value.is_finite():
+        raise ValueError(_("%(label)s “%(raw)s” is not a number") % {"label": label, "raw": raw})
+    return value.quantize(Decimal(places))
+
+
+def _amount(raw: str, label: str) -> Decimal | None:
+    value = _number(raw, label, places="0.01")
+    if value is None:
+        return None
+    if value < 0:
+        raise ValueError(
+            _("%(label)s must not be negative (got %(value)s)") % {"label": label, "value": value}
+        )
+    if value > ABSURD_AMOUNT:
+        raise ValueError(
+            _("%(label)s %(value)s is implausibly large (over %(max)s)")
+            % {"label": label, "value": value, "max": ABSURD_AMOUNT}
+        )
+    return value
+
+
+def _retention(raw: str) -> Decimal | None:
+    value = _number(raw, _("retention"), places="0.0001")
+    if value is None:
+        return None
+    if value < 0:
+        raise ValueError(_("retention must not be negative (got %(value)s)") % {"value": value})
+    if value >= 1:
+        hint = _(" — a share, e.g. 0.85 for 85 %") if value > 1 else ""
+        raise ValueError(
+            _(
+                "retention must be below 1 (got %(value)s%(hint)s): "
+                "kept forever, a customer's value is infinite"
+            )
+            % {"value": raw.strip(), "hint": hint}
+        )
+    return value
+
+
+def _segments_by_key() -> dict[str, Segment]:
+    keys = {}
+    for segment in Segment.objects.all():
+        keys[segment.slug.lower()] = segment
+        keys[segment.name.strip().lower()] = segment
+    return keys
+
+
+def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    if not text.strip():
+        raise CRMFileError(_("The file is empty."))
+    if "\0" in text:
+        raise CRMFileError(
+            _(
+                "The file is not valid CSV text: it contains NUL characters (a UTF-16 or spreadsheet file?). "
+                "Save it as “CSV UTF-8”."
+            )
+        )
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = []
+    try:
+        header = next(reader)
+        for number, record in enumerate(reader, start=2):
+            if not any(value.strip() for value in record):
+                continue  # blank lines, as spreadsheets leave at the end
+            records.append((number, record))
+            if len(records) > MAX_ROWS:
+                raise CRMFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+    except csv.Error as error:
+        raise CRMFileError(
+            _("The file is not valid CSV (near line %(line)d: %(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from error
+    return [_normalise_header(h) for h in header], records
+
+
+def customers_validate(
+    text: str,
+    *,
+    imported_by: Member | None,
+    progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
+) -> ImportReport:
+    """Check every row of a CRM export without writing anything; the report lists each bad row and why."""
+    report = ImportReport()
+    try:
+        header, records = _read_records(text)
+    except CRMFileError as error:
+        report.file_errors.append(str(error))
+        return report
+    missing = [c for c in COLUMNS if c not in header]
+    duplicated = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
+    if missing or duplicated:
+        if missing:
+            report.file_errors.append(
+                _("Missing columns: %(missing)s. Expected: %(expected)s.")
+                % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+            )
+        if duplicated:
+            report.file_errors.append(_("Repeated columns: %(cols)s.") % {"cols": ", ".join(duplicated)})
+        return report
+    report.ignored_columns = [h for h in header if h not in COLUMNS]
+    if not records:
+        report.file_errors.append(_("The file has a header but no customer rows."))
+        return report
+    where = {column: header.index(column) for column in COLUMNS}
+
+    segments = _segments_by_key()
+    managed = None
+    if imported_by is not None and not imported_by.is_superuser:
+        managed = set(imported_by.managed_segments.values_list("pk", flat=True))
+    emails = {r[where["email"]].strip().lower() for _n, r in records if len(r) == len(header)}
+    members = {
+        m.email_lower: m
+        for m in Member.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails, is_active=True, deleted_at__isnull=True
+        )
+    }
+    from backlog.models import CustomerRecord
+
+    taken_ids = dict(
+        CustomerRecord.objects.filter(
+            external_id__in=[r[where["external_id"]].strip() for _n, r in records if len(r) == len(header)]
+        ).values_list("external_id", "member_id")
+    )
+    seen_emails: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+
+    for number, record in progress(records, len(records)):
+        if len(record) != len(header):
+            report.errors.append(
+                RowError(
+                    number,
+                    _("expected %(expected)d values, found %(found)d")
+                    % {"expected": len(header), "found": len(record)},
+                )
+            )
+            continue
+        value = {column: record[where[column]].strip() for column in COLUMNS}
+        problems = []
+        email = value["email"].lower()
+        member = members.get(email)
+        if not email:
+            problems.append(_("the email is empty"))
+        elif email in seen_emails:
+            problems.append(
+                _("email %(email)s is already on row %(row)d") % {"email": email, "row": seen_emails[email]}
+            )
+        elif member is None:
+            problems.append(_("no member has the email %(email)s") % {"email": email})
+        seen_emails.setdefault(email, number)
+        external_id = value["external_id"]
+        if not external_id:
+            problems.append(_("the external id is empty"))
+        elif len(external_id) > 100:
+            problems.append(_("the external id is longer than 100 characters"))
+        elif external_id in seen_ids:
+            problems.append(
+                _("external id %(id)s is already on row %(row)d")
+                % {"id": external_id, "row": seen_ids[external_id]}
+            )
+        elif member is not None and taken_ids.get(external_id, member.pk) != member.pk:
+            problems.append(_("external id %(id)s belongs to another member") % {"id": external_id})
+        seen_ids.setdefault(external_id, number)
+        segment = segments.get(value["segment"].lower())
+        if segment is None:
+            problems.append(_("unknown segment “%(segment)s”") % {"segment": value["segment"]})
+        elif managed is not None and segment.pk not in managed:
+            problems.append(_("you do not manage the segment “%(segment)s”") % {"segment": segment.name})
+        numbers = {}
+        for column, parse in (
+            ("margin", lambda raw: _amount(raw, _("margin"))),
+            ("retention", _retention),
+            ("clv", lambda raw: _amount(raw, _("CLV"))),
+        ):
+            try:
+                numbers[column] = parse(value[column])
+            except ValueError as error:
+                problems.append(str(error))
+        margin, retention, clv = numbers.get("margin"), numbers.get("retention"), numbers.get("clv")
+        if len(numbers) == 3 and clv is None:
+            if margin is None or retention is None:
+                problems.append(_("give a CLV, or a margin and a retention rate"))
+            elif segment is not None:
+                clv = segment_clv(margin=margin, retention=retention, discount=segment.discount_rate)
+        if problems:
+            report.errors.append(RowError(number, "; ".join(problems)))
+            continue
+        report.rows.append(
+            CustomerRow(
+                row=number,
+                member=member,
+                external_id=external_id,
+                segment=segment,
+                margin=margin,
+                retention=retention,
+                clv=clv,
+            )
+        )
+    return report
+
+
+def customers_import(
+    *,
+    text: str,
+    imported_by: Member | None,
+    source: str = "",
+    dry_run: bool = False,
+    progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
+) -> ImportReport:
+    """Validate a CRM export and, if every row is valid and this is no dry run, import it all at once.
+
+    All or nothing: one bad row and nothing is written. Each row creates or replaces the member's
+    `CustomerRecord` and puts the member in the row's segment (as an imported membership; an earlier
+    imported membership in another segment is removed).
+    """
+    report = customers_validate(text, imported_by=imported_by, progress=progress)
+    if not report.ok or dry_run:
+        return report
+    from backlog.models import CustomerRecord
+
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            r.member_id: r
+            for r in CustomerRecord.objects.select_for_update().filter(
+                member__in=[row.member for row in report.rows]
+            )
+        }
+        for row in report.rows:
+            previous = existing.get(row.member.pk)
+            if previous is not None and previous.segment_id and previous.segment_id != row.segment.pk:
+                SegmentMembership.objects.filter(
+                    member=row.member, segment_id=previous.segment_id, source=SegmentMembership.Source.IMPORT
+                ).delete()
+            _record, created = CustomerRecord.objects.update_or_create(
+                member=row.member,
+                defaults={
+                    "external_id": row.external_id,
+                    "segment": row.segment,
+                    "margin_per_period": row.margin,
+                    "retention_rate": row.retention,
+                    "clv": row.clv,
+                    "source": source[:200],
+                    "imported_at": now,
+                    "imported_by": imported_by,
+                },
+            )
+            SegmentMembership.objects.get_or_create(
+                member=row.member, segment=row.segment, defaults={"source": SegmentMembership.Source.IMPORT}
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    report.imported = True
+    return report
