@@ -70,6 +70,24 @@ def fingerprint(source: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def compare_with_index(indexed: dict[int, str], *, progress=None) -> IndexCheck:
+    """Ideas missing from, stale in, or orphaned in an index, given its {idea id: fingerprint}."""
+    result = IndexCheck()
+    seen = set()
+    for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
+        seen.add(idea.pk)
+        result.total += 1
+        stored = indexed.get(idea.pk)
+        if stored is None:
+            result.missing.append(idea.pk)
+        elif stored != fingerprint(idea_source(idea)):
+            result.stale.append(idea.pk)
+        if progress is not None:
+            progress.update(1)
+    result.orphaned = sorted(set(indexed) - seen)
+    return result
+
+
 def _votes():
     return F("upvote_count") - F("downvote_count")
 
@@ -135,19 +153,7 @@ class DatabaseBackend(SearchBackend):
 
     def check(self, *, progress=None) -> IndexCheck:
         indexed = dict(IdeaDocument.objects.values_list("pk", "fingerprint"))
-        result = IndexCheck()
-        seen = set()
-        for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
-            seen.add(idea.pk)
-            result.total += 1
-            stored = indexed.get(idea.pk)
-            if stored is None:
-                result.missing.append(idea.pk)
-            elif stored != fingerprint(idea_source(idea)):
-                result.stale.append(idea.pk)
-            if progress is not None:
-                progress.update(1)
-        result.orphaned = sorted(set(indexed) - seen)
+        result = compare_with_index(indexed, progress=progress)
         result.stale = sorted(set(result.stale) | set(self._unusable_documents()))
         return result
 

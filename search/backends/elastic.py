@@ -43,7 +43,7 @@ from ..query import (
 )
 from ..sources import idea_source, ideas_for_indexing, plain_text
 from .base import IndexCheck, SearchBackend, segment_facet_q, unknown_filter_notices
-from .database import fingerprint
+from .database import compare_with_index, fingerprint
 
 BATCH = 500
 TAG_FACET_SIZE = 12
@@ -385,20 +385,7 @@ class ElasticsearchBackend(SearchBackend):
             int(hit.meta.id): hit.fingerprint
             for hit in Search(using=self.client, index=self.alias()).source(["fingerprint"]).scan()
         }
-        result = IndexCheck()
-        seen = set()
-        for idea in ideas_for_indexing().iterator(chunk_size=BATCH):
-            seen.add(idea.pk)
-            result.total += 1
-            stored = indexed.get(idea.pk)
-            if stored is None:
-                result.missing.append(idea.pk)
-            elif stored != fingerprint(idea_source(idea)):
-                result.stale.append(idea.pk)
-            if progress is not None:
-                progress.update(1)
-        result.orphaned = sorted(set(indexed) - seen)
-        return result
+        return compare_with_index(indexed, progress=progress)
 
     # ---- querying ---------------------------------------------------------------------------------
     def query(self, request: SearchRequest, *, user) -> SearchResults:

@@ -1,45 +1,16 @@
 """Thirty members signing up for one beta at once, on PostgreSQL's real row locks: no overbooking."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from community.models import SegmentMembership
 from prototypes import services
 from prototypes.models import BetaSignup
 
+from ..concurrency import _needs_postgres, run_at_once  # noqa: F401 - autouse fixture
 from ..factories import MemberFactory, SegmentFactory
 from .helpers import make_prototype, publisher
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test runs on PostgreSQL (DATABASE_URL); SQLite serialises every write")
-
-
-def run_at_once(workers):
-    barrier = threading.Barrier(len(workers))
-    errors = []
-
-    def wrap(work):
-        try:
-            barrier.wait()
-            work()
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
 
 
 def test_thirty_simultaneous_sign_ups_never_overbook_seats_or_quotas():

@@ -1,45 +1,17 @@
 """50 members voting on one idea at once, plus vote/un-vote churn, on PostgreSQL's real row locks."""
 
 import random
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from ideas.models import Idea
 from voting.models import Vote
 from voting.services import vote_cast, vote_withdraw
 
+from ..concurrency import _needs_postgres, run_at_once  # noqa: F401 - autouse fixture
 from ..factories import MemberFactory, make_idea
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test runs on PostgreSQL (DATABASE_URL); SQLite serialises every write")
-
-
-def run_at_once(workers):
-    barrier = threading.Barrier(len(workers))
-    errors = []
-
-    def wrap(work):
-        try:
-            barrier.wait()
-            work()
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
 
 
 def test_fifty_simultaneous_votes_and_churn_keep_counts_equal_to_rows():
