@@ -177,7 +177,7 @@ class Market:
     def supporters_in_segment(self, segment: Segment):
         """Up-votes of members whose primary segment is `segment` (a Vote queryset)."""
         return (
-            Vote.objects.filter(value=Vote.Value.UP)
+            Vote.objects.counted().filter(value=Vote.Value.UP)
             .annotate(primary_segment=self.primary_segment())
             .filter(primary_segment=segment.pk)
         )
@@ -216,7 +216,7 @@ class Market:
         demands = {idea.pk: Demand(anonymous_supporters=idea.retired_upvotes) for idea in ideas}
         if not ideas:
             return demands
-        votes = Vote.objects.filter(idea_id__in=demands.keys(), value=Vote.Value.UP)
+        votes = Vote.objects.counted().filter(idea_id__in=demands.keys(), value=Vote.Value.UP)
         return self._fold(self._grouped(votes, "idea_id"), "idea_id", demands)
 
     def item_demand(self, items) -> dict[int, Demand]:
@@ -232,14 +232,14 @@ class Market:
         }
         if not items:
             return demands
-        earlier_vote_for_same_item = Vote.objects.filter(
+        earlier_vote_for_same_item = Vote.objects.counted().filter(
             member_id=OuterRef("member_id"),
             value=Vote.Value.UP,
             idea__backlog_items=OuterRef("backlog_item"),
             pk__lt=OuterRef("pk"),
         )
         votes = (
-            Vote.objects.filter(value=Vote.Value.UP)
+            Vote.objects.counted().filter(value=Vote.Value.UP)
             .annotate(backlog_item=F("idea__backlog_items"))
             .filter(Q(backlog_item__in=demands.keys()) & ~Exists(earlier_vote_for_same_item))
         )

@@ -141,7 +141,7 @@ def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_li
     demand = market.item_demand([item])[item.pk]
     visible_segments = list(member_value_segments(viewer).values_list("pk", flat=True))
     voters = (
-        Vote.objects.filter(value=Vote.Value.UP, idea__backlog_items=item)
+        Vote.objects.counted().filter(value=Vote.Value.UP, idea__backlog_items=item)
         .annotate(primary_segment=market.primary_segment())
         .filter(primary_segment__in=visible_segments)
         .order_by("member_id", "pk")

@@ -15,14 +15,15 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
     max_count = 1
-    subpage_types = ["cms.CampaignIndexPage"]
+    subpage_types = ["cms.CampaignIndexPage", "cms.ContentPage"]
 
     def get_context(self, request, *args, **kwargs):
         from ideas.selectors import trending_ideas
 
         context = super().get_context(request, *args, **kwargs)
         context["trending"] = trending_ideas()
-        context["campaigns"] = CampaignPage.objects.live().filter(ends_at__gt=timezone.now())[:3]
+        now = timezone.now()
+        context["campaigns"] = CampaignPage.objects.live().filter(starts_at__lte=now, ends_at__gt=now)[:3]
         return context
 
 
@@ -101,3 +102,13 @@ class CampaignPage(Page):
             context["page_of_ideas"] = idea_list_page(user=request.user, sort=sort, campaign=self.pk)
         context["sort"] = sort
         return context
+
+
+class ContentPage(Page):
+    """A plain page edited in the CMS: the community guidelines (/guidelines/), help, about."""
+
+    intro = models.CharField(max_length=300, blank=True)
+    body = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),
+    path("moderation/", include("moderation.urls")),
     # /triage/, /backlog/, /segments/, /customers/import/
     path("", include("backlog.urls")),
 ]

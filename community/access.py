@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ def mfa_setup_redirect(request):
 
 
 def contributor_required(view):
-    """Logged in, active, with a verified email address; otherwise a clear refusal."""
+    """Logged in, active, not suspended or banned, with a verified address; otherwise a clear refusal."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -42,6 +42,13 @@ def contributor_required(view):
             if wants_json(request):
                 return json_error(_("Log in first."), status=401)
             return redirect_to_login(request.get_full_path())
+        if user.is_restricted:
+            from moderation.policy import restriction_message
+
+            message = restriction_message(user)
+            if wants_json(request):
+                return json_error(message, status=403, suspended_until=_iso(user.suspended_until))
+            return render(request, "moderation/restricted.html", {"message": message}, status=403)
         if not user.may_contribute:
             if wants_json(request):
                 return json_error(str(UNVERIFIED_MESSAGE), status=403, verify_url=reverse("account_email"))
@@ -50,6 +57,10 @@ def contributor_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
 
 
 def staff_permission_required(*permissions: str):

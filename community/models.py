@@ -38,6 +38,15 @@ class Member(AbstractUser):
         _("email digest"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
     )
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moderation (moderation.trust and moderation.services). The trust level is recomputed from activity
+    # when the member posts and when moderators act on their content; limits relax as it grows.
+    trust_level = models.PositiveSmallIntegerField(_("trust level"), default=0, editable=False)
+    # Set by a moderator (a known customer, an imported community): the level stays where they put it.
+    trust_locked = models.BooleanField(default=False, editable=False)
+    # Set and cleared only by moderation.services, which keeps the Sanction rows as the history.
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    banned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    profile_hidden = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("member")
@@ -63,8 +72,17 @@ class Member(AbstractUser):
 
     @property
     def may_contribute(self) -> bool:
-        """Posting, commenting and voting need an active account with a verified email address."""
-        return self.is_active and self.email_verified
+        """Posting, commenting and voting need an active, unrestricted account with a verified address."""
+        return self.is_active and self.email_verified and not self.is_restricted
+
+    @property
+    def is_restricted(self) -> bool:
+        """Banned, or suspended until a moment still in the future."""
+        from django.utils import timezone
+
+        return self.banned_at is not None or (
+            self.suspended_until is not None and self.suspended_until > timezone.now()
+        )
 
 
 class Segment(models.Model):

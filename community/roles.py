@@ -104,3 +104,13 @@ def sync_roles(group_model, permission_model) -> None:
             if permission is not None:
                 permissions.append(permission)
         group.permissions.set(permissions)
+
+
+# Moderation (moderation app): moderators act on content and members, review votes, read the audit log.
+MODERATION_PERMISSIONS = [
+    "moderation.moderate_members",
+    "moderation.review_votes",
+    "moderation.view_audit_log",
+]
+ROLE_PERMISSIONS[Role.MODERATOR] += MODERATION_PERMISSIONS
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += MODERATION_PERMISSIONS

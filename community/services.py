@@ -7,6 +7,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from moderation.audit import audit_record
+from moderation.models import AuditEntry
+
 from .avatars import process_avatar
 from .models import Member, Segment, SegmentMembership
 from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
@@ -42,6 +45,20 @@ def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None
         raise PermissionDenied(_("Only administrators can grant roles."))
     member.groups.add(_role_group(Role(role)))
     _sync_staff_flag(member)
+    _audit_role(member, role, granted_by, AuditEntry.Action.GRANT_ROLE)
+
+
+def _audit_role(member, role, actor, action) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        kind="member",
+        object_id=member.pk,
+        target_label=member.public_name,
+        member=member,
+        reason=str(Role(role).label) if actor is not None else f"{Role(role).label} (command line)",
+        after={"role": str(role)},
+    )
 
 
 @transaction.atomic
@@ -50,6 +67,7 @@ def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> Non
         raise PermissionDenied(_("Only administrators can revoke roles."))
     member.groups.remove(_role_group(Role(role)))
     _sync_staff_flag(member)
+    _audit_role(member, role, revoked_by, AuditEntry.Action.REVOKE_ROLE)
 
 
 def member_sync_email_verified(member: Member) -> None:
@@ -256,7 +274,8 @@ def member_delete_account(*, member: Member) -> None:
     if member.deleted_at:
         return
     retired = (
-        Vote.objects.filter(member=member)
+        Vote.objects.counted()
+        .filter(member=member)
         .values("idea_id")
         .annotate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
     )

@@ -49,6 +49,8 @@ class Idea(models.Model):
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # A moderator closed the discussion: no new comments until unlocked (moderation.services).
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Denormalised counters, kept exact by the voting and comment services (F() updates under the
     # idea's row lock); `hot_score` and `top_score` are stored so lists sort and paginate on an index.

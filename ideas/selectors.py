@@ -112,16 +112,36 @@ def trending_ideas(*, limit: int = 6) -> list[Idea]:
 
 def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment, list]]]:
     """The idea's pinned comments, and its visible comments as a tree of (comment, replies), in one query."""
-    comments = list(Comment.objects.visible_to(user).filter(idea=idea).select_related("author"))
-    pinned = sorted((c for c in comments if c.pinned_at), key=lambda c: c.pinned_at)
+    everything = list(Comment.objects.filter(idea=idea).select_related("author"))
     children: dict[int | None, list[Comment]] = {}
-    for comment in comments:
+    for comment in everything:
         children.setdefault(comment.parent_id, []).append(comment)
+    may_see = _comment_visibility(user)
 
     def build(parent_id):
-        return [(c, build(c.pk)) for c in children.get(parent_id, [])]
+        # A comment the viewer may not see stays in the thread as a tombstone ("hidden by a moderator",
+        # no text) while replies under it are visible, so the conversation still reads.
+        tree = []
+        for comment in children.get(parent_id, []):
+            replies = build(comment.pk)
+            if may_see(comment):
+                tree.append((comment, replies))
+            elif replies:
+                comment.tombstone = True
+                tree.append((comment, replies))
+        return tree
 
-    return pinned, build(None)
+    tree = build(None)
+    pinned = sorted((c for c in everything if c.pinned_at and may_see(c)), key=lambda c: c.pinned_at)
+    return pinned, tree
+
+
+def _comment_visibility(user):
+    """The rule of CommentQuerySet.visible_to, for comments already in memory."""
+    if user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content"):
+        return lambda comment: True
+    user_id = user.pk if user.is_authenticated else None
+    return lambda comment: comment.visibility == "public" or comment.author_id == user_id
 
 
 def idea_for_page(*, user, pk: int) -> Idea:

@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.images import fit_within, open_validated, png_file
+from moderation import policy as moderation_policy
+from moderation.audit import audit_record
+from moderation.models import AuditEntry
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 from search import indexing as search_indexing
@@ -43,9 +46,13 @@ def idea_submit(
     """Publish a new idea by `author`, scored, with its tags and images; the author follows it."""
     if campaign is not None and not campaign.is_open:
         raise ValidationError(_("This campaign is closed: it takes no new ideas."))
+    title = _clean_title(title)
+    spam_signals = moderation_policy.check_post(
+        author=author, kind="idea", text=f"{title} {body}", images=len(images)
+    )
     now = timezone.now()
     idea = Idea(
-        title=_clean_title(title),
+        title=title,
         body=body,
         body_html=render_markdown(body),
         author=author,
@@ -55,9 +62,15 @@ def idea_submit(
         created_at=now,
         last_activity_at=now,
         hot_score=hot_score(upvotes=0, downvotes=0, posted_at=now),
+        # Suspicious posts from low-trust members wait for a moderator instead of going public.
+        visibility=Visibility.HELD if spam_signals else Visibility.PUBLIC,
     )
     idea.full_clean(exclude=["tags", "body_html"])
     idea.save()
+    if spam_signals:
+        moderation_policy.hold_for_review(
+            kind="idea", object_id=idea.pk, author=author, label=idea.title, signals=spam_signals
+        )
     if tags:
         idea.tags.set(list(tags))
     for upload in images:
@@ -68,16 +81,19 @@ def idea_submit(
 
 
 def may_edit(user, idea: Idea) -> bool:
-    """Authors edit their own ideas; moderators edit any (with a recorded reason, later)."""
-    if not user.is_authenticated:
-        return False
-    return user.pk == idea.author_id or (user.is_staff and user.has_perm("ideas.moderate_content"))
+    """Authors edit their own ideas. Moderators edit any, but only through the moderation page
+    (moderation.services.content_edit), which records their reason in the audit log."""
+    return user.is_authenticated and user.pk == idea.author_id
+
+
+def _is_moderator(user) -> bool:
+    return user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content")
 
 
 @transaction.atomic
 def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product=None, segment=None) -> Idea:
     """Change an idea's text and classification; only its author or staff may."""
-    if not may_edit(editor, idea):
+    if not (may_edit(editor, idea) or _is_moderator(editor)):
         raise PermissionDenied(_("Only the author can edit this idea."))
     title = _clean_title(title)
     if (title, body) != (idea.title, idea.body):
@@ -112,8 +128,11 @@ def comment_post(
         raise ValidationError({"body": _("Write something before posting.")})
     if idea.visibility != Visibility.PUBLIC or idea.status == Idea.Status.MERGED:
         raise ValidationError(_("This idea is closed for comments."))
+    if idea.locked_at is not None:
+        raise ValidationError(_("A moderator locked this discussion: it takes no new comments."))
     if parent is not None and parent.idea_id != idea.pk:
         raise ValidationError({"parent": _("You can only reply to a comment on the same idea.")})
+    spam_signals = moderation_policy.check_post(author=author, kind="comment", text=body)
     comment = Comment(
         idea=idea,
         author=author,
@@ -121,9 +140,16 @@ def comment_post(
         body=body,
         body_html=render_markdown(body),
         is_official=official,
+        visibility=Visibility.HELD if spam_signals else Visibility.PUBLIC,
     )
     comment.full_clean(exclude=["body_html"])
     comment.save()
+    if spam_signals:
+        # Held: nobody else sees it, so nothing is counted, broadcast or notified until approved.
+        moderation_policy.hold_for_review(
+            kind="comment", object_id=comment.pk, author=author, label=body[:120], signals=spam_signals
+        )
+        return comment
     Idea.objects.filter(pk=idea.pk).update(
         comment_count=F("comment_count") + 1, last_activity_at=timezone.now()
     )
@@ -195,6 +221,16 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     change = StatusChange.objects.create(
         idea=idea, from_status=idea.status, to_status=status, note=note, changed_by=changed_by
     )
+    audit_record(
+        actor=changed_by,
+        action=AuditEntry.Action.STATUS,
+        kind="idea",
+        object_id=idea.pk,
+        target_label=idea.title,
+        reason=note,
+        before={"status": idea.status},
+        after={"status": status},
+    )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
     search_indexing.idea_changed(idea.pk)
@@ -225,22 +261,31 @@ def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
         pinned_by.has_perm("ideas.post_official_response") or pinned_by.has_perm("ideas.moderate_content")
     ):
         raise PermissionDenied(_("Only R&D, customer managers and moderators pin comments."))
+    before = {"pinned": comment.pinned_at is not None}
     comment.pinned_at = timezone.now() if pinned else None
     comment.save(update_fields=["pinned_at"])
+    audit_record(
+        actor=pinned_by,
+        action=AuditEntry.Action.PIN,
+        kind="comment",
+        object_id=comment.pk,
+        target_label=comment.body,
+        reason=_("pinned") if pinned else _("unpinned"),
+        before=before,
+        after={"pinned": pinned},
+    )
     return comment
 
 
 def may_edit_comment(user, comment: Comment) -> bool:
-    """Authors edit their own comments; moderators edit any."""
-    if not user.is_authenticated:
-        return False
-    return user.pk == comment.author_id or (user.is_staff and user.has_perm("ideas.moderate_content"))
+    """Authors edit their own comments; moderators through the moderation page, with a reason."""
+    return user.is_authenticated and user.pk == comment.author_id
 
 
 @transaction.atomic
 def comment_update(*, comment: Comment, editor, body: str) -> Comment:
     """The author edits a comment; the previous text is kept in its history."""
-    if not may_edit_comment(editor, comment):
+    if not (may_edit_comment(editor, comment) or _is_moderator(editor)):
         raise PermissionDenied(_("Only the author can edit this comment."))
     body = (body or "").strip()
     if not body:
@@ -279,7 +324,7 @@ def _recount(idea_ids) -> None:
     from voting.models import Vote
 
     for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
-        votes = Vote.objects.filter(idea=idea)
+        votes = Vote.objects.counted().filter(idea=idea)
         up = votes.filter(value=1).count() + idea.retired_upvotes
         down = votes.filter(value=-1).count() + idea.retired_downvotes
         idea.upvote_count, idea.downvote_count = up, down
@@ -369,6 +414,16 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     )
     _recount([source.pk, target.pk])
     _reindex(source.pk, target.pk)
+    audit_record(
+        actor=merged_by,
+        action=AuditEntry.Action.MERGE,
+        kind="idea",
+        object_id=source.pk,
+        target_label=source.title,
+        reason=note,
+        before={"status": source.status},
+        after={"status": Idea.Status.MERGED, "merged_into": target.pk},
+    )
     notify_on_commit(
         member_ids=supporters,
         kind=Notification.Kind.MERGED,
@@ -438,6 +493,16 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     )
     merge.undone_at, merge.undone_by = timezone.now(), undone_by
     merge.save(update_fields=["undone_at", "undone_by"])
+    audit_record(
+        actor=undone_by,
+        action=AuditEntry.Action.UNMERGE,
+        kind="idea",
+        object_id=source.pk,
+        target_label=source.title,
+        reason=_("Merge into “%(title)s” undone.") % {"title": target.title},
+        before={"status": Idea.Status.MERGED, "merged_into": target.pk},
+        after={"status": restored},
+    )
     _recount([source.pk, target.pk])
     _reindex(source.pk, target.pk)
     return Idea.objects.get(pk=source.pk)

@@ -9,10 +9,13 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from community.access import contributor_required, staff_permission_required
 from community.selectors import public_segments
+from moderation import selectors as moderation_selectors
+from moderation.limits import rate_limited
 
 from . import selectors, services
 from .forms import (
@@ -25,6 +28,11 @@ from .forms import (
     StatusForm,
 )
 from .models import Comment, CommentRevision, Idea, IdeaMerge
+
+HELD_MESSAGE = gettext_lazy(
+    "Thanks! Your post is waiting for a moderator before others can see it. This happens to some posts "
+    "from new members; you will be told when it is published."
+)
 
 
 def _cacheable(request) -> bool:
@@ -84,6 +92,7 @@ def idea_detail(request, pk, slug=None):
 def _detail_context(request, idea, comment_form):
     user = request.user
     pinned, comments = selectors.comment_tree(idea=idea, user=user)
+    _attach_moderation_notes(user, idea, comments)
     staff_may = user.is_authenticated and user.is_staff
     return {
         "idea": idea,
@@ -103,10 +112,25 @@ def _detail_context(request, idea, comment_form):
             else None
         ),
         "may_edit": services.may_edit(request.user, idea),
+        "may_moderate": staff_may and user.has_perm("ideas.moderate_content"),
     }
 
 
+def _attach_moderation_notes(user, idea, comments) -> None:
+    """Authors (and moderators) of hidden or held content read why on the page itself."""
+    if not user.is_authenticated:
+        return
+    flat, stack = [], list(comments)
+    while stack:
+        comment, replies = stack.pop()
+        flat.append(comment)
+        stack.extend(replies)
+    moderation_selectors.attach_notes("idea", [idea])
+    moderation_selectors.attach_notes("comment", flat)
+
+
 @contributor_required
+@rate_limited("idea")
 def idea_create(request):
     initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign", "").isdigit() else {}
     form = IdeaCreateForm(request.POST or None, request.FILES or None, initial=initial)
@@ -116,7 +140,10 @@ def idea_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your idea is posted."))
+            if idea.visibility == "held":
+                messages.info(request, HELD_MESSAGE)
+            else:
+                messages.success(request, _("Your idea is posted."))
             return redirect(idea)
     return render(
         request, "ideas/form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
@@ -147,6 +174,7 @@ def idea_edit(request, pk):
 
 @require_POST
 @contributor_required
+@rate_limited("comment")
 def comment_create(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST, idea=idea)
@@ -162,6 +190,8 @@ def comment_create(request, pk):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error)
         else:
+            if comment.visibility == "held":
+                messages.info(request, HELD_MESSAGE)
             return redirect(comment)
     idea = selectors.idea_for_page(user=request.user, pk=pk)
     return render(request, "ideas/detail.html", _detail_context(request, idea, form), status=400)

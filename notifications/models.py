@@ -9,6 +9,7 @@ class Notification(models.Model):
         MERGED = "merged", _("merged")
         REPLY = "reply", _("reply")
         OFFICIAL_RESPONSE = "official_response", _("official response")
+        MODERATION = "moderation", _("moderation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -262,6 +262,8 @@ class Pin(models.Model):
     x = models.FloatField(null=True, blank=True)
     y = models.FloatField(null=True, blank=True)
     body = models.TextField(max_length=2000)
+    # Moderators hide feedback instead of deleting it (values as ideas.models.Visibility).
+    visibility = models.CharField(max_length=10, default="public")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,9 +37,9 @@ def prototype_list(*, user):
 def prototype_for_page(*, user, pk) -> Prototype:
     """The prototype with its variants, their current version's screens and pins (with replies), and its
     survey and linked ideas, in a fixed number of queries."""
-    replies = Pin.objects.select_related("author").order_by("created_at", "id")
+    replies = Pin.objects.filter(visibility="public").select_related("author").order_by("created_at", "id")
     pins = (
-        Pin.objects.filter(parent__isnull=True)
+        Pin.objects.filter(parent__isnull=True, visibility="public")
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
     )
@@ -179,9 +179,11 @@ def prototype_results(prototype: Prototype) -> dict:
     questions = list(prototype.questions.all())
     answers = list(SurveyAnswer.objects.filter(question__prototype=prototype))
     pins = list(
-        Pin.objects.filter(screen__version__variant__prototype=prototype, parent__isnull=True)
+        Pin.objects.filter(
+            screen__version__variant__prototype=prototype, parent__isnull=True, visibility="public"
+        )
         .select_related("author", "screen__version")
-        .prefetch_related("replies")
+        .prefetch_related(Prefetch("replies", queryset=Pin.objects.filter(visibility="public")))
     )
     screens = list(
         Screen.objects.filter(version__variant__prototype=prototype).order_by("version_id", "position", "id")

@@ -60,7 +60,8 @@ def wagtail_site(db):
     """The home page and Site from the cms data migration, recreated if a transactional test flushed them."""
     from wagtail.models import Locale, Page, Site
 
-    from cms.models import HomePage
+    from cms import guidelines
+    from cms.models import ContentPage, HomePage
 
     home = HomePage.objects.first()
     if home is None:
@@ -70,4 +71,10 @@ def wagtail_site(db):
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "site_name": "Cocreate"}
     )
+    if not ContentPage.objects.filter(slug=guidelines.SLUG).exists():
+        home.add_child(
+            instance=ContentPage(
+                title=guidelines.TITLE, slug=guidelines.SLUG, intro=guidelines.INTRO, body=guidelines.BODY
+            )
+        )
     return home

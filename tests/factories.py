@@ -15,6 +15,10 @@ class MemberFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda m: f"{m.username}@example.com")
     display_name = factory.Faker("name")
     email_verified = True
+    # The cast are established members, so limits for newcomers stay out of unrelated tests; the
+    # moderation tests make newcomers with trust_level=0, trust_locked=False.
+    trust_level = 3
+    trust_locked = True
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation

@@ -34,13 +34,17 @@ def contributors(outcome=OK, **overrides):
     return everyone(outcome, anonymous=LOGIN, unverified=VERIFY, **overrides)
 
 
+MODERATORS = everyone(DENIED, anonymous=LOGIN, moderator=OK, administrator=OK)
+MODERATORS_ACT = everyone(DENIED, anonymous=LOGIN, moderator=MOVED, administrator=MOVED)
+
 # route → {method: {persona: outcome}}; "{idea}", "{own_idea}", "{member}" are filled per test.
 OWN_URLS = {
     "ideas/": {"GET": everyone(OK)},
     "ideas/new/": {"GET": contributors()},
     "ideas/<int:pk>/": {"GET": everyone(301)},  # to the canonical URL with the slug
     "ideas/<int:pk>-<slug:slug>/": {"GET": everyone(OK)},
-    "ideas/<int:pk>/edit/": {"GET": contributors(DENIED, customer=OK, moderator=OK, administrator=OK)},
+    # Authors only: moderators edit with a recorded reason from /moderation/items/….
+    "ideas/<int:pk>/edit/": {"GET": contributors(DENIED, customer=OK)},
     "ideas/<int:pk>/comments/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
     "ideas/<int:pk>/status/": {
         "GET": everyone(NOT_ALLOWED),
@@ -59,7 +63,7 @@ OWN_URLS = {
     "ideas/<int:pk>/follow/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
     "ideas/<int:pk>/history/": {"GET": members_only(OK, unverified=DENIED)},  # author (customer) and staff
     "ideas/<int:pk>/comments/<int:comment_pk>/edit/": {
-        "GET": contributors(DENIED, moderator=OK, administrator=OK)  # the comment's author or moderators
+        "GET": contributors(DENIED)  # the comment's author only (it was written by someone else)
     },
     "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {
         "GET": everyone(NOT_ALLOWED),
@@ -112,6 +116,26 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
+    # Moderation: moderators and administrators; members flag what they can see.
+    "moderation/": {"GET": MODERATORS},
+    "moderation/flag/<str:kind>/<int:pk>/": {"GET": contributors(), "POST": contributors(MOVED)},
+    "moderation/items/<str:kind>/<int:pk>/": {"GET": MODERATORS},
+    "moderation/items/<str:kind>/<int:pk>/<str:action>/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": MODERATORS_ACT,
+    },
+    "moderation/cases/<int:pk>/dismiss/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/members/<int:pk>/": {"GET": MODERATORS},
+    "moderation/members/<int:pk>/sanction/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/sanctions/<int:pk>/lift/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    # A decision is shown to the member concerned and to moderators; to anyone else it does not exist.
+    "moderation/notices/<int:pk>/": {"GET": everyone(404, anonymous=LOGIN, moderator=OK, administrator=OK)},
+    "moderation/appeals/": {"GET": MODERATORS},
+    "moderation/appeals/<int:pk>/decide/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/votes/": {"GET": MODERATORS},
+    "moderation/votes/scan/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/votes/<int:pk>/<str:action>/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/audit/": {"GET": MODERATORS},
     # Prototypes (tests/prototypes/helpers.matrix_url builds one). Feedback with empty data is refused
     # back to the prototype page (a redirect with the message).
     "prototypes/": {"GET": everyone(OK)},
@@ -200,7 +224,9 @@ def world(cast):
         note="Same thing",
     )
     comment = own_idea.comments.first()
+    moderation = _moderation_world(cast, comment, target)
     return {
+        **moderation,
         "idea": own_idea,
         "member": target,
         "segment": segment,
@@ -210,8 +236,49 @@ def world(cast):
     }
 
 
+def _moderation_world(cast, comment, member):
+    from moderation import services as moderation
+    from moderation.models import Sanction, VoteAlert
+
+    flag = moderation.flag_create(
+        reporter=MemberFactory(), kind="comment", object_id=comment.pk, reason="spam"
+    )
+    sanction = moderation.member_sanction(
+        moderator=cast["moderator"], member_id=member.pk, type=Sanction.Type.WARNING, reason="Be kind"
+    )
+    appeal = moderation.appeal_submit(member=member, entry=sanction.entry, text="I was kind")
+    alert = VoteAlert.objects.create(type="burst", signature="matrix", summary="A burst", vote_ids=[])
+    return {"case": flag.case, "sanction": sanction, "appeal": appeal, "alert": alert}
+
+
+MODERATION_IDS = {
+    "moderation/cases/": "case",
+    "moderation/sanctions/": "sanction",
+    "moderation/appeals/": "appeal",
+    "moderation/votes/": "alert",
+    "moderation/members/": "member",
+}
+
+
+def moderation_url(route, world):
+    url = "/" + route.replace("<str:kind>/<int:pk>", f"comment/{world['comment'].pk}")
+    url = url.replace(
+        "items/comment/" + str(world["comment"].pk) + "/<str:action>",
+        f"items/comment/{world['comment'].pk}/hide",
+    )
+    url = url.replace("<str:action>", "dismiss")
+    if route.startswith("moderation/notices/"):
+        return url.replace("<int:pk>", str(world["sanction"].entry_id))
+    for prefix, name in MODERATION_IDS.items():
+        if route.startswith(prefix):
+            return url.replace("<int:pk>", str(world[name].pk))
+    return url
+
+
 def url_for(route, world):
     idea, member = world["idea"], world["member"]
+    if route.startswith("moderation/"):
+        return moderation_url(route, world)
     if route.startswith("prototypes/"):
         from .prototypes.helpers import matrix_url
 
@@ -235,6 +302,13 @@ def url_for(route, world):
 
 
 POST_DATA = {
+    "moderation/flag/<str:kind>/<int:pk>/": {"reason": "abuse"},
+    "moderation/items/<str:kind>/<int:pk>/<str:action>/": {"reason": "Spam"},
+    "moderation/cases/<int:pk>/dismiss/": {"reason": "Not spam"},
+    "moderation/members/<int:pk>/sanction/": {"type": "warning", "reason": "Please be kind"},
+    "moderation/sanctions/<int:pk>/lift/": {"reason": "Apologised"},
+    "moderation/appeals/<int:pk>/decide/": {"decision": "deny", "note": "It stands"},
+    "moderation/votes/<int:pk>/<str:action>/": {"reason": "Genuine fans"},
     "ideas/<int:pk>/comments/": {"body": "A comment"},
     "ideas/<int:pk>/status/": {"status": "under_review", "note": "Looking at it"},
     "ideas/<int:pk>/vote/": {"value": "1"},

@@ -3,6 +3,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class VoteQuerySet(models.QuerySet):
+    def counted(self):
+        """Votes that count towards an idea's totals: all but those discounted by moderators."""
+        return self.filter(discounted_at__isnull=True)
+
+
 class Vote(models.Model):
     """A member's vote on an idea: +1 (support) or −1. One per member per idea, enforced by the database."""
 
@@ -14,6 +20,11 @@ class Vote(models.Model):
     idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField(choices=Value.choices, default=Value.UP)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Discounted by a moderator as suspicious (moderation.integrity): the row stays, the member still
+    # sees their vote, but the idea's counters leave it out until the discount is lifted.
+    discounted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -70,7 +70,9 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
         if not idea.is_open_for_votes:
             raise VotingClosed(_("This idea no longer takes votes."))
         existing = (
-            Vote.objects.filter(idea_id=idea.pk, member=member).only("id", "value", "created_at").first()
+            Vote.objects.filter(idea_id=idea.pk, member=member)
+            .only("id", "value", "created_at", "discounted_at")
+            .first()
         )
         if existing is not None and existing.value == value:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
@@ -85,6 +87,9 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
             recent = True
         else:
             Vote.objects.filter(pk=existing.pk).update(value=value)
+            if existing.discounted_at is not None:
+                # A discounted vote is not in the counters; changing its direction changes nothing there.
+                return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
             up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
             recent = existing.created_at >= timezone.now() - TRENDING_WINDOW
         trending = up_delta if recent else 0
@@ -97,12 +102,16 @@ def vote_withdraw(*, member, idea_id: int) -> VoteTally:
     with transaction.atomic():
         idea = _locked_idea(idea_id)
         deleted = (
-            Vote.objects.filter(idea_id=idea.pk, member=member).values_list("value", "created_at").first()
+            Vote.objects.filter(idea_id=idea.pk, member=member)
+            .values_list("value", "created_at", "discounted_at")
+            .first()
         )
         if deleted is None:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
-        value, cast_at = deleted
+        value, cast_at, discounted_at = deleted
         Vote.objects.filter(idea_id=idea.pk, member=member).delete()
+        if discounted_at is not None:  # never counted, so nothing to take off
+            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
         up_delta, down_delta = (-1, 0) if value == Vote.Value.UP else (0, -1)
         trending = up_delta if cast_at >= timezone.now() - TRENDING_WINDOW else 0
         upvotes, downvotes = _apply(idea, up_delta=up_delta, down_delta=down_delta, trending_delta=trending)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from cocreate.http import json_error, wants_json
 from community.access import contributor_required
 from ideas.models import Idea
+from moderation.limits import rate_limited
 
 from .services import VoteTally, VotingClosed, vote_cast, vote_withdraw
 
@@ -53,11 +54,13 @@ def _vote(request, pk, action):
 
 @require_POST
 @contributor_required
+@rate_limited("vote")
 def vote(request, pk):
     return _vote(request, pk, "cast")
 
 
 @require_POST
 @contributor_required
+@rate_limited("vote")
 def unvote(request, pk):
     return _vote(request, pk, "withdraw")

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backlog",
     "prototypes",
     "search",
+    "moderation",
     "cms",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -302,6 +303,29 @@ if not DEBUG:
 IDEAS_PAGE_SIZE = 20
 # Anonymous idea lists are cached this many seconds (stale by at most this much).
 ANONYMOUS_LIST_CACHE_SECONDS = env_int("ANONYMOUS_LIST_CACHE_SECONDS", 3)
+
+# --- Moderation (moderation/) ---------------------------------------------------------------------
+# Flags from this many trusted members (trust level 2+) hide content until a moderator reviews it.
+FLAGS_TO_HOLD = env_int("FLAGS_TO_HOLD", 3)
+# Multiplies every rate limit in moderation.limits; 0 turns them off (the benchmark does, as one
+# member votes thousands of times a minute there). Sign-up and log-in limits are allauth's own.
+RATE_LIMIT_SCALE = float(env_int("RATE_LIMIT_PERCENT", 100)) / 100
+# Phrases that make a post from a low-trust member wait for review (case-insensitive, whole words).
+SPAM_PHRASES = env_list(
+    "SPAM_PHRASES",
+    [
+        "buy now",
+        "click here",
+        "limited offer",
+        "casino",
+        "viagra",
+        "crypto giveaway",
+        "free money",
+        "work from home",
+        "seo services",
+        "payday loan",
+    ],
+)
 
 LOGGING = {
     "version": 1,

@@ -72,6 +72,18 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.js_errors = errors
         return page
 
+    def staff_page(self, member):
+        """A page logged in as `member` by a session cookie (staff log-ins ask for a TOTP code)."""
+        from django.test import Client
+
+        client = Client()
+        client.force_login(member)
+        page = self.new_page()
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.live_server_url}]
+        )
+        return page
+
     def log_in(self, page, email, password):
         page.goto("/accounts/login/")
         page.fill('input[name="login"]', email)

@@ -5,7 +5,7 @@ import json
 import tempfile
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from playwright.sync_api import expect
 
 from community.roles import Role
@@ -49,16 +49,6 @@ class PrototypeBrowserTest(BrowserTestCase):
         ensure_roles()
         self.rnd = with_totp(with_role(MemberFactory(email="rita@example.com", username="rita"), Role.RND))
         return services.prototype_create(created_by=self.rnd, title="Pocket camera", beta_seats=5)
-
-    def staff_page(self, member):
-        """A page logged in as `member` by a session cookie (staff log-ins ask for a TOTP code)."""
-        client = Client()
-        client.force_login(member)
-        page = self.new_page()
-        page.context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.live_server_url}]
-        )
-        return page
 
     def test_customer_rates_compares_and_pins_and_rnd_sees_it_in_the_results(self):
         prototype = self.make_prototype()

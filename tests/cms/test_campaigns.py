@@ -87,3 +87,9 @@ def test_a_campaign_must_close_after_it_opens(campaigns):
     page.ends_at = page.starts_at - timedelta(hours=1)
     with pytest.raises(ValidationError):
         page.full_clean()
+
+
+def test_home_page_shows_open_campaigns_only(client, campaigns):
+    page = client.get("/").content.decode()
+    assert "Open campaigns" in page and campaigns["open"].url in page
+    assert campaigns["closed"].url not in page

@@ -40,7 +40,10 @@ def ensure_roles():
 
     from community.roles import sync_roles
 
-    if Permission.objects.filter(group__name="R&D", codename="publish_prototype").exists():
+    if (
+        Permission.objects.filter(group__name="R&D", codename="publish_prototype").exists()
+        and Permission.objects.filter(group__name="Community moderator", codename="moderate_members").exists()
+    ):
         return
     ContentType.objects.clear_cache()
     for app_config in apps.get_app_configs():

@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, all=False, no_progress=False, **options):
         since = timezone.now() - timedelta(days=7)
         recent = (
-            Vote.objects.filter(idea=OuterRef("pk"), value=1, created_at__gte=since)
+            Vote.objects.counted().filter(idea=OuterRef("pk"), value=1, created_at__gte=since)
             .order_by()
             .values("idea")
             .annotate(n=Count("pk"))

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import trust
+from .models import AuditEntry, Kind, Reason, Sanction
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong?"), choices=Reason.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Details (optional, required for “something else”)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the member reads it)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EditForm(ReasonForm):
+    title = forms.CharField(label=_("Title"), max_length=140, required=False)
+    body = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class MergeForm(ReasonForm):
+    target = forms.IntegerField(label=_("Merge into idea number"), min_value=1)
+
+
+class MoveForm(ReasonForm):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
+    segment = forms.ModelChoiceField(label=_("Segment"), queryset=None, required=False)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from cms.models import CampaignPage
+        from community.models import Segment
+        from products.models import Product
+
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.all()
+        self.fields["segment"].queryset = Segment.objects.all()
+        self.fields["campaign"].queryset = CampaignPage.objects.all()
+
+
+class SanctionForm(ReasonForm):
+    type = forms.ChoiceField(label=_("Action"), choices=Sanction.Type.choices)
+    days = forms.IntegerField(label=_("Days (suspensions)"), min_value=1, max_value=365, required=False)
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why should the decision change?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("grant", _("Grant: undo the decision")), ("deny", _("Deny"))])
+    note = forms.CharField(
+        label=_("Note to the member"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class QueueFilterForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("Any"))] + list(Reason.choices), required=False
+    )
+    older_than = forms.ChoiceField(
+        label=_("Waiting"), required=False,
+        choices=[
+            ("", _("Any time")), ("1h", _("over an hour")), ("1d", _("over a day")), ("7d", _("over a week")),
+        ],
+    )  # fmt: skip
+    trust = forms.TypedChoiceField(
+        label=_("Author trust"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Any"))] + [(str(level), name) for level, name in trust.NAMES.items()],
+    )  # fmt: skip
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("open", _("open")), ("closed", _("closed"))]
+    )
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search reasons, targets and members"), required=False, max_length=200)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any"))] + list(AuditEntry.Action.choices)
+    )
+    kind = forms.ChoiceField(
+        label=_("On"),
+        required=False,
+        choices=[("", _("Anything"))] + list(Kind.choices) + [("vote_alert", _("votes"))],
+    )
+    actor = forms.CharField(label=_("By (name, or “system”)"), required=False, max_length=100)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)

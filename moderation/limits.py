@@ -1,0 +1,86 @@
+"""Rate limits on posting, commenting, voting and flagging: a clear message and HTTP 429.
+
+Fixed one-window counters in the cache (Redis in production, so every process shares them). Limits grow
+with trust; `RATE_LIMIT_SCALE` multiplies them all (0 turns them off, for benchmarks). Sign-up and log-in
+are limited by allauth (ACCOUNT_RATE_LIMITS), which answers 429 the same way.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cocreate.http import json_error, wants_json
+
+from .trust import BASIC, MEMBER, NEW, TRUSTED
+
+# action → trust level → (requests, per seconds)
+RATES = {
+    "vote": {NEW: (30, 60), BASIC: (60, 60), MEMBER: (120, 60), TRUSTED: (240, 60)},
+    "comment": {NEW: (3, 60), BASIC: (6, 60), MEMBER: (15, 60), TRUSTED: (30, 60)},
+    "idea": {NEW: (1, 60), BASIC: (2, 60), MEMBER: (5, 60), TRUSTED: (10, 60)},
+    "flag": {NEW: (5, 3600), BASIC: (10, 3600), MEMBER: (30, 3600), TRUSTED: (100, 3600)},
+}
+
+
+class RateLimited(Exception):
+    """Too many requests; `retry_after` seconds until the member may try again."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = max(1, int(retry_after))
+
+
+def consume(member, action: str) -> None:
+    """Count one `action` by `member`; raises RateLimited once over the limit of their trust level."""
+    scale = settings.RATE_LIMIT_SCALE
+    if scale <= 0:
+        return
+    count, seconds = RATES[action][min(member.trust_level, TRUSTED)]
+    allowed = max(1, int(count * scale))
+    now = time.time()
+    key = f"ratelimit:{action}:{member.pk}:{int(now // seconds)}"
+    cache.add(key, 0, seconds + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds + 1)
+        used = 1
+    if used > allowed:
+        raise RateLimited(
+            _("You are doing that too often. Please wait %(seconds)d seconds and try again.")
+            % {"seconds": seconds - now % seconds},
+            retry_after=seconds - now % seconds,
+        )
+
+
+def too_many_requests(request, error: RateLimited):
+    if wants_json(request):
+        response = json_error(error.message, status=429, retry_after=error.retry_after)
+    else:
+        response = render(request, "429.html", {"message": error.message}, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def rate_limited(action: str):
+    """A view whose logged-in callers spend one `action` per POST; RateLimited raised inside it (a daily
+    cap in moderation.policy) also answers 429."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                if request.method == "POST" and request.user.is_authenticated:
+                    consume(request.user, action)
+                return view(request, *args, **kwargs)
+            except RateLimited as error:
+                return too_many_requests(request, error)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,113 @@
+"""What new content must pass before it is published: standing, trust-level limits, the spam filter.
+
+Called by the services that publish content (ideas.services.idea_submit, comment_post) inside their
+transaction. Refusals are errors the member can act on; suspicious posts are held, not refused.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from . import spam, trust
+from .audit import audit_record
+from .limits import RateLimited
+from .models import AuditEntry, Case
+
+
+def restriction_message(member) -> str:
+    if member.banned_at is not None:
+        return _("Your account is banned from posting and voting. You can still read and appeal.")
+    until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+    return _("Your account is suspended until %(until)s: you cannot post, comment or vote until then.") % {
+        "until": until
+    }
+
+
+def check_standing(member) -> None:
+    """Refuse suspended or banned members, reading their standing fresh (the object may be stale)."""
+    member.suspended_until, member.banned_at = (
+        member._meta.model.objects.values_list("suspended_until", "banned_at").get(pk=member.pk)
+    )
+    if member.is_restricted:
+        raise PermissionDenied(restriction_message(member))
+
+
+def check_post(*, author, kind: str, text: str, images: int = 0) -> list[str]:
+    """Refuse what the author's trust level does not allow; return spam signals (empty: publish).
+
+    kind is "idea" or "comment". Raises PermissionDenied (suspended or banned), RateLimited (daily cap
+    reached) or ValidationError (too many links or images for the trust level).
+    """
+    from ideas.models import Comment, Idea
+
+    check_standing(author)
+    level = trust.trust_refresh(author)
+    limits = trust.LIMITS[level]
+    day_ago = timezone.now() - timedelta(days=1)
+    cap, model, noun = (
+        (limits.ideas_per_day, Idea, _("ideas"))
+        if kind == "idea"
+        else (limits.comments_per_day, Comment, _("comments"))
+    )
+    if cap is not None and model.objects.filter(author=author, created_at__gte=day_ago).count() >= cap:
+        raise RateLimited(
+            _(
+                "Members at your trust level can post %(cap)d %(noun)s a day. The limit relaxes as you "
+                "take part; please come back tomorrow."
+            )
+            % {"cap": cap, "noun": noun},
+            retry_after=24 * 3600,
+        )
+    if limits.links_per_post is not None and spam.count_links(text) > limits.links_per_post:
+        raise ValidationError(
+            {
+                "body": _("New members can include at most %(n)d links in a post.")
+                % {"n": limits.links_per_post}
+            }
+        )
+    if images > limits.images_per_idea:
+        raise ValidationError(
+            {
+                "images": _("Members at your trust level can attach at most %(n)d images.")
+                % {"n": limits.images_per_idea}
+            }
+            if limits.images_per_idea
+            else {"images": _("New members cannot attach images yet; you can add them later.")}
+        )
+    if level >= trust.SPAM_EXEMPT_LEVEL:
+        return []
+    return spam.signals(author=author, text=text)
+
+
+def hold_for_review(*, kind: str, object_id: int, author, label: str, signals: list[str]) -> Case:
+    """Open a review case for content the spam filter held (the content is saved as held already)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    kind=kind,
+                    object_id=object_id,
+                    author=author,
+                    source=Case.Source.SPAM,
+                    held=True,
+                    spam_signals=signals,
+                )
+        except IntegrityError:  # already open (flagged meanwhile): add the signals
+            case = Case.objects.select_for_update().get(kind=kind, object_id=object_id, state=Case.State.OPEN)
+            case.held, case.spam_signals = True, [*case.spam_signals, *signals]
+            case.save(update_fields=["held", "spam_signals"])
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.HOLD,
+            kind=kind,
+            object_id=object_id,
+            target_label=label,
+            member=author,
+            reason="; ".join(signals),
+            after={"visibility": "held"},
+        )
+    return case
