@@ -93,3 +93,50 @@ def reindex(engine):
         engine.refresh()
 
     return reindex
+
+
+@pytest.fixture
+def upvote(django_capture_on_commit_callbacks, engine):
+    """Members up-vote an idea through the voting service; the index hears of it after commit."""
+    from tests.factories import MemberFactory
+    from voting.services import vote_cast
+
+    def upvote(idea, times=1):
+        for _ in range(times):
+            with django_capture_on_commit_callbacks(execute=True):
+                vote_cast(member=MemberFactory(), idea_id=idea.pk)
+        engine.refresh()
+
+    return upvote
+
+
+@pytest.fixture
+def campaign(wagtail_site):
+    """Live campaign pages, made as editors make them (CMS tree, published revision)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.models import CampaignIndexPage, CampaignPage
+
+    index = CampaignIndexPage.objects.first()
+    if index is None:
+        index = wagtail_site.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
+
+    def campaign(slug, *, title=None, live=True):
+        now = timezone.now()
+        page = CampaignPage(
+            title=title or slug.title(),
+            slug=slug,
+            question="How should it work?",
+            brief="<p>Tell us.</p>",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=7),
+            live=live,
+        )
+        index.add_child(instance=page)
+        if live:
+            page.save_revision().publish()
+        return CampaignPage.objects.get(pk=page.pk)
+
+    return campaign
