@@ -39,7 +39,9 @@ def ideas_for_indexing(ids=None) -> QuerySet:
         "tags",
         Prefetch(
             "comments",
-            queryset=Comment.objects.filter(visibility=Visibility.PUBLIC).only("id", "idea_id", "body_html"),
+            queryset=Comment.objects.filter(visibility=Visibility.PUBLIC).only(
+                "id", "idea_id", "body_html", "created_at"
+            ),
             to_attr="public_comments",
         ),
     )

@@ -140,3 +140,37 @@ def campaign(wagtail_site):
         return CampaignPage.objects.get(pk=page.pk)
 
     return campaign
+
+
+@pytest.fixture
+def prototype(django_capture_on_commit_callbacks, engine, settings, tmp_path):
+    """A prototype built by R&D through the services (a video variant: no uploads needed)."""
+    from prototypes import services as prototype_services
+    from prototypes.models import Variant
+    from tests.prototypes.helpers import publisher
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def prototype(
+        *, title, description="", variant="Classic", variant_description="", publish=True, **fields
+    ):
+        by = publisher()
+        with django_capture_on_commit_callbacks(execute=True):
+            made = prototype_services.prototype_create(
+                created_by=by, title=title, description=description, **fields
+            )
+            prototype_services.variant_add(
+                prototype=made,
+                by=by,
+                name=variant,
+                description=variant_description,
+                kind=Variant.Kind.VIDEO,
+                video_url="https://vimeo.com/1",
+            )
+            if publish:
+                prototype_services.prototype_publish(prototype=made, by=by)
+        engine.refresh()
+        made.refresh_from_db()
+        return made
+
+    return prototype

@@ -265,3 +265,78 @@ def test_unknown_or_unpublished_campaign_says_so(engine, publish, campaign):
         results = search(engine, "photos", campaign=value)
         assert results.total == 0 and results.hits == []
         assert results.notices == [f"There is no campaign called “{value}”."]
+
+
+def comment_hits(results):
+    return [(hit.object_id, hit.idea_id) for hit in results.hits]
+
+
+def test_a_comment_is_found_by_its_own_words(engine, publish, comment, bob):
+    idea = publish(title="Quieter fan", body="The fan is loud.")
+    other = publish(title="Dark mode", body="Night.")
+    posted = comment(idea=idea, author=bob, body="The **zeppelin** hum at night is worse.")
+    comment(idea=other, author=bob, body="Yes please.")
+
+    results = search(engine, "zeppelin", kind="comments")
+
+    assert comment_hits(results) == [(posted.pk, idea.pk)]
+    assert results.total == 1
+    assert "<mark>zeppelin</mark>" in results.hits[0].snippet_html
+
+
+def test_comment_search_filters_through_the_idea(engine, publish, comment, bob):
+    phones = ProductFactory(slug="phone")
+    on_phone = publish(title="Quieter fan", body="b", product=phones)
+    elsewhere = publish(title="Quieter printer", body="b")
+    wanted = comment(idea=on_phone, author=bob, body="Zeppelin noise")
+    comment(idea=elsewhere, author=bob, body="Zeppelin noise too")
+
+    assert comment_hits(search(engine, "zeppelin", kind="comments", product="phone")) == [
+        (wanted.pk, on_phone.pk)
+    ]
+
+
+def test_hidden_comments_and_comments_on_hidden_ideas_are_never_found(engine, publish, comment, alice, bob):
+    idea = publish(title="Quieter fan", body="b", author=alice)
+    hidden_idea = publish(title="Louder fan", body="b", author=alice)
+    shown = comment(idea=idea, author=bob, body="Zeppelin noise")
+    hidden = comment(idea=idea, author=bob, body="Zeppelin spam")
+    on_hidden_idea = comment(idea=hidden_idea, author=bob, body="Zeppelin again")
+    type(hidden).objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    Idea.objects.filter(pk=hidden_idea.pk).update(visibility=Visibility.HIDDEN)
+    engine.backend.index_comments([hidden.pk, on_hidden_idea.pk])
+    engine.refresh()
+
+    assert comment_hits(search(engine, "zeppelin", kind="comments", user=bob)) == [(shown.pk, idea.pk)]
+    # The idea's author still sees their own hidden idea, and so its public comments; never a hidden one.
+    mine = {
+        object_id for object_id, _ in comment_hits(search(engine, "zeppelin", kind="comments", user=alice))
+    }
+    assert mine == {shown.pk, on_hidden_idea.pk}
+
+
+def test_published_prototypes_are_found_drafts_are_not(engine, prototype):
+    found = prototype(title="Camera app redesign", description="A quicker shutter.")
+    prototype(title="Camera app secret", description="Not yet.", publish=False)
+    by_variant = prototype(
+        title="Gallery", variant="Compact", variant_description="Camera grid on one screen"
+    )
+
+    results = search(engine, "camera", kind="prototypes")
+
+    assert [hit.object_id for hit in results.hits] == [found.pk, by_variant.pk]  # title match first
+    assert all(hit.idea_id is None for hit in results.hits)
+    assert "<mark>Camera</mark> app redesign" in results.hits[0].title_html
+    assert results.total == 2
+
+
+def test_kinds_never_mix(engine, publish, comment, prototype, bob):
+    idea = publish(title="Zeppelin mode", body="b")
+    comment(idea=idea, author=bob, body="Zeppelin hum")
+    prototype(title="Zeppelin prototype")
+
+    assert ids(search(engine, "zeppelin")) == [idea.pk]
+    assert search(engine, "zeppelin", kind="comments").total == 1
+    assert search(engine, "zeppelin", kind="prototypes").total == 1
+    assert engine.backend.count(SearchRequest(text="zeppelin", kind="comments"), user=ANON) == 1
+    assert engine.backend.count(SearchRequest(text="zeppelin", kind="prototypes"), user=ANON) == 1

@@ -143,3 +143,35 @@ def test_unknown_campaign_is_a_notice_not_an_error(client, indexed):
         response = client.get(URL, {"q": "photos", "campaign": value})
         assert response.status_code == 200
         assert "There is no campaign called" in response.content.decode()
+
+
+def test_comment_results_link_to_the_comment_on_its_idea(
+    client, indexed, bob, django_capture_on_commit_callbacks
+):
+    from ideas.services import comment_post
+
+    idea = indexed(title="Quieter fan")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_post(author=bob, idea=idea, body="The zeppelin hum <b>loud</b>")
+
+    html = client.get(URL, {"q": "zeppelin", "kind": "comments"}).content.decode()
+
+    assert "1 comment found" in html
+    assert f'href="{idea.get_absolute_url()}#comment-{comment.pk}"' in html
+    assert "<mark>zeppelin</mark>" in html
+    assert "<b>loud</b>" not in html
+    # Tabs: every kind with its count, the current one marked; the ideas tab drops kind=.
+    assert 'data-kind="comments" aria-current="page"' in html
+    assert 'href="/search/?q=zeppelin" data-kind="ideas"' in html
+
+
+def test_prototype_tab_keeps_only_the_product_filter(client, indexed):
+    indexed(title="Camera app", product=ProductFactory(slug="phone"))
+    html = client.get(URL, {"q": "camera", "product": "phone", "status": "new"}).content.decode()
+    assert 'href="/search/?q=camera&amp;product=phone&amp;kind=prototypes" data-kind="prototypes"' in html
+    assert 'href="/search/?q=camera&amp;product=phone&amp;status=new&amp;kind=comments"' in html
+
+
+def test_unknown_kind_is_a_clear_400(client):
+    response = client.get(URL, {"q": "camera", "kind": "campaigns"})
+    assert response.status_code == 400 and "form-errors" in response.content.decode()
