@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate_searchbench \
         .venv/bin/python bench/search_bench.py --setup      # once: create, migrate, seed 100k, index
     DATABASE_URL=... .venv/bin/python bench/search_bench.py   # measure
+    DATABASE_URL=... SEARCH_FACET_CACHE_SECONDS=0 .venv/bin/python bench/search_bench.py   # no facet cache
 
 Each query is run `--runs` times after a warm-up, in-process through the ORM (no HTTP), and the script
 prints p50/p99/mean per variant:
@@ -110,9 +111,15 @@ def main():
 
     backend = search.backend()
     anonymous = AnonymousUser()
+    from django.conf import settings
+
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[:3]
     print(
         f"{Idea.objects.count()} ideas; backend {type(backend).__name__}; "
-        f"{args.runs} runs after {args.warmup} warm-up"
+        f"{args.runs} runs after {args.warmup} warm-up; "
+        f"SEARCH_FACET_CACHE_SECONDS={settings.SEARCH_FACET_CACHE_SECONDS} (0: facets computed every time); "
+        f"load average at the start: {load}"
     )
     print(f"{'query':<34} {'variant':<10} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for text, filters in QUERIES:

@@ -1,8 +1,10 @@
 """Search in the database itself: PostgreSQL full text + trigrams, or SQLite FTS5.
 
-Both keep one row per idea in `search_ideadocument` (written by the index task) and answer through
-the ORM on `ideas.Idea`, so visibility is `Idea.objects.visible_to(user)` — the same rule every page
-uses — and filters, facets and vote sorting read live rows. Only matching and ranking differ:
+Both keep one row per idea in `search_ideadocument` (written by the index task) with copies of the
+idea's filter fields, and answer idea searches from that table alone: visibility is the document-side
+copy of `Idea.objects.visible_to(user)` (`_visible`), and pages re-read hits through visible_to itself.
+Comments and prototypes have their own document tables and read visibility from the live rows.
+Only matching, ranking and highlighting differ between the databases:
 
   PostgreSQL  `search_vector @@ to_tsquery('english', …)`, ts_rank with weights title A, tags B,
               body C, comments D; ts_headline for highlights; when no idea has every word, pg_trgm
@@ -18,7 +20,9 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Value
@@ -198,6 +202,22 @@ def _capped_count(documents) -> int:
     """How many documents match, counting no further than MAX_RESULTS + 1 (what pages can reach):
     a broad query's exact total costs a full scan of its matches and tells a member nothing."""
     return documents.order_by()[: MAX_RESULTS + 1].count()
+
+
+def _shared(user, key, compute):
+    """Facet counts shared by anonymous visitors for SEARCH_FACET_CACHE_SECONDS (counts a few seconds
+    old are fine for "refine by"; hits and totals are always live). Members and moderators see their
+    own hidden or held ideas counted, so theirs are computed per request."""
+    seconds = settings.SEARCH_FACET_CACHE_SECONDS
+    if not seconds or (user is not None and user.is_authenticated):
+        return compute()
+    digest = hashlib.sha256(repr((connection.vendor, *key)).encode()).hexdigest()
+    cache_key = f"search:facets:{digest}"
+    facets = cache.get(cache_key)
+    if facets is None:
+        facets = compute()
+        cache.set(cache_key, facets, seconds)
+    return facets
 
 
 def _no_facets() -> dict[str, list[FacetValue]]:
@@ -382,7 +402,10 @@ class DatabaseBackend(SearchBackend):
             matched = visible
             total = _capped_count(self._filter(matched, filters, campaigns))
 
-        facets = self._facets(matched, filters, campaigns, user) if total else _no_facets()
+        facets = _no_facets()
+        if total:
+            key = (parsed, mode, fuzzy, filters)
+            facets = _shared(user, key, lambda: self._facets(matched, filters, campaigns, user))
         page = self._filter(matched, filters, campaigns)
         if parsed:
             page = self._fuzzy_score(page, parsed) if fuzzy else self._score(page, parsed, mode)

@@ -4,10 +4,10 @@ Everything sent to the cluster is built by small pure functions (`index_definiti
 `idea_actions`, `alias_actions`, …) that the tests check as dictionaries without a server; the
 `ElasticsearchBackend` methods only send what those build.
 
-Reads go to the alias "<prefix>-ideas"; `rebuild` fills "<prefix>-ideas-<timestamp>", then moves the
-alias in one `update_aliases` call and deletes the old index: searches never see a half-built index.
-Hydration (search.selectors) re-checks `Idea.objects.visible_to(user)`, so a document that is stale
-about visibility can never show a hidden idea.
+Reads go to the alias "<prefix>-<kind>" (ideas, comments, prototypes); `rebuild` fills
+"<prefix>-<kind>-<timestamp>", then moves the alias in one `update_aliases` call and deletes the old
+index: searches never see a half-built index. Hydration (search.selectors) re-checks the models'
+visibility rules, so a document that is stale about visibility can never show a hidden item.
 """
 
 from __future__ import annotations

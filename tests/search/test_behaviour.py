@@ -1,6 +1,8 @@
 """What members get from search, the same on every backend (database here; Elasticsearch live when
 ELASTICSEARCH_URL is set). SQLite and PostgreSQL are covered by running the suite on each."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -340,3 +342,20 @@ def test_kinds_never_mix(engine, publish, comment, prototype, bob):
     assert search(engine, "zeppelin", kind="prototypes").total == 1
     assert engine.backend.count(SearchRequest(text="zeppelin", kind="comments"), user=ANON) == 1
     assert engine.backend.count(SearchRequest(text="zeppelin", kind="prototypes"), user=ANON) == 1
+
+
+def test_anonymous_visitors_share_facets_briefly(engine, publish, settings, alice):
+    if engine.name != "database":
+        pytest.skip("facet caching is the database backend's")
+    settings.SEARCH_FACET_CACHE_SECONDS = 60
+    word = "w" + uuid.uuid4().hex  # a search no earlier run can have cached
+    publish(title=f"{word} widget", body="b", tags=["battery"])
+    search(engine, word)  # fills the cache
+    publish(title=f"{word} graph", body="b", tags=["charts"])
+
+    cached, fresh = search(engine, word), search(engine, word, user=alice)
+
+    assert cached.total == fresh.total == 2  # totals and hits are always live
+    assert {f.value for f in cached.facets["tag"]} == {"battery"}
+    assert {f.value for f in fresh.facets["tag"]} == {"battery", "charts"}
+    assert {f.value for f in search(engine, word, tag="charts").facets["tag"]} == {"battery", "charts"}
