@@ -235,9 +235,22 @@ class DatabaseBackend(SearchBackend):
         if not ids:
             return 0
         now = timezone.now()
-        documents = [self._document(idea, now) for idea in ideas_for_indexing(ids)]
+        ideas = list(ideas_for_indexing(ids))
+        documents = [self._document(idea, now) for idea in ideas]
         gone = set(ids) - {document.idea_id for document in documents}
+        # The ideas' public comments are loaded already: their own documents are written here too, and
+        # those of comments no longer public dropped, so `idea_changed` after hiding or restoring a
+        # comment is enough (as on Elasticsearch).
+        comments = []
+        for idea in ideas:
+            for comment in idea.public_comments:
+                comment.idea = idea
+                comments.append(comment)
+        stale_comments = CommentDocument.objects.filter(comment__idea_id__in=ids).exclude(
+            pk__in=[comment.pk for comment in comments]
+        )
         with transaction.atomic():
+            self._store_documents(COMMENTS, comments, stale=stale_comments)
             if gone:
                 IdeaDocument.objects.filter(pk__in=gone).delete()
             IdeaDocument.objects.bulk_create(
@@ -294,8 +307,8 @@ class DatabaseBackend(SearchBackend):
             if progress is not None:
                 progress.update(len(batch))
         IdeaDocument.objects.exclude(idea__in=Idea.objects.all()).delete()
-        for kind in (COMMENTS, PROTOTYPES):
-            self._rebuild_kind(kind)
+        # Comment documents were written with their ideas.
+        self._rebuild_kind(PROTOTYPES)
         self._optimise()
         return done
 
@@ -318,14 +331,20 @@ class DatabaseBackend(SearchBackend):
         ids = sorted({int(pk) for pk in comment_ids})
         if not ids:
             return 0
-        count = self._write_documents(COMMENTS, ids)
         self.index_ideas(Comment.objects.filter(pk__in=ids).values_list("idea_id", flat=True))
-        return count
+        return CommentDocument.objects.filter(pk__in=ids).count()
 
     def index_prototypes(self, prototype_ids) -> int:
         """(Re)index these prototypes; drafts and deleted ones lose their documents."""
         ids = sorted({int(pk) for pk in prototype_ids})
         return self._write_documents(PROTOTYPES, ids) if ids else 0
+
+    def _write_documents(self, kind: "DocumentKind", ids) -> int:
+        """Load these rows of a kind and store their documents; ids not indexable lose theirs."""
+        rows = list(kind.for_indexing(ids))
+        stale = kind.document.objects.filter(pk__in=set(ids) - {row.pk for row in rows})
+        with transaction.atomic():
+            return self._store_documents(kind, rows, stale=stale)
 
     def update_votes(self, idea_ids) -> None:
         """Copy the ideas' current vote counts into their documents (one UPDATE, no text work)."""
@@ -334,9 +353,9 @@ class DatabaseBackend(SearchBackend):
             votes=Subquery(net.values("net")[:1])
         )
 
-    def _write_documents(self, kind: "DocumentKind", ids) -> int:
+    def _store_documents(self, kind: "DocumentKind", rows, *, stale) -> int:
         now = timezone.now()
-        sources = [kind.source(row) for row in kind.for_indexing(ids)]
+        sources = [kind.source(row) for row in rows]
         documents = [
             kind.document(
                 pk=source["id"],
@@ -348,7 +367,7 @@ class DatabaseBackend(SearchBackend):
         ]
         written = [document.pk for document in documents]
         with transaction.atomic():
-            kind.document.objects.filter(pk__in=set(ids) - set(written)).delete()
+            stale.delete()
             kind.document.objects.bulk_create(
                 documents,
                 update_conflicts=True,

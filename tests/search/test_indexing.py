@@ -182,3 +182,23 @@ def test_votes_are_debounced_when_the_queue_can_defer(
 
     assert len(queued) == 1 and queued[0][1] == {"idea_ids": [idea.pk]}
     assert queued[0][0] is not None  # run_after: the end of the window
+
+
+def test_reindexing_the_idea_is_enough_after_hiding_or_restoring_a_comment(
+    django_capture_on_commit_callbacks, bob
+):
+    """What the moderation app does: change the comment's visibility, then `idea_changed(idea)`."""
+    from ideas.models import Visibility
+    from search import indexing
+    from search.models import CommentDocument
+
+    idea = make_idea(title="Fan noise")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_post(author=bob, idea=idea, body="Zeppelins")
+
+    for visibility, indexed in ((Visibility.HIDDEN, False), (Visibility.PUBLIC, True)):
+        with django_capture_on_commit_callbacks(execute=True):
+            type(comment).objects.filter(pk=comment.pk).update(visibility=visibility)
+            indexing.idea_changed(idea.pk)
+        assert CommentDocument.objects.filter(pk=comment.pk).exists() is indexed
+        assert ("Zeppelins" in IdeaDocument.objects.get(pk=idea.pk).comments) is indexed
