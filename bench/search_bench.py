@@ -3,11 +3,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate_searchbench \
         .venv/bin/python bench/search_bench.py --setup      # once: create, migrate, seed 100k, index
     DATABASE_URL=... .venv/bin/python bench/search_bench.py   # measure
+    DATABASE_URL=... SEARCH_FACET_CACHE_SECONDS=0 .venv/bin/python bench/search_bench.py   # no facet cache
 
 Each query is run `--runs` times after a warm-up, in-process through the ORM (no HTTP), and the script
 prints p50/p99/mean per variant:
   fts-core   the ranked page: match + filter + ts_rank ORDER BY … LIMIT 20, plus the total count
-  fts-full   search.backend().query(): the above + highlighted snippets + four facet counts
+             (counted as search does: up to 1,001, the most the pages can show)
+  fts-full   search.backend().query(): the above + highlighted snippets + the five facets' counts
+  fts-page   search.selectors.search_page(): what /search/ runs, i.e. fts-full + loading the 20 ideas
+             + the comments and prototypes counts of the tabs
   icontains  the same words with `title__icontains OR body__icontains` per word, same filter, sorted by
              votes, LIMIT 20, plus the count (no ranking, no facets: the cheapest honest baseline)
 """
@@ -96,7 +100,9 @@ def main():
 
     import search
     from ideas.models import Idea
+    from search.backends.database import _capped_count
     from search.query import Filters, SearchRequest
+    from search.selectors import search_page
 
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (e.g. …/cocreate_searchbench).")
@@ -105,9 +111,15 @@ def main():
 
     backend = search.backend()
     anonymous = AnonymousUser()
+    from django.conf import settings
+
+    with open("/proc/loadavg") as loadavg:
+        load = loadavg.read().split()[:3]
     print(
         f"{Idea.objects.count()} ideas; backend {type(backend).__name__}; "
-        f"{args.runs} runs after {args.warmup} warm-up"
+        f"{args.runs} runs after {args.warmup} warm-up; "
+        f"SEARCH_FACET_CACHE_SECONDS={settings.SEARCH_FACET_CACHE_SECONDS} (0: facets computed every time); "
+        f"load average at the start: {load}"
     )
     print(f"{'query':<34} {'variant':<10} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for text, filters in QUERIES:
@@ -116,17 +128,20 @@ def main():
         label = f"{text!r} + {filters}"
 
         def fts_core(request=request, parsed=parsed):
-            visible = Idea.objects.visible_to(anonymous)
+            visible = backend._visible(anonymous)
             matched = backend._filter(backend._match(visible, parsed, "all"), request.filters)
             page = (
                 backend._score(matched, parsed, "all")
-                .order_by("-score", "-pk")
+                .order_by("-score", "-votes", "-pk")
                 .values_list("pk", "score")[:20]
             )
-            return len(list(page)), matched.count()
+            return len(list(page)), _capped_count(matched)
 
         def fts_full(request=request):
             return backend.query(request, user=anonymous).total
+
+        def fts_page(request=request):
+            return search_page(user=anonymous, request=request).total
 
         def icontains(text=text, filters=filters):
             ideas = Idea.objects.visible_to(anonymous).filter(**filters)
@@ -137,8 +152,19 @@ def main():
             ]
             return len(list(page)), ideas.count()
 
-        matches = {"fts-core": fts_core()[1], "fts-full": fts_full(), "icontains": icontains()[1]}
-        for variant, fn in (("fts-core", fts_core), ("fts-full", fts_full), ("icontains", icontains)):
+        matches = {
+            "fts-core": fts_core()[1],
+            "fts-full": fts_full(),
+            "fts-page": fts_page(),
+            "icontains": icontains()[1],
+        }
+        variants = (
+            ("fts-core", fts_core),
+            ("fts-full", fts_full),
+            ("fts-page", fts_page),
+            ("icontains", icontains),
+        )
+        for variant, fn in variants:
             samples = measure(fn, args.runs, args.warmup)
             print(
                 f"{label:<34} {variant:<10} {matches[variant]:>8} {percentile(samples, 0.5):>8.2f} "

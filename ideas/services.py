@@ -174,7 +174,7 @@ def comment_post(
             message=_("An official response on “%(title)s”.") % {"title": idea.title},
             url=comment.get_absolute_url(),
         )
-    search_indexing.idea_changed(idea.pk)
+    search_indexing.comment_changed(comment.pk)
     return comment
 
 
@@ -295,6 +295,7 @@ def comment_update(*, comment: Comment, editor, body: str) -> Comment:
         comment.body = body
         comment.body_html = render_markdown(body)
         comment.save(update_fields=["body", "body_html", "updated_at"])
+        search_indexing.comment_changed(comment.pk)
     return comment
 
 

@@ -4,8 +4,9 @@ Documents carry no index name of their own: the backend binds them at run time t
 "<SEARCH_INDEX_PREFIX>-<kind>" aliases, each pointing at a timestamped index, so a rebuild can fill a
 new index and switch the alias in one atomic step.
 
-Adding a kind (prototypes, campaigns) when its model exists: subclass `SearchableDocument` with the
-kind's own fields, add a `*_source` function in search/sources.py, and an entry in `KINDS`.
+Kinds: ideas, comments, prototypes. Adding one: a document class here, a `*_source` function in
+search/sources.py, an entry in `KINDS` (its alias, index and rebuild follow), and its actions and
+search in search/backends/elastic.py. Campaigns are a keyword on ideas, not a kind.
 """
 
 from elasticsearch.dsl import Date, Document, Integer, Keyword, Text, analyzer, token_filter
@@ -60,22 +61,42 @@ class IdeaDocument(SearchableDocument):
     comments = Text(analyzer=english)  # public comments only
     status = Keyword()
     segment = Keyword()
+    campaign = Keyword()  # the campaign page's id (slugs can be renamed in the CMS)
+    # Rewritten on its own after votes (search.indexing.votes_changed, a partial update).
     votes = Integer()
     comment_count = Integer()
 
 
 class CommentDocument(Document):
-    """Public comments, searchable on their own; a comment is only as visible as its idea."""
+    """Public comments (only those are indexed), searchable on their own. A comment is only as
+    visible as its idea, and is filtered by its idea's fields: both are copied here."""
 
     body = Text(analyzer=english)
     idea_id = Keyword()
     idea_title = Text(analyzer=english)
     idea_visibility = Keyword()
+    idea_author_id = Keyword()
     visibility = Keyword()
-    author_id = Keyword()
+    status = Keyword()
+    tag_slugs = Keyword()
+    segment = Keyword()
+    product = Keyword()
+    campaign = Keyword()
+    created_at = Date()
+    fingerprint = Keyword(index=False)
+
+
+class PrototypeDocument(Document):
+    """Published prototypes (drafts are never indexed): title, description and variants' text."""
+
+    title = Text(analyzer=english)
+    body = Text(analyzer=english)
+    status = Keyword()
+    stage = Keyword()
     product = Keyword()
     created_at = Date()
+    fingerprint = Keyword(index=False)
 
 
 # kind → document class; the alias of a kind is "<prefix>-<kind>".
-KINDS = {"ideas": IdeaDocument, "comments": CommentDocument}
+KINDS = {"ideas": IdeaDocument, "comments": CommentDocument, "prototypes": PrototypeDocument}

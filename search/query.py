@@ -20,9 +20,13 @@ MAX_TERMS = 12
 PAGE_SIZE = 20
 # Offset pagination over ranked results; deeper pages are refused (Elasticsearch caps at 10,000 too).
 MAX_PAGE = 50
+# Totals are counted up to here (all the pages there are); beyond it a search says "more than 1,000".
+MAX_RESULTS = MAX_PAGE * PAGE_SIZE
 
 SORTS = ("relevance", "votes", "new")
-FACETS = ("status", "tag", "segment", "product")
+# What search finds; a request asks for one kind at a time (the search page's tabs).
+KINDS = ("ideas", "comments", "prototypes")
+FACETS = ("status", "tag", "segment", "product", "campaign")
 
 # Highlight markers the engines put around matches. Indexed text has them stripped (see
 # `clean_text`), so every occurrence in engine output is one the engine added.
@@ -78,6 +82,7 @@ class Filters:
     tag: str = ""  # tag slug
     segment: str = ""  # segment slug
     product: str = ""  # product slug
+    campaign: str = ""  # campaign page slug, or its id (the idea form's ?campaign=<id> links)
 
     def without(self, name: str) -> "Filters":
         return Filters(**{**self.__dict__, name: ""})
@@ -92,6 +97,7 @@ class SearchRequest:
     filters: Filters = field(default_factory=Filters)
     sort: str = "relevance"
     page: int = 1
+    kind: str = "ideas"
     page_size: int = PAGE_SIZE
 
     @property
@@ -105,11 +111,14 @@ class SearchRequest:
 
 @dataclass
 class Hit:
-    idea_id: int
+    idea_id: int | None  # the idea, or the idea a comment belongs to; None for prototypes
     score: float
-    title_html: SafeString  # the title, escaped, matches in <mark>
-    snippet_html: SafeString  # a short extract of the description, escaped, matches in <mark>
+    title_html: SafeString  # the title, escaped, matches in <mark> (empty for comments)
+    snippet_html: SafeString  # a short extract of the text, escaped, matches in <mark>
     idea: object = None  # the Idea, filled in by search.selectors
+    kind: str = "ideas"
+    object_id: int | None = None  # the comment's or prototype's id (ideas: None, see idea_id)
+    object: object = None  # the Comment or Prototype, filled in by search.selectors
 
 
 @dataclass(frozen=True)
@@ -125,9 +134,13 @@ class SearchResults:
     total: int
     facets: dict[str, list[FacetValue]]
     request: SearchRequest
+    # True when more than `total` (= MAX_RESULTS) matched and counting stopped there.
+    more: bool = False
     # True when nothing matched every word and the backend fell back to near spellings (trigrams).
     fuzzy: bool = False
     notices: list[str] = field(default_factory=list)
+    # Matches per kind for the search page's tabs (filled by search.selectors.search_page).
+    kind_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:

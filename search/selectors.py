@@ -1,35 +1,85 @@
-"""The search page's reads: ask the backend, then load the ideas it named in one query."""
+"""The search page's reads: ask the backend, then load what it named in one query per kind."""
+
+from dataclasses import replace
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 import search
-from ideas.models import Idea
+from ideas.models import Comment, Idea, Visibility
 
-from .query import SearchRequest, SearchResults
+from .query import KINDS, SearchRequest, SearchResults
 
 
 def search_page(*, user, request: SearchRequest) -> SearchResults:
-    """Results with `hit.idea` loaded (author, segment, product, tags) in two queries.
+    """Results with each hit's idea, comment or prototype loaded, and `kind_counts` for the tabs.
 
-    Ideas are re-read through `visible_to(user)`: whatever an index says, a hit the member may not
-    see is dropped here.
+    Everything is re-read through the models' own visibility rules (`visible_to(user)`; comments
+    must be public): whatever an index says, a hit the member may not see is dropped here.
     """
-    results = search.backend().query(request, user=user)
+    backend = search.backend()
+    results = backend.query(request, user=user)
+    if request.kind == "comments":
+        results.hits = _comment_hits(results.hits, user)
+    elif request.kind == "prototypes":
+        results.hits = _prototype_hits(results.hits, user)
+    else:
+        results.hits = _idea_hits(results.hits, user)
+    results.kind_counts = {
+        kind: results.total if kind == request.kind else backend.count(replace(request, kind=kind), user=user)
+        for kind in KINDS
+    }
+    return results
+
+
+def _idea_hits(hits, user):
     ideas = (
         Idea.objects.visible_to(user).select_related("author", "segment", "product").prefetch_related("tags")
     )
-    by_id = ideas.defer("body", "body_html").in_bulk([hit.idea_id for hit in results.hits])
-    hits = []
-    for hit in results.hits:
+    by_id = ideas.defer("body", "body_html").in_bulk([hit.idea_id for hit in hits])
+    shown = []
+    for hit in hits:
         if (idea := by_id.get(hit.idea_id)) is None:
             continue
         hit.idea = idea
         if not hit.title_html:
             hit.title_html = mark_safe(escape(idea.title))  # noqa: S308 - escaped
-        hits.append(hit)
-    results.hits = hits
-    return results
+        shown.append(hit)
+    return shown
+
+
+def _comment_hits(hits, user):
+    comments = Comment.objects.filter(
+        visibility=Visibility.PUBLIC, idea__in=Idea.objects.visible_to(user).values("pk")
+    ).select_related("author", "idea")
+    by_id = comments.defer("body", "body_html", "idea__body", "idea__body_html").in_bulk(
+        [hit.object_id for hit in hits]
+    )
+    shown = []
+    for hit in hits:
+        if (comment := by_id.get(hit.object_id)) is None:
+            continue
+        hit.object, hit.idea = comment, comment.idea
+        hit.title_html = mark_safe(escape(comment.idea.title))  # noqa: S308 - escaped
+        shown.append(hit)
+    return shown
+
+
+def _prototype_hits(hits, user):
+    from prototypes.models import Prototype
+
+    by_id = (
+        Prototype.objects.visible_to(user).select_related("product").in_bulk([hit.object_id for hit in hits])
+    )
+    shown = []
+    for hit in hits:
+        if (prototype := by_id.get(hit.object_id)) is None:
+            continue
+        hit.object = prototype
+        if not hit.title_html:
+            hit.title_html = mark_safe(escape(prototype.title))  # noqa: S308 - escaped
+        shown.append(hit)
+    return shown
 
 
 def similar_ideas(*, user, title: str, limit: int = 5) -> list[Idea]:

@@ -1,10 +1,12 @@
 """What gets indexed: each searchable model turned into a flat document, the same for every backend.
 
-One function per kind of content. Ideas today; prototypes and campaigns get their own `*_source`
-function, Elasticsearch document (search/documents.py) and database table when those models exist.
+One `*_for_indexing` queryset and one `*_source` function per kind: ideas, comments, prototypes.
+Campaigns are not a kind of their own: they are a filter and facet on ideas (`campaign`).
 """
 
+import hashlib
 import html
+import json
 import re
 
 from django.db.models import Prefetch, QuerySet
@@ -37,7 +39,9 @@ def ideas_for_indexing(ids=None) -> QuerySet:
         "tags",
         Prefetch(
             "comments",
-            queryset=Comment.objects.filter(visibility=Visibility.PUBLIC).only("id", "idea_id", "body_html"),
+            queryset=Comment.objects.filter(visibility=Visibility.PUBLIC).only(
+                "id", "idea_id", "body_html", "created_at"
+            ),
             to_attr="public_comments",
         ),
     )
@@ -62,8 +66,75 @@ def idea_source(idea: Idea) -> dict:
         "author_id": idea.author_id,
         "segment": idea.segment.slug if idea.segment_id else None,
         "product": idea.product.slug if idea.product_id else None,
+        "campaign": idea.campaign_id,
         "created_at": idea.created_at,
         "updated_at": idea.updated_at,
         "votes": idea.vote_count,
         "comment_count": idea.comment_count,
     }
+
+
+def comments_for_indexing(ids=None) -> QuerySet:
+    """Public comments with their ideas (for the idea fields Elasticsearch copies); others are not
+    indexed at all, so a held or hidden comment can never be found."""
+    comments = (
+        Comment.objects.filter(visibility=Visibility.PUBLIC)
+        .select_related("idea", "idea__segment", "idea__product")
+        .prefetch_related("idea__tags")
+    )
+    if ids is not None:
+        comments = comments.filter(pk__in=list(ids))
+    return comments.order_by("pk")
+
+
+def comment_source(comment: Comment) -> dict:
+    idea = comment.idea
+    return {
+        "id": comment.pk,
+        "body": plain_text(comment.body_html),
+        "idea_id": idea.pk,
+        "idea_title": clean_text(idea.title),
+        "idea_visibility": idea.visibility,
+        "idea_author_id": idea.author_id,
+        "status": idea.status,
+        "tag_slugs": sorted(tag.slug for tag in idea.tags.all()),
+        "segment": idea.segment.slug if idea.segment_id else None,
+        "product": idea.product.slug if idea.product_id else None,
+        "campaign": idea.campaign_id,
+        "created_at": comment.created_at,
+    }
+
+
+def prototypes_for_indexing(ids=None) -> QuerySet:
+    """Published prototypes with their variants; drafts are never indexed."""
+    from prototypes.models import Prototype
+
+    prototypes = (
+        Prototype.objects.filter(status=Prototype.Status.PUBLISHED)
+        .select_related("product")
+        .prefetch_related("variants")
+    )
+    if ids is not None:
+        prototypes = prototypes.filter(pk__in=list(ids))
+    return prototypes.order_by("pk")
+
+
+def prototype_source(prototype) -> dict:
+    variants = [f"{variant.name}. {variant.description}" for variant in prototype.variants.all()]
+    return {
+        "id": prototype.pk,
+        "title": clean_text(prototype.title),
+        "body": clean_text(" ".join([prototype.description, *variants])),
+        "status": prototype.status,
+        "stage": prototype.stage,
+        "product": prototype.product.slug if prototype.product_id else None,
+        "created_at": prototype.created_at,
+    }
+
+
+def source_fingerprint(source: dict, keys) -> str:
+    """Hash of the fields of a source that matching and filtering depend on."""
+    payload = json.dumps(
+        [source[key] for key in keys], ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()

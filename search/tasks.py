@@ -30,3 +30,35 @@ def remove_ideas(*, idea_ids: list[int]) -> None:
         search.backend().remove_ideas(idea_ids)
     except Exception:
         logger.exception("Removing ideas %s from the index failed.", idea_ids)
+
+
+@task()
+def index_comments(*, comment_ids: list[int]) -> int:
+    """A comment's own document, then its idea's (which carries the idea's public comments)."""
+    from ideas.models import Comment
+
+    try:
+        backend = search.backend()
+        count = backend.index_comments(comment_ids)
+        backend.index_ideas(set(Comment.objects.filter(pk__in=comment_ids).values_list("idea_id", flat=True)))
+        return count
+    except Exception:
+        logger.exception("Indexing comments %s failed; `search_index --rebuild` repairs it.", comment_ids)
+        return 0
+
+
+@task()
+def index_prototypes(*, prototype_ids: list[int]) -> int:
+    try:
+        return search.backend().index_prototypes(prototype_ids)
+    except Exception:
+        logger.exception("Indexing prototypes %s failed; `search_index --rebuild` repairs it.", prototype_ids)
+        return 0
+
+
+@task()
+def update_votes(*, idea_ids: list[int]) -> None:
+    try:
+        search.backend().update_votes(idea_ids)
+    except Exception:
+        logger.exception("Updating the vote counts of ideas %s in the index failed.", idea_ids)

@@ -4,10 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .forms import SearchForm
-from .query import FACETS
+from .query import FACETS, MAX_RESULTS
 
 SUGGESTIONS = 5
-FACET_TITLES = {"status": _("Status"), "tag": _("Tags"), "segment": _("Segment"), "product": _("Product")}
+FACET_TITLES = {
+    "status": _("Status"),
+    "tag": _("Tags"),
+    "segment": _("Segment"),
+    "product": _("Product"),
+    "campaign": _("Campaign"),
+}
+KIND_LABELS = dict(SearchForm.KIND_CHOICES)
+# Filters a kind's tab keeps; prototypes have a product but no status, tags, segment or campaign.
+KIND_FILTERS = {"ideas": FACETS, "comments": FACETS, "prototypes": ("product",)}
 
 
 def search_page(request):
@@ -15,9 +24,8 @@ def search_page(request):
     if not form.is_valid():
         return render(request, "search/search.html", {"form": form, "results": None}, status=400)
     results = selectors.search_page(user=request.user, request=form.search_request())
-    return render(
-        request, "search/search.html", {"form": form, "results": results, **_facet_links(request, results)}
-    )
+    context = {"form": form, "results": results, "kind_tabs": _kind_tabs(request, results)}
+    return render(request, "search/search.html", {**context, **_facet_links(request, results)})
 
 
 def similar_ideas(request):
@@ -43,6 +51,25 @@ def _url(request, **changes) -> str:
         else:
             params[name] = value
     return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+def _kind_tabs(request, results) -> list[dict]:
+    """One tab per kind, with its count; a tab keeps the words and the filters that apply to it."""
+    current = results.request.kind
+    tabs = []
+    for kind, label in KIND_LABELS.items():
+        dropped = {name: None for name in FACETS if name not in KIND_FILTERS[kind]}
+        tabs.append(
+            {
+                "kind": kind,
+                "label": label,
+                "count": results.kind_counts.get(kind, 0),
+                "more": results.kind_counts.get(kind, 0) >= MAX_RESULTS,
+                "selected": kind == current,
+                "url": _url(request, kind=None if kind == "ideas" else kind, sort=None, **dropped),
+            }
+        )
+    return tabs
 
 
 def _facet_links(request, results) -> dict:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ideas import broadcasts
 from ideas.models import Idea
 from ideas.ranking import hot_score, top_score
+from search import indexing as search_indexing
 
 from .models import Vote
 
@@ -45,6 +46,7 @@ def _apply(idea: Idea, *, up_delta: int, down_delta: int, trending_delta: int) -
         top_score=top_score(upvotes=upvotes, downvotes=downvotes),
     )
     broadcasts.broadcast_idea_votes(idea_id=idea.pk, upvotes=upvotes, downvotes=downvotes)
+    search_indexing.votes_changed(idea.pk)
     return upvotes, downvotes
 
 

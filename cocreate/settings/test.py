@@ -24,6 +24,7 @@ TASKS = {
     "live": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
 ANONYMOUS_LIST_CACHE_SECONDS = 0
+SEARCH_FACET_CACHE_SECONDS = 0
 ACCOUNT_RATE_LIMITS = False
 
 # Threads in the concurrency and websocket tests must not keep connections past the test database.

@@ -56,8 +56,9 @@ class SearchBackend:
         raise NotImplementedError
 
 
-def unknown_filter_notices(request: SearchRequest) -> list[str]:
-    """A clear message for each filter value that names nothing (a stale bookmark, a typo)."""
+def unknown_filter_notices(request: SearchRequest, *, campaigns=None) -> list[str]:
+    """A clear message for each filter value that names nothing (a stale bookmark, a typo).
+    `campaigns`: the campaign ids already resolved for this search, if any."""
     filters = request.filters
     notices = []
     if filters.status and filters.status not in Idea.Status.values:
@@ -68,7 +69,45 @@ def unknown_filter_notices(request: SearchRequest) -> list[str]:
         notices.append(_("There is no segment called “%(value)s”.") % {"value": filters.segment})
     if filters.product and not Product.objects.filter(slug=filters.product).exists():
         notices.append(_("There is no product called “%(value)s”.") % {"value": filters.product})
+    if filters.campaign and not (campaign_ids(filters.campaign) if campaigns is None else campaigns):
+        notices.append(_("There is no campaign called “%(value)s”.") % {"value": filters.campaign})
     return notices
+
+
+# Longer digit strings are not page ids (and would overflow the database's integer).
+_MAX_ID_DIGITS = 18
+
+
+def campaign_pages():
+    """The campaigns search may name: live CMS pages without a view restriction. A draft campaign's
+    title is unpublished editorial text, so it is neither a facet value nor a filter."""
+    from cms.models import CampaignPage
+
+    return CampaignPage.objects.live().public()
+
+
+def campaign_ids(value: str) -> list[int]:
+    """The campaign pages a `campaign=` value names: its slug, or its id (links from the idea form)."""
+    value = (value or "").strip()
+    if not value:
+        return []
+    pages = campaign_pages()
+    if value.isascii() and value.isdigit():
+        if len(value) > _MAX_ID_DIGITS:
+            return []
+        pages = pages.filter(pk=int(value))
+    else:
+        pages = pages.filter(slug=value)
+    return list(pages.values_list("pk", flat=True))
+
+
+def campaign_labels(ids) -> dict[int, tuple[str, str]]:
+    """{page id: (slug, title)} for the campaigns among `ids` that search may name."""
+    ids = [int(pk) for pk in ids if pk is not None]
+    if not ids:
+        return {}
+    rows = campaign_pages().filter(pk__in=ids).values_list("pk", "slug", "title")
+    return {pk: (slug, title) for pk, slug, title in rows}
 
 
 def _tag_exists(slug: str) -> bool:

@@ -1,8 +1,10 @@
 """Search in the database itself: PostgreSQL full text + trigrams, or SQLite FTS5.
 
-Both keep one row per idea in `search_ideadocument` (written by the index task) and answer through
-the ORM on `ideas.Idea`, so visibility is `Idea.objects.visible_to(user)` — the same rule every page
-uses — and filters, facets and vote sorting read live rows. Only matching and ranking differ:
+Both keep one row per idea in `search_ideadocument` (written by the index task) with copies of the
+idea's filter fields, and answer idea searches from that table alone: visibility is the document-side
+copy of `Idea.objects.visible_to(user)` (`_visible`), and pages re-read hits through visible_to itself.
+Comments and prototypes have their own document tables and read visibility from the live rows.
+Only matching, ranking and highlighting differ between the databases:
 
   PostgreSQL  `search_vector @@ to_tsquery('english', …)`, ts_rank with weights title A, tags B,
               body C, comments D; ts_headline for highlights; when no idea has every word, pg_trgm
@@ -11,23 +13,33 @@ uses — and filters, facets and vote sorting read live rows. Only matching and 
               and snippet(). No typo tolerance.
 """
 
+import functools
 import hashlib
 import json
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, F, FloatField, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.models import Idea
+from community.models import Segment
+from ideas.models import Comment, Idea, Visibility
+from products.models import Product
 
-from ..models import IdeaDocument
+from ..models import CommentDocument, IdeaDocument, PrototypeDocument
 from ..query import (
+    FACETS,
     MARK_END,
     MARK_START,
+    MAX_RESULTS,
     FacetValue,
     Filters,
     Hit,
@@ -38,10 +50,37 @@ from ..query import (
     parse_text,
     truncation_notice,
 )
-from ..sources import idea_source, ideas_for_indexing
-from .base import IndexCheck, SearchBackend, segment_facet_q, unknown_filter_notices
+from ..sources import (
+    comment_source,
+    comments_for_indexing,
+    idea_source,
+    ideas_for_indexing,
+    prototype_source,
+    prototypes_for_indexing,
+    source_fingerprint,
+)
+from .base import (
+    IndexCheck,
+    SearchBackend,
+    campaign_ids,
+    campaign_labels,
+    segment_facet_q,
+    unknown_filter_notices,
+)
 
 BATCH = 1000
+# What a document copies from its idea for filters, facets and sorting (see search.models).
+COPIED_FIELDS = [
+    "status",
+    "visibility",
+    "author_id",
+    "segment_id",
+    "product_id",
+    "campaign_id",
+    "tag_slugs",
+    "created_at",
+    "votes",
+]
 TAG_FACET_SIZE = 12
 SNIPPET_WORDS = 30
 # SQLite statements. Only MATCH strings built by `match_expression` and ids go in as parameters.
@@ -50,7 +89,8 @@ FTS_IDS_SQL = "SELECT rowid FROM search_ideadocument_fts WHERE search_ideadocume
 # weights in FTS5 column order: title, tags, body, comments.
 FTS_SCORE_SQL = (
     "SELECT -bm25(search_ideadocument_fts, 10.0, 5.0, 2.0, 1.0) FROM search_ideadocument_fts "
-    'WHERE search_ideadocument_fts MATCH %s AND search_ideadocument_fts.rowid = "ideas_idea"."id"'
+    "WHERE search_ideadocument_fts MATCH %s "
+    'AND search_ideadocument_fts.rowid = "search_ideadocument"."idea_id"'
 )
 FTS_HIGHLIGHT_SQL = (
     "SELECT rowid, highlight(search_ideadocument_fts, 0, %s, %s), "
@@ -65,7 +105,18 @@ FTS_CHECK_SQL = (
 
 def fingerprint(source: dict) -> str:
     """Hash of everything a document's matching and filtering depend on (not votes or counts)."""
-    keys = ("title", "body", "tags", "comments", "status", "visibility", "segment", "product", "author_id")
+    keys = (
+        "title",
+        "body",
+        "tags",
+        "comments",
+        "status",
+        "visibility",
+        "segment",
+        "product",
+        "campaign",
+        "author_id",
+    )
     payload = json.dumps([source[key] for key in keys], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -88,8 +139,89 @@ def compare_with_index(indexed: dict[int, str], *, progress=None) -> IndexCheck:
     return result
 
 
-def _votes():
-    return F("upvote_count") - F("downvote_count")
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of content besides ideas, as the database backend stores and searches it."""
+
+    name: str
+    document: type
+    key: str  # the document's primary key column, the owner's id
+    columns: tuple[str, ...]  # text columns, in FTS5 column order; the last one is the snippet's
+    weights: tuple[tuple[str, str], ...]  # (column, PostgreSQL weight)
+    bm25: tuple[float, ...]  # SQLite column weights, in `columns` order
+    title_column: str | None
+    fingerprint_keys: tuple[str, ...]
+    for_indexing: Callable
+    source: Callable
+
+    @property
+    def fts(self) -> str:
+        return f"{self.document._meta.db_table}_fts"
+
+    def model(self):
+        return self.document._meta.get_field(self.key.removesuffix("_id")).related_model
+
+
+COMMENTS = DocumentKind(
+    name="comments",
+    document=CommentDocument,
+    key="comment_id",
+    columns=("body",),
+    weights=(("body", "A"),),
+    bm25=(1.0,),
+    title_column=None,
+    fingerprint_keys=(
+        "body",
+        "idea_id",
+        "idea_visibility",
+        "status",
+        "tag_slugs",
+        "segment",
+        "product",
+        "campaign",
+    ),
+    for_indexing=comments_for_indexing,
+    source=comment_source,
+)
+PROTOTYPES = DocumentKind(
+    name="prototypes",
+    document=PrototypeDocument,
+    key="prototype_id",
+    columns=("title", "body"),
+    weights=(("title", "A"), ("body", "C")),
+    bm25=(10.0, 2.0),
+    title_column="title",
+    fingerprint_keys=("title", "body", "status", "stage", "product"),
+    for_indexing=prototypes_for_indexing,
+    source=prototype_source,
+)
+KIND_BY_NAME = {kind.name: kind for kind in (COMMENTS, PROTOTYPES)}
+
+
+def _capped_count(documents) -> int:
+    """How many documents match, counting no further than MAX_RESULTS + 1 (what pages can reach):
+    a broad query's exact total costs a full scan of its matches and tells a member nothing."""
+    return documents.order_by()[: MAX_RESULTS + 1].count()
+
+
+def _shared(user, key, compute):
+    """Facet counts shared by anonymous visitors for SEARCH_FACET_CACHE_SECONDS (counts a few seconds
+    old are fine for "refine by"; hits and totals are always live). Members and moderators see their
+    own hidden or held ideas counted, so theirs are computed per request."""
+    seconds = settings.SEARCH_FACET_CACHE_SECONDS
+    if not seconds or (user is not None and user.is_authenticated):
+        return compute()
+    digest = hashlib.sha256(repr((connection.vendor, *key)).encode()).hexdigest()
+    cache_key = f"search:facets:{digest}"
+    facets = cache.get(cache_key)
+    if facets is None:
+        facets = compute()
+        cache.set(cache_key, facets, seconds)
+    return facets
+
+
+def _no_facets() -> dict[str, list[FacetValue]]:
+    return {name: [] for name in FACETS}
 
 
 class DatabaseBackend(SearchBackend):
@@ -103,16 +235,37 @@ class DatabaseBackend(SearchBackend):
         if not ids:
             return 0
         now = timezone.now()
-        documents = [self._document(idea, now) for idea in ideas_for_indexing(ids)]
+        ideas = list(ideas_for_indexing(ids))
+        documents = [self._document(idea, now) for idea in ideas]
         gone = set(ids) - {document.idea_id for document in documents}
+        # The ideas' public comments are loaded already: their own documents are written here too, and
+        # those of comments no longer public dropped, so `idea_changed` after hiding or restoring a
+        # comment is enough (as on Elasticsearch).
+        comments = []
+        for idea in ideas:
+            for comment in idea.public_comments:
+                comment.idea = idea
+                comments.append(comment)
+        stale_comments = CommentDocument.objects.filter(comment__idea_id__in=ids).exclude(
+            pk__in=[comment.pk for comment in comments]
+        )
         with transaction.atomic():
+            self._store_documents(COMMENTS, comments, stale=stale_comments)
             if gone:
                 IdeaDocument.objects.filter(pk__in=gone).delete()
             IdeaDocument.objects.bulk_create(
                 documents,
                 update_conflicts=True,
                 unique_fields=["idea"],
-                update_fields=["title", "tags", "body", "comments", "fingerprint", "indexed_at"],
+                update_fields=[
+                    "title",
+                    "tags",
+                    "body",
+                    "comments",
+                    "fingerprint",
+                    "indexed_at",
+                    *COPIED_FIELDS,
+                ],
             )
             self._after_write([document.idea_id for document in documents])
         return len(documents)
@@ -130,6 +283,15 @@ class DatabaseBackend(SearchBackend):
             comments=source["comments"],
             fingerprint=fingerprint(source),
             indexed_at=now,
+            status=source["status"],
+            visibility=source["visibility"],
+            author_id=source["author_id"],
+            segment_id=idea.segment_id,
+            product_id=idea.product_id,
+            campaign_id=idea.campaign_id,
+            tag_slugs=source["tag_slugs"],
+            created_at=source["created_at"],
+            votes=source["votes"],
         )
 
     def _after_write(self, idea_ids: list[int]) -> None:
@@ -145,6 +307,8 @@ class DatabaseBackend(SearchBackend):
             if progress is not None:
                 progress.update(len(batch))
         IdeaDocument.objects.exclude(idea__in=Idea.objects.all()).delete()
+        # Comment documents were written with their ideas.
+        self._rebuild_kind(PROTOTYPES)
         self._optimise()
         return done
 
@@ -160,53 +324,227 @@ class DatabaseBackend(SearchBackend):
     def _unusable_documents(self) -> list[int]:
         return []
 
+    # ---- comments and prototypes --------------------------------------------------------------------
+    def index_comments(self, comment_ids) -> int:
+        """(Re)index these comments; those no longer public lose their documents. Their ideas are
+        reindexed too, since an idea's document carries its public comments' words."""
+        ids = sorted({int(pk) for pk in comment_ids})
+        if not ids:
+            return 0
+        self.index_ideas(Comment.objects.filter(pk__in=ids).values_list("idea_id", flat=True))
+        return CommentDocument.objects.filter(pk__in=ids).count()
+
+    def index_prototypes(self, prototype_ids) -> int:
+        """(Re)index these prototypes; drafts and deleted ones lose their documents."""
+        ids = sorted({int(pk) for pk in prototype_ids})
+        return self._write_documents(PROTOTYPES, ids) if ids else 0
+
+    def _write_documents(self, kind: "DocumentKind", ids) -> int:
+        """Load these rows of a kind and store their documents; ids not indexable lose theirs."""
+        rows = list(kind.for_indexing(ids))
+        stale = kind.document.objects.filter(pk__in=set(ids) - {row.pk for row in rows})
+        with transaction.atomic():
+            return self._store_documents(kind, rows, stale=stale)
+
+    def update_votes(self, idea_ids) -> None:
+        """Copy the ideas' current vote counts into their documents (one UPDATE, no text work)."""
+        net = Idea.objects.filter(pk=OuterRef("pk")).annotate(net=F("upvote_count") - F("downvote_count"))
+        IdeaDocument.objects.filter(pk__in=[int(pk) for pk in idea_ids]).update(
+            votes=Subquery(net.values("net")[:1])
+        )
+
+    def _store_documents(self, kind: "DocumentKind", rows, *, stale) -> int:
+        now = timezone.now()
+        sources = [kind.source(row) for row in rows]
+        documents = [
+            kind.document(
+                pk=source["id"],
+                **{column: source[column] for column in kind.columns},
+                fingerprint=source_fingerprint(source, kind.fingerprint_keys),
+                indexed_at=now,
+            )
+            for source in sources
+        ]
+        written = [document.pk for document in documents]
+        with transaction.atomic():
+            stale.delete()
+            kind.document.objects.bulk_create(
+                documents,
+                update_conflicts=True,
+                unique_fields=[kind.key.removesuffix("_id")],
+                update_fields=[*kind.columns, "fingerprint", "indexed_at"],
+            )
+            self._after_write_kind(kind, written)
+        return len(documents)
+
+    def _rebuild_kind(self, kind: "DocumentKind") -> None:
+        ids = list(kind.model().objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            self._write_documents(kind, ids[start : start + BATCH])
+        kind.document.objects.exclude(pk__in=kind.for_indexing().values("pk")).delete()
+
+    def _after_write_kind(self, kind: "DocumentKind", ids: list[int]) -> None:
+        """Database-specific work once a kind's document rows are written (vectors on PostgreSQL)."""
+
     # ---- querying ---------------------------------------------------------------------------------
     def query(self, request: SearchRequest, *, user) -> SearchResults:
+        """Everything reads `search_ideadocument` alone: match, visibility, filters, facets, sorting.
+
+        Costs at 100k ideas stay flat for broad queries: the count stops at `MAX_RESULTS` + 1 rows
+        (pages stop there too), facets are one statement, ranking runs only over the filtered matches.
+        """
+        if request.kind != "ideas":
+            return self._query_kind(KIND_BY_NAME[request.kind], request, user=user)
         parsed = request.parsed
         notices = [truncation_notice()] if parsed.truncated else []
-        if request.filters.active():
-            notices += unknown_filter_notices(request)
-        visible = Idea.objects.visible_to(user)
+        filters = request.filters
+        campaigns = campaign_ids(filters.campaign) if filters.campaign else None
+        if filters.active():
+            notices += unknown_filter_notices(request, campaigns=campaigns)
+        visible = self._visible(user)
         mode, fuzzy = "all", False
         if parsed:
             matched = self._match(visible, parsed, mode)
-            total = self._filter(matched, request.filters).count()
+            total = _capped_count(self._filter(matched, filters, campaigns))
             if total == 0 and (fallback := self._fuzzy_match(visible, parsed)) is not None:
-                fallback_total = self._filter(fallback, request.filters).count()
+                fallback_total = _capped_count(self._filter(fallback, filters, campaigns))
                 if fallback_total:
                     matched, total, fuzzy = fallback, fallback_total, True
                     notices.append(_("No idea has exactly those words; showing near spellings."))
             if total == 0 and len(parsed.terms) > 1:
                 any_matched = self._match(visible, parsed, "any")
-                any_total = self._filter(any_matched, request.filters).count()
+                any_total = _capped_count(self._filter(any_matched, filters, campaigns))
                 if any_total:
                     matched, total, mode = any_matched, any_total, "any"
                     notices.append(_("No idea has all of those words; showing ideas with some of them."))
         else:
             matched = visible
-            total = self._filter(matched, request.filters).count()
+            total = _capped_count(self._filter(matched, filters, campaigns))
 
-        facets = self._facets(matched, request.filters, user)
-        page = self._filter(matched, request.filters)
+        facets = _no_facets()
+        if total:
+            key = (parsed, mode, fuzzy, filters)
+            facets = _shared(user, key, lambda: self._facets(matched, filters, campaigns, user))
+        page = self._filter(matched, filters, campaigns)
         if parsed:
             page = self._fuzzy_score(page, parsed) if fuzzy else self._score(page, parsed, mode)
         else:
             page = page.annotate(score=Value(0.0, output_field=FloatField()))
-        rows = list(
-            page.order_by(*self._ordering(request.sort, bool(parsed))).values_list("pk", "score")[
-                request.offset : request.offset + request.page_size
-            ]
-        )
+        rows = []
+        if total:
+            rows = list(
+                page.order_by(*self._ordering(request.sort, bool(parsed))).values_list("pk", "score")[
+                    request.offset : request.offset + request.page_size
+                ]
+            )
         hits = self._hits(rows, parsed, mode, highlight=bool(parsed) and not fuzzy)
         return SearchResults(
-            hits=hits, total=total, facets=facets, request=request, fuzzy=fuzzy, notices=notices
+            hits=hits,
+            total=min(total, MAX_RESULTS),
+            more=total > MAX_RESULTS,
+            facets=facets,
+            request=request,
+            fuzzy=fuzzy,
+            notices=notices,
+        )
+
+    def count(self, request: SearchRequest, *, user) -> int:
+        """How many results of `request.kind` every word matches (capped like totals), for the tabs."""
+        parsed = request.parsed
+        filters = request.filters
+        if request.kind == "ideas":
+            campaigns = campaign_ids(filters.campaign) if filters.campaign else None
+            documents = self._visible(user)
+            if parsed:
+                documents = self._match(documents, parsed, "all")
+            return min(_capped_count(self._filter(documents, filters, campaigns)), MAX_RESULTS)
+        kind = KIND_BY_NAME[request.kind]
+        matched = self._kind_base(kind, user, filters)
+        matched = self._kind_match(matched, kind, parsed, "all") if parsed else matched
+        return min(_capped_count(matched), MAX_RESULTS)
+
+    def _kind_base(self, kind: "DocumentKind", user, filters: Filters):
+        """Indexed rows of a kind that `user` may see, narrowed by the filters that apply to it."""
+        if kind is COMMENTS:
+            # A public comment on an idea the member may see; idea filters apply through the idea.
+            comments = Comment.objects.filter(
+                visibility=Visibility.PUBLIC,
+                idea__in=Idea.objects.visible_to(user).values("pk"),
+                search_document__isnull=False,
+            )
+            ideas = self._filter(IdeaDocument.objects.all(), filters)
+            if filters.active():
+                comments = comments.filter(idea_id__in=ideas.values("pk"))
+            return comments
+        from prototypes.models import Prototype
+
+        prototypes = Prototype.objects.visible_to(user).filter(search_document__isnull=False)
+        if filters.product:
+            prototypes = prototypes.filter(product__slug=filters.product)
+        return prototypes
+
+    def _query_kind(self, kind: "DocumentKind", request: SearchRequest, *, user) -> SearchResults:
+        parsed = request.parsed
+        notices = [truncation_notice()] if parsed.truncated else []
+        if request.filters.active():
+            notices += unknown_filter_notices(request)
+            if kind is PROTOTYPES and set(request.filters.active()) - {"product"}:
+                notices.append(_("Prototypes are filtered by product only; the other filters were left out."))
+        base = self._kind_base(kind, user, request.filters)
+        mode = "all"
+        if parsed:
+            matched = self._kind_match(base, kind, parsed, mode)
+            total = _capped_count(matched)
+            if total == 0 and len(parsed.terms) > 1:
+                any_matched = self._kind_match(base, kind, parsed, "any")
+                if any_total := _capped_count(any_matched):
+                    matched, total, mode = any_matched, any_total, "any"
+                    notices.append(_("Nothing has all of those words; showing results with some of them."))
+            page = self._kind_score(matched, kind, parsed, mode)
+        else:
+            matched = base
+            total = _capped_count(matched)
+            page = matched.annotate(score=Value(0.0, output_field=FloatField()))
+        order = (
+            ["-created_at", "-pk"]
+            if request.sort == "new" or not parsed
+            else ["-score", "-created_at", "-pk"]
+        )
+        fields = ["pk", "idea_id" if kind is COMMENTS else "created_at", "score"]
+        rows = list(
+            page.order_by(*order).values_list(*fields)[request.offset : request.offset + request.page_size]
+        )
+        ids = [row[0] for row in rows]
+        marked = self._kind_highlights(kind, ids, parsed, mode) if parsed and ids else {}
+        texts = kind.document.objects.filter(pk__in=ids).values_list("pk", *kind.columns)
+        for pk, *columns in texts:
+            title, body = (columns[0], columns[-1]) if len(columns) > 1 else ("", columns[0])
+            marked.setdefault(pk, (title, _first_words(body)))
+        hits = [
+            Hit(
+                idea_id=second if kind is COMMENTS else None,
+                score=float(score or 0),
+                title_html=marked_html(marked[pk][0]) if pk in marked else marked_html(""),
+                snippet_html=marked_html(marked[pk][1]) if pk in marked else marked_html(""),
+                kind=kind.name,
+                object_id=pk,
+            )
+            for pk, second, score in rows
+        ]
+        return SearchResults(
+            hits=hits,
+            total=min(total, MAX_RESULTS),
+            more=total > MAX_RESULTS,
+            facets=_no_facets(),
+            request=request,
+            notices=notices,
         )
 
     def similar_titles(self, title: str, *, user, limit: int = 5) -> list[int]:
         parsed = parse_text(title)
         if not parsed:
             return []
-        listed = Idea.objects.visible_to(user) & Idea.objects.listed()
+        listed = self._visible(user).filter(visibility=Visibility.PUBLIC).exclude(status=Idea.Status.MERGED)
         candidates = self._score(self._match(listed, parsed, "any", prefix=True), parsed, "any", prefix=True)
         return list(candidates.order_by("-score", "-pk").values_list("pk", flat=True)[:limit])
 
@@ -215,67 +553,182 @@ class DatabaseBackend(SearchBackend):
         parsed = parse_text(text)
         if not parsed:
             return []
-        listed = (Idea.objects.visible_to(user) & Idea.objects.listed()).exclude(pk=idea.pk)
+        listed = (
+            self._visible(user)
+            .filter(visibility=Visibility.PUBLIC)
+            .exclude(status=Idea.Status.MERGED)
+            .exclude(pk=idea.pk)
+        )
         candidates = self._score(self._match(listed, parsed, "any"), parsed, "any")
         return list(candidates.order_by("-score", "-pk").values_list("pk", flat=True)[:limit])
 
     @staticmethod
-    def _filter(ideas, filters: Filters):
+    def _visible(user):
+        """The documents of `Idea.objects.visible_to(user)`: public ones plus the member's own, or
+        all of them when visible_to filters nothing (moderators). Derived from the queryset itself."""
+        documents = IdeaDocument.objects.all()
+        if not Idea.objects.visible_to(user).query.has_filters():
+            return documents
+        public = Q(visibility=Visibility.PUBLIC)
+        if user is not None and user.is_authenticated:
+            return documents.filter(public | Q(author_id=user.pk))
+        return documents.filter(public)
+
+    def _filter(self, documents, filters: Filters, campaigns=None):
+        """`campaigns`: the ids `filters.campaign` names, resolved once per search."""
         if filters.status:
-            ideas = ideas.filter(status=filters.status)
+            documents = documents.filter(status=filters.status)
         if filters.tag:
-            ideas = ideas.filter(tags__slug=filters.tag)
+            documents = documents.filter(self._tag_q(filters.tag))
         if filters.segment:
-            ideas = ideas.filter(segment__slug=filters.segment)
+            documents = documents.filter(
+                segment_id__in=Segment.objects.filter(slug=filters.segment).values("pk")
+            )
         if filters.product:
-            ideas = ideas.filter(product__slug=filters.product)
-        return ideas
+            documents = documents.filter(
+                product_id__in=Product.objects.filter(slug=filters.product).values("pk")
+            )
+        if filters.campaign:
+            if campaigns is None:
+                campaigns = campaign_ids(filters.campaign)
+            documents = documents.filter(campaign_id__in=campaigns)
+        return documents
+
+    @staticmethod
+    def _tag_q(slug: str) -> Q:
+        return Q(idea__tags__slug=slug)
 
     @staticmethod
     def _ordering(sort: str, has_text: bool) -> list:
         if sort == "new":
             return ["-created_at", "-pk"]
         if sort == "votes" or not has_text:
-            return [_votes().desc(), "-pk"]
-        return ["-score", _votes().desc(), "-pk"]
+            return ["-votes", "-pk"]
+        return ["-score", "-votes", "-pk"]
 
-    def _facets(self, matched, filters: Filters, user) -> dict[str, list[FacetValue]]:
-        """Counts per value; each facet ignores its own filter, so the other values stay choosable."""
-        labels = dict(Idea.Status.choices)
-        statuses = (
-            self._filter(matched, filters.without("status"))
-            .values("status")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "status")
+    def _facets(self, matched, filters: Filters, campaigns, user) -> dict[str, list[FacetValue]]:
+        """Counts per value, all five facets in one statement over the match. Each facet ignores its
+        own filter (so its other values stay choosable) and applies the others: the match is read once
+        (a CTE) with one yes/no column per active filter, and each facet counts the rows where every
+        *other* filter holds."""
+        checks = {name: Value(True, output_field=BooleanField()) for name in FACETS}
+        for name, condition in self._filter_conditions(filters, campaigns).items():
+            checks[name] = ExpressionWrapper(condition, output_field=BooleanField())
+        rows = matched.annotate(**{f"ok_{name}": check for name, check in checks.items()}).values(
+            "status", "segment_id", "product_id", "campaign_id", "tag_slugs", *(f"ok_{n}" for n in FACETS)
         )
-        tags = (
-            self._filter(matched, filters.without("tag"))
-            .filter(tags__isnull=False)
-            .values("tags__slug", "tags__name")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "tags__name")[:TAG_FACET_SIZE]
+        inner_sql, params = rows.query.sql_with_params()
+
+        def others(name):
+            return " AND ".join(f"m.ok_{other}" for other in FACETS if other != name) or "1 = 1"
+
+        branches = [
+            f"SELECT '{name}', CAST(m.{column} AS TEXT), COUNT(*) FILTER (WHERE {others(name)}) FROM m "  # noqa: S608 - our own names only
+            f"WHERE m.{column} IS NOT NULL GROUP BY m.{column}"
+            for name, column in (
+                ("status", "status"),
+                ("segment", "segment_id"),
+                ("product", "product_id"),
+                ("campaign", "campaign_id"),
+            )
+        ]
+        branches.append(
+            "SELECT * FROM (SELECT 'tag', t.value, COUNT(*) AS n FROM m CROSS JOIN "  # noqa: S608 - constants
+            f"{self.json_elements.format(column='m.tag_slugs')} WHERE {others('tag')} GROUP BY t.value "
+            f"ORDER BY n DESC, t.value LIMIT {TAG_FACET_SIZE + 1}) AS tag_counts"
         )
-        segments = (
-            self._filter(matched, filters.without("segment"))
-            .filter(segment__in=Idea.segment.field.related_model.objects.filter(segment_facet_q(user)))
-            .values("segment__slug", "segment__name")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "segment__name")
-        )
-        products = (
-            self._filter(matched, filters.without("product"))
-            .filter(product__isnull=False)
-            .values("product__slug", "product__name")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "product__name")
-        )
+        # Column names in the CTE are the ORM's aliases; name them so the branches can refer to them.
+        columns = [
+            "status",
+            "segment_id",
+            "product_id",
+            "campaign_id",
+            "tag_slugs",
+            *(f"ok_{n}" for n in FACETS),
+        ]
+        sql = f"WITH m ({', '.join(columns)}) AS ({inner_sql}) " + " UNION ALL ".join(branches)
+        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, count in cursor.fetchall():
+                if count:
+                    counts[facet].append((value, count))
+        return self._label_facets(counts, user)
+
+    def _filter_conditions(self, filters: Filters, campaigns) -> dict[str, Q]:
+        conditions = {}
+        if filters.status:
+            conditions["status"] = Q(status=filters.status)
+        if filters.tag:
+            conditions["tag"] = Q(
+                pk__in=self._filter(IdeaDocument.objects.all(), Filters(tag=filters.tag)).values("pk")
+            )
+        if filters.segment:
+            conditions["segment"] = Q(
+                segment_id__in=Segment.objects.filter(slug=filters.segment).values("pk")
+            )
+        if filters.product:
+            conditions["product"] = Q(
+                product_id__in=Product.objects.filter(slug=filters.product).values("pk")
+            )
+        if filters.campaign:
+            # An empty IN () cannot be compiled as a column; no campaign named means no row passes.
+            conditions["campaign"] = Q(campaign_id__in=campaigns) if campaigns else Q(pk__isnull=True)
+        return conditions
+
+    @staticmethod
+    def _label_facets(counts, user) -> dict[str, list[FacetValue]]:
+        from taggit.models import Tag
+
+        def ordered(pairs):
+            return sorted(pairs, key=lambda pair: (-pair[2], str(pair[1]).lower()))
+
+        statuses = dict(Idea.Status.choices)
+        ids = {
+            name: [int(value) for value, _count in counts[name]]
+            for name in ("segment", "product", "campaign")
+        }
+        segments = {
+            pk: (slug, name)
+            for pk, slug, name in Segment.objects.filter(
+                segment_facet_q(user), pk__in=ids["segment"]
+            ).values_list("pk", "slug", "name")
+        }
+        products = {
+            pk: (slug, name)
+            for pk, slug, name in Product.objects.filter(pk__in=ids["product"]).values_list(
+                "pk", "slug", "name"
+            )
+        }
+        campaigns = campaign_labels(ids["campaign"])
+        tags = dict(Tag.objects.filter(slug__in=[v for v, _c in counts["tag"]]).values_list("slug", "name"))
         return {
             "status": [
-                FacetValue(r["status"], labels.get(r["status"], r["status"]), r["count"]) for r in statuses
+                FacetValue(v, str(statuses.get(v, v)), c)
+                for v, _label, c in ordered((v, statuses.get(v, v), c) for v, c in counts["status"])
             ],
-            "tag": [FacetValue(r["tags__slug"], r["tags__name"], r["count"]) for r in tags],
-            "segment": [FacetValue(r["segment__slug"], r["segment__name"], r["count"]) for r in segments],
-            "product": [FacetValue(r["product__slug"], r["product__name"], r["count"]) for r in products],
+            "tag": [
+                FacetValue(v, label, c)
+                for v, label, c in ordered((v, tags[v], c) for v, c in counts["tag"] if v in tags)
+            ][:TAG_FACET_SIZE],
+            "segment": [
+                FacetValue(segments[pk][0], label, c)
+                for pk, label, c in ordered(
+                    (int(v), segments[int(v)][1], c) for v, c in counts["segment"] if int(v) in segments
+                )
+            ],
+            "product": [
+                FacetValue(products[pk][0], label, c)
+                for pk, label, c in ordered(
+                    (int(v), products[int(v)][1], c) for v, c in counts["product"] if int(v) in products
+                )
+            ],
+            "campaign": [
+                FacetValue(campaigns[pk][0], label, c)
+                for pk, label, c in ordered(
+                    (int(v), campaigns[int(v)][1], c) for v, c in counts["campaign"] if int(v) in campaigns
+                )
+            ],
         }
 
     def _hits(self, rows, parsed: ParsedText, mode: str, *, highlight: bool) -> list[Hit]:
@@ -284,8 +737,6 @@ class DatabaseBackend(SearchBackend):
         if len(marked) < len(ids):
             for pk, title, body in IdeaDocument.objects.filter(pk__in=ids).values_list("pk", "title", "body"):
                 marked.setdefault(pk, (title, _first_words(body)))
-            for pk, title in Idea.objects.filter(pk__in=set(ids) - set(marked)).values_list("pk", "title"):
-                marked.setdefault(pk, (title, ""))  # not indexed yet: listed from the live row
         return [
             Hit(
                 idea_id=pk,
@@ -313,6 +764,15 @@ class DatabaseBackend(SearchBackend):
     def _highlights(self, ids, parsed: ParsedText, mode: str) -> dict[int, tuple[str, str]]:
         raise NotImplementedError
 
+    def _kind_match(self, rows, kind: "DocumentKind", parsed: ParsedText, mode: str):
+        raise NotImplementedError
+
+    def _kind_score(self, rows, kind: "DocumentKind", parsed: ParsedText, mode: str):
+        raise NotImplementedError
+
+    def _kind_highlights(self, kind: "DocumentKind", ids, parsed: ParsedText, mode: str):
+        raise NotImplementedError
+
 
 def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:
     words = (text or "").split()
@@ -321,6 +781,7 @@ def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:
 
 class PostgresBackend(DatabaseBackend):
     config = "english"
+    json_elements = "jsonb_array_elements_text({column}) AS t(value)"
     # Below this pg_trgm word similarity a title is not a near spelling of the word typed.
     fuzzy_threshold = 0.5
     vector = (
@@ -355,12 +816,17 @@ class PostgresBackend(DatabaseBackend):
             self.raw_tsquery(parsed, mode, prefix=prefix), search_type="raw", config=self.config
         )
 
-    def _match(self, ideas, parsed, mode, *, prefix=False):
-        return ideas.filter(search_document__search_vector=self.tsquery(parsed, mode, prefix=prefix))
+    def _match(self, documents, parsed, mode, *, prefix=False):
+        return documents.filter(search_vector=self.tsquery(parsed, mode, prefix=prefix))
 
-    def _score(self, ideas, parsed, mode, *, prefix=False):
+    def _score(self, documents, parsed, mode, *, prefix=False):
         query = self.tsquery(parsed, mode, prefix=prefix)
-        return ideas.annotate(score=SearchRank(F("search_document__search_vector"), query))
+        return documents.annotate(score=SearchRank(F("search_vector"), query))
+
+    @staticmethod
+    def _tag_q(slug):
+        # jsonb containment on the document's own copy: no join.
+        return Q(tag_slugs__contains=[slug])
 
     def _fuzzy_words(self, parsed):
         # Trigrams say little about very short words; two-letter words would match everything.
@@ -373,18 +839,18 @@ class PostgresBackend(DatabaseBackend):
         similar = Q()
         for word in words:
             # `word <% title`, answered from the trigram GIN index on search_ideadocument.title.
-            similar &= Q(search_document__title__trigram_word_similar=word)
+            similar &= Q(title__trigram_word_similar=word)
         ideas = ideas.filter(similar)
         if parsed.excluded:
             excluded = SearchQuery(" | ".join(parsed.excluded), search_type="raw", config=self.config)
-            ideas = ideas.exclude(search_document__search_vector=excluded)
+            ideas = ideas.exclude(search_vector=excluded)
         return ideas
 
     def _fuzzy_score(self, ideas, parsed):
         from django.contrib.postgres.search import TrigramWordSimilarity
 
         score = sum(
-            (TrigramWordSimilarity(word, "search_document__title") for word in self._fuzzy_words(parsed)),
+            (TrigramWordSimilarity(word, "title") for word in self._fuzzy_words(parsed)),
             Value(0.0),
         )
         return ideas.annotate(score=score)
@@ -420,8 +886,54 @@ class PostgresBackend(DatabaseBackend):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_ideadocument")
 
+    def _after_write_kind(self, kind, ids):
+        vector = functools.reduce(
+            operator.add,
+            (SearchVector(column, weight=weight, config=self.config) for column, weight in kind.weights),
+        )
+        kind.document.objects.filter(pk__in=ids).update(search_vector=vector)
+
+    def _kind_match(self, rows, kind, parsed, mode):
+        return rows.filter(search_document__search_vector=self.tsquery(parsed, mode))
+
+    def _kind_score(self, rows, kind, parsed, mode):
+        return rows.annotate(
+            score=SearchRank(F("search_document__search_vector"), self.tsquery(parsed, mode))
+        )
+
+    def _kind_highlights(self, kind, ids, parsed, mode):
+        query = self.tsquery(parsed, mode)
+        title_column, body_column = kind.title_column, kind.columns[-1]
+        documents = kind.document.objects.filter(pk__in=ids).annotate(
+            body_marked=SearchHeadline(
+                body_column,
+                query,
+                config=self.config,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=SNIPPET_WORDS,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+            title_marked=SearchHeadline(
+                title_column or body_column,
+                query,
+                config=self.config,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                highlight_all=True,
+            ),
+        )
+        return {
+            pk: (title if title_column else "", body)
+            for pk, title, body in documents.values_list("pk", "title_marked", "body_marked")
+        }
+
 
 class SqliteBackend(DatabaseBackend):
+    json_elements = "json_each({column}) AS t"
+
     @staticmethod
     def match_expression(parsed: ParsedText, mode: str, *, prefix: bool = False) -> str:
         """An FTS5 MATCH string: every word inside "double quotes" (words are \\w+, so no quote can
@@ -456,6 +968,34 @@ class SqliteBackend(DatabaseBackend):
     def _optimise(self):
         with connection.cursor() as cursor:
             cursor.execute(FTS_OPTIMIZE_SQL)
+
+    def _kind_match(self, rows, kind, parsed, mode):
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {kind.fts} MATCH %s"  # noqa: S608 - our table names
+        return rows.filter(pk__in=RawSQL(sql, [self.match_expression(parsed, mode)]))  # noqa: S611
+
+    def _kind_score(self, rows, kind, parsed, mode):
+        weights = ", ".join(str(weight) for weight in kind.bm25)
+        owner = rows.model._meta.db_table
+        sql = (
+            f"SELECT -bm25({kind.fts}, {weights}) FROM {kind.fts} "  # noqa: S608 - our table names
+            f'WHERE {kind.fts} MATCH %s AND {kind.fts}.rowid = "{owner}"."id"'
+        )
+        score = RawSQL(sql, [self.match_expression(parsed, mode)], output_field=FloatField())  # noqa: S611
+        return rows.annotate(score=score)
+
+    def _kind_highlights(self, kind, ids, parsed, mode):
+        body_index = len(kind.columns) - 1
+        title = f"highlight({kind.fts}, 0, %s, %s)" if kind.title_column else "''"
+        title_params = [MARK_START, MARK_END] if kind.title_column else []
+        sql = (
+            f"SELECT rowid, {title}, snippet({kind.fts}, {body_index}, %s, %s, ' … ', 30) "  # noqa: S608
+            f"FROM {kind.fts} WHERE {kind.fts} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [*title_params, MARK_START, MARK_END, self.match_expression(parsed, mode), *ids]
+            )
+            return {pk: (title, body) for pk, title, body in cursor.fetchall()}
 
     def _unusable_documents(self):
         # FTS5 compares its index with the document table; out of step means a rebuild is due.

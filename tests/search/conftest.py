@@ -93,3 +93,84 @@ def reindex(engine):
         engine.refresh()
 
     return reindex
+
+
+@pytest.fixture
+def upvote(django_capture_on_commit_callbacks, engine):
+    """Members up-vote an idea through the voting service; the index hears of it after commit."""
+    from tests.factories import MemberFactory
+    from voting.services import vote_cast
+
+    def upvote(idea, times=1):
+        for _ in range(times):
+            with django_capture_on_commit_callbacks(execute=True):
+                vote_cast(member=MemberFactory(), idea_id=idea.pk)
+        engine.refresh()
+
+    return upvote
+
+
+@pytest.fixture
+def campaign(wagtail_site):
+    """Live campaign pages, made as editors make them (CMS tree, published revision)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.models import CampaignIndexPage, CampaignPage
+
+    index = CampaignIndexPage.objects.first()
+    if index is None:
+        index = wagtail_site.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
+
+    def campaign(slug, *, title=None, live=True):
+        now = timezone.now()
+        page = CampaignPage(
+            title=title or slug.title(),
+            slug=slug,
+            question="How should it work?",
+            brief="<p>Tell us.</p>",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=7),
+            live=live,
+        )
+        index.add_child(instance=page)
+        if live:
+            page.save_revision().publish()
+        return CampaignPage.objects.get(pk=page.pk)
+
+    return campaign
+
+
+@pytest.fixture
+def prototype(django_capture_on_commit_callbacks, engine, settings, tmp_path):
+    """A prototype built by R&D through the services (a video variant: no uploads needed)."""
+    from prototypes import services as prototype_services
+    from prototypes.models import Variant
+    from tests.prototypes.helpers import publisher
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def prototype(
+        *, title, description="", variant="Classic", variant_description="", publish=True, **fields
+    ):
+        by = publisher()
+        with django_capture_on_commit_callbacks(execute=True):
+            made = prototype_services.prototype_create(
+                created_by=by, title=title, description=description, **fields
+            )
+            prototype_services.variant_add(
+                prototype=made,
+                by=by,
+                name=variant,
+                description=variant_description,
+                kind=Variant.Kind.VIDEO,
+                video_url="https://vimeo.com/1",
+            )
+            if publish:
+                prototype_services.prototype_publish(prototype=made, by=by)
+        engine.refresh()
+        made.refresh_from_db()
+        return made
+
+    return prototype

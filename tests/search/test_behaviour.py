@@ -1,6 +1,8 @@
 """What members get from search, the same on every backend (database here; Elasticsearch live when
 ELASTICSEARCH_URL is set). SQLite and PostgreSQL are covered by running the suite on each."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -18,7 +20,8 @@ def ids(results):
 
 
 def search(engine, text="", user=ANON, **kwargs):
-    filters = Filters(**{k: kwargs.pop(k) for k in ("status", "tag", "segment", "product") if k in kwargs})
+    names = ("status", "tag", "segment", "product", "campaign")
+    filters = Filters(**{k: kwargs.pop(k) for k in names if k in kwargs})
     return engine.backend.query(SearchRequest(text=text, filters=filters, **kwargs), user=user)
 
 
@@ -153,10 +156,10 @@ def test_query_syntax_words_still_match(engine, publish):
     assert ids(search(engine, "-offline maps")) == []
 
 
-def test_empty_query_lists_visible_ideas_by_votes(engine, publish):
+def test_empty_query_lists_visible_ideas_by_votes(engine, publish, upvote):
     first = publish(title="One", body="a")
     second = publish(title="Two", body="b")
-    Idea.objects.filter(pk=second.pk).update(upvote_count=5)
+    upvote(second, times=2)
 
     results = search(engine, "   ")
 
@@ -180,13 +183,15 @@ def test_unknown_filter_values_give_no_results_and_say_why(engine, publish):
     assert len(results.notices) == 4
 
 
-def test_sort_by_votes_and_by_date(engine, publish):
+def test_sort_by_votes_and_by_date(engine, publish, upvote):
     older = publish(title="Maps one", body="m")
     newer = publish(title="Maps two", body="m")
-    Idea.objects.filter(pk=older.pk).update(upvote_count=3)
+    assert ids(search(engine, "maps", sort="votes")) == [newer.pk, older.pk]  # a tie: newest first
+
+    upvote(older)  # only the vote count is rewritten in the index, after the vote commits
+
     assert ids(search(engine, "maps", sort="new")) == [newer.pk, older.pk]
-    if engine.name == "database":  # vote counts reach Elasticsearch only when the idea is reindexed
-        assert ids(search(engine, "maps", sort="votes")) == [older.pk, newer.pk]
+    assert ids(search(engine, "maps", sort="votes")) == [older.pk, newer.pk]
 
 
 def test_pages(engine, publish):
@@ -228,3 +233,129 @@ def test_nothing_is_indexed_when_the_write_rolls_back(engine):
     idea = make_idea(author=author, title="Committed idea")  # autocommit: indexed at once
     engine.refresh()
     assert ids(search(engine, "committed")) == [idea.pk]
+
+
+def test_campaign_filter_and_facet(engine, publish, campaign):
+    camera = campaign("camera", title="Camera app")
+    battery = campaign("battery", title="Battery life")
+    draft = campaign("secret-launch", title="Secret launch", live=False)
+    in_camera = publish(title="Night mode photos", body="p", campaign=camera)
+    publish(title="Photos backup", body="p", campaign=battery)
+    publish(title="Photos widget", body="p")
+    publish(title="Photos of the launch", body="p", campaign=draft)
+
+    by_slug = search(engine, "photos", campaign="camera")
+    by_id = search(engine, "photos", campaign=str(camera.pk))
+    everything = search(engine, "photos")
+
+    assert ids(by_slug) == ids(by_id) == [in_camera.pk]
+    # Each facet ignores its own filter: both live campaigns stay choosable, counted within the match.
+    assert {(f.value, f.label, f.count) for f in by_slug.facets["campaign"]} == {
+        ("camera", "Camera app", 1),
+        ("battery", "Battery life", 1),
+    }
+    # An unpublished campaign's title is editorial text nobody has released: never a facet value.
+    assert "secret-launch" not in {f.value for f in everything.facets["campaign"]}
+    assert everything.total == 4
+
+
+def test_unknown_or_unpublished_campaign_says_so(engine, publish, campaign):
+    draft = campaign("secret-launch", live=False)
+    publish(title="Photos of the launch", body="p", campaign=draft)
+
+    for value in ("no-such-campaign", "secret-launch", str(draft.pk), "9" * 40, "١٢"):
+        results = search(engine, "photos", campaign=value)
+        assert results.total == 0 and results.hits == []
+        assert results.notices == [f"There is no campaign called “{value}”."]
+
+
+def comment_hits(results):
+    return [(hit.object_id, hit.idea_id) for hit in results.hits]
+
+
+def test_a_comment_is_found_by_its_own_words(engine, publish, comment, bob):
+    idea = publish(title="Quieter fan", body="The fan is loud.")
+    other = publish(title="Dark mode", body="Night.")
+    posted = comment(idea=idea, author=bob, body="The **zeppelin** hum at night is worse.")
+    comment(idea=other, author=bob, body="Yes please.")
+
+    results = search(engine, "zeppelin", kind="comments")
+
+    assert comment_hits(results) == [(posted.pk, idea.pk)]
+    assert results.total == 1
+    assert "<mark>zeppelin</mark>" in results.hits[0].snippet_html
+
+
+def test_comment_search_filters_through_the_idea(engine, publish, comment, bob):
+    phones = ProductFactory(slug="phone")
+    on_phone = publish(title="Quieter fan", body="b", product=phones)
+    elsewhere = publish(title="Quieter printer", body="b")
+    wanted = comment(idea=on_phone, author=bob, body="Zeppelin noise")
+    comment(idea=elsewhere, author=bob, body="Zeppelin noise too")
+
+    assert comment_hits(search(engine, "zeppelin", kind="comments", product="phone")) == [
+        (wanted.pk, on_phone.pk)
+    ]
+
+
+def test_hidden_comments_and_comments_on_hidden_ideas_are_never_found(engine, publish, comment, alice, bob):
+    idea = publish(title="Quieter fan", body="b", author=alice)
+    hidden_idea = publish(title="Louder fan", body="b", author=alice)
+    shown = comment(idea=idea, author=bob, body="Zeppelin noise")
+    hidden = comment(idea=idea, author=bob, body="Zeppelin spam")
+    on_hidden_idea = comment(idea=hidden_idea, author=bob, body="Zeppelin again")
+    type(hidden).objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    Idea.objects.filter(pk=hidden_idea.pk).update(visibility=Visibility.HIDDEN)
+    engine.backend.index_comments([hidden.pk, on_hidden_idea.pk])
+    engine.refresh()
+
+    assert comment_hits(search(engine, "zeppelin", kind="comments", user=bob)) == [(shown.pk, idea.pk)]
+    # The idea's author still sees their own hidden idea, and so its public comments; never a hidden one.
+    mine = {
+        object_id for object_id, _ in comment_hits(search(engine, "zeppelin", kind="comments", user=alice))
+    }
+    assert mine == {shown.pk, on_hidden_idea.pk}
+
+
+def test_published_prototypes_are_found_drafts_are_not(engine, prototype):
+    found = prototype(title="Camera app redesign", description="A quicker shutter.")
+    prototype(title="Camera app secret", description="Not yet.", publish=False)
+    by_variant = prototype(
+        title="Gallery", variant="Compact", variant_description="Camera grid on one screen"
+    )
+
+    results = search(engine, "camera", kind="prototypes")
+
+    assert [hit.object_id for hit in results.hits] == [found.pk, by_variant.pk]  # title match first
+    assert all(hit.idea_id is None for hit in results.hits)
+    assert "<mark>Camera</mark> app redesign" in results.hits[0].title_html
+    assert results.total == 2
+
+
+def test_kinds_never_mix(engine, publish, comment, prototype, bob):
+    idea = publish(title="Zeppelin mode", body="b")
+    comment(idea=idea, author=bob, body="Zeppelin hum")
+    prototype(title="Zeppelin prototype")
+
+    assert ids(search(engine, "zeppelin")) == [idea.pk]
+    assert search(engine, "zeppelin", kind="comments").total == 1
+    assert search(engine, "zeppelin", kind="prototypes").total == 1
+    assert engine.backend.count(SearchRequest(text="zeppelin", kind="comments"), user=ANON) == 1
+    assert engine.backend.count(SearchRequest(text="zeppelin", kind="prototypes"), user=ANON) == 1
+
+
+def test_anonymous_visitors_share_facets_briefly(engine, publish, settings, alice):
+    if engine.name != "database":
+        pytest.skip("facet caching is the database backend's")
+    settings.SEARCH_FACET_CACHE_SECONDS = 60
+    word = "w" + uuid.uuid4().hex  # a search no earlier run can have cached
+    publish(title=f"{word} widget", body="b", tags=["battery"])
+    search(engine, word)  # fills the cache
+    publish(title=f"{word} graph", body="b", tags=["charts"])
+
+    cached, fresh = search(engine, word), search(engine, word, user=alice)
+
+    assert cached.total == fresh.total == 2  # totals and hits are always live
+    assert {f.value for f in cached.facets["tag"]} == {"battery"}
+    assert {f.value for f in fresh.facets["tag"]} == {"battery", "charts"}
+    assert {f.value for f in search(engine, word, tag="charts").facets["tag"]} == {"battery", "charts"}

@@ -103,6 +103,10 @@ def test_comment_actions_include_public_comments_only(bob):
     actions = elastic.comment_actions(ideas, "cocreate-comments")
 
     assert [a["_id"] for a in actions] == [str(shown.pk)]
+    source = actions[0]["_source"]
+    assert source["body"] == "Same here" and source["idea_id"] == str(idea.pk)
+    assert source["idea_visibility"] == "public" and source["idea_author_id"] == str(idea.author_id)
+    assert source["status"] == "new" and len(source["fingerprint"]) == 64
     assert elastic.stale_comments_query(ideas).to_dict() == {
         "bool": {
             "must": [{"terms": {"idea_id": [str(idea.pk)]}}],
@@ -143,7 +147,8 @@ def test_query_has_text_visibility_filters_facets_sort_and_highlight():
     assert body["highlight"]["pre_tags"] == [MARK_START] and body["highlight"]["post_tags"] == [MARK_END]
     assert body["highlight"]["fields"]["title"] == {"number_of_fragments": 0}
     assert body["from"] == 20 and body["size"] == 20
-    assert body["track_total_hits"] is True and body["_source"] is False
+    # Totals are counted as far as the pages go (1,000), plus one to know there are more.
+    assert body["track_total_hits"] == 1001 and body["_source"] is False
 
 
 @pytest.mark.django_db
@@ -187,3 +192,142 @@ def test_more_like_this_and_similar_titles_show_listed_ideas_only():
     body = elastic.build_similar_titles("Offline ma", user=None, index=INDEX).to_dict()
     should = body["query"]["bool"]["must"][0]["bool"]["should"]
     assert should[0] == {"match": {"title.suggest": {"query": "offline ma"}}}
+
+
+@pytest.fixture
+def live_campaign(wagtail_site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.models import CampaignIndexPage, CampaignPage
+
+    index = CampaignIndexPage.objects.first() or wagtail_site.add_child(
+        instance=CampaignIndexPage(title="Campaigns", slug="campaigns")
+    )
+    now = timezone.now()
+    page = CampaignPage(
+        title="Camera app",
+        slug="camera",
+        question="?",
+        brief="<p>b</p>",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+    )
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return CampaignPage.objects.get(pk=page.pk)
+
+
+def test_campaign_mapping_filter_and_facet(live_campaign):
+    assert documents.IdeaDocument._doc_type.mapping.to_dict()["properties"]["campaign"] == {"type": "keyword"}
+    idea = make_idea(title="Night mode", campaign=live_campaign)
+    source = elastic.idea_actions(list(ideas_for_indexing([idea.pk])), INDEX)[0]["_source"]
+    assert source["campaign"] == str(live_campaign.pk)
+
+    for value in ("camera", str(live_campaign.pk)):
+        request = SearchRequest(text="night", filters=Filters(campaign=value, status="new"))
+        body = elastic.build_search(request, user=None, index=INDEX).to_dict()
+        campaign_term = {"terms": {"campaign": [str(live_campaign.pk)]}}
+        assert campaign_term in body["post_filter"]["bool"]["filter"]
+        # The campaign facet counts within the other filters, not its own.
+        assert body["aggs"]["campaign"]["filter"] == {"bool": {"filter": [{"term": {"status": "new"}}]}}
+        assert body["aggs"]["campaign"]["aggs"]["values"]["terms"]["field"] == "campaign"
+
+    unknown = elastic.build_search(
+        SearchRequest(text="night", filters=Filters(campaign="nowhere")), user=None, index=INDEX
+    ).to_dict()
+    assert unknown["post_filter"] == {"bool": {"filter": [{"terms": {"campaign": []}}]}}  # matches nothing
+
+    labelled = elastic.facet_labels({"campaign": [(str(live_campaign.pk), 3), ("999999", 1)]}, None)
+    assert [(f.value, f.label, f.count) for f in labelled["campaign"]] == [("camera", "Camera app", 3)]
+
+
+def test_kind_registry_and_prototype_mapping():
+    assert set(documents.KINDS) == {"ideas", "comments", "prototypes"}
+    body = elastic.index_definition("cocreate-prototypes-1", "prototypes").to_dict()
+    properties = body["mappings"]["properties"]
+    assert properties["title"]["analyzer"] == "cocreate_english"
+    assert properties["status"] == {"type": "keyword"} and properties["product"] == {"type": "keyword"}
+
+
+@pytest.mark.django_db
+def test_comment_search_checks_the_idea_and_applies_idea_filters(alice):
+    request = SearchRequest(text="zeppelin", kind="comments", filters=Filters(product="phone"))
+
+    body = elastic.build_search(request, user=alice, index="cocreate-comments").to_dict()
+
+    query = body["query"]["bool"]
+    assert query["must"][0]["bool"]["must"][0]["multi_match"]["fields"] == elastic.COMMENT_TEXT_FIELDS
+    assert query["filter"] == [
+        {"term": {"product": "phone"}},
+        {"term": {"visibility": "public"}},
+        {
+            "bool": {
+                "should": [
+                    {"term": {"idea_visibility": "public"}},
+                    {"term": {"idea_author_id": str(alice.pk)}},
+                ]
+            }
+        },
+    ]
+    assert "aggs" not in body and body["_source"] == ["idea_id"]
+    assert body["highlight"]["fields"] == {
+        "body": {"fragment_size": 160, "number_of_fragments": 2, "no_match_size": 160}
+    }
+
+
+@pytest.mark.django_db
+def test_prototype_search_shows_published_ones_and_filters_by_product_only():
+    request = SearchRequest(text="camera", kind="prototypes", filters=Filters(product="phone", status="new"))
+
+    body = elastic.build_search(request, user=None, index="cocreate-prototypes").to_dict()
+
+    assert body["query"]["bool"]["filter"] == [
+        {"term": {"status": "published"}},
+        {"term": {"product": "phone"}},
+    ]
+    assert body["sort"] == ["_score", {"created_at": "desc"}]
+    assert "title" in body["highlight"]["fields"]
+
+
+@pytest.mark.django_db
+def test_prototype_actions_index_published_and_delete_the_rest(settings, tmp_path):
+    from prototypes import services as prototype_services
+    from prototypes.models import Variant
+    from search.sources import prototypes_for_indexing
+    from tests.prototypes.helpers import publisher
+
+    settings.MEDIA_ROOT = tmp_path
+    rita = publisher()
+    published = prototype_services.prototype_create(
+        created_by=rita, title="Camera app", description="Shutter"
+    )
+    prototype_services.variant_add(
+        prototype=published, by=rita, name="Compact", kind=Variant.Kind.VIDEO, video_url="https://vimeo.com/1"
+    )
+    prototype_services.prototype_publish(prototype=published, by=rita)
+    draft = prototype_services.prototype_create(created_by=rita, title="Secret")
+    loaded = list(prototypes_for_indexing([published.pk, draft.pk]))
+
+    actions = elastic.prototype_actions(loaded, "cocreate-prototypes", missing_ids=[draft.pk])
+
+    assert [a["_id"] for a in actions] == [str(published.pk), str(draft.pk)]
+    assert actions[0]["_source"]["title"] == "Camera app" and "Compact" in actions[0]["_source"]["body"]
+    assert actions[1] == {"_op_type": "delete", "_index": "cocreate-prototypes", "_id": str(draft.pk)}
+
+
+def test_vote_updates_are_partial():
+    assert elastic.vote_actions({7: 3, 2: -1}, INDEX) == [
+        {"_op_type": "update", "_index": INDEX, "_id": "2", "doc": {"votes": -1}},
+        {"_op_type": "update", "_index": INDEX, "_id": "7", "doc": {"votes": 3}},
+    ]
+
+
+@pytest.mark.django_db
+def test_tab_counts_keep_match_and_filters_only():
+    request = SearchRequest(text="maps", filters=Filters(status="new"))
+    body = elastic.build_count(request, user=None, index=INDEX).to_dict()
+    assert set(body) == {"query", "post_filter", "size", "track_total_hits"}
+    assert body["size"] == 0 and body["track_total_hits"] == 1001
+    assert body["post_filter"] == {"bool": {"filter": [{"term": {"status": "new"}}]}}

@@ -72,3 +72,133 @@ def test_rebuild_and_check_commands(capsys):
         call_command("search_index", "--check", "--no-progress")
     out = capsys.readouterr().out
     assert f"1 missing: {second.pk}" in out and f"stale: {first.pk}" in out
+
+
+def test_comment_hooks_index_the_comment_and_its_idea(django_capture_on_commit_callbacks, alice, bob):
+    from search.models import CommentDocument
+
+    idea = make_idea(author=alice, title="Fan noise")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_post(author=bob, idea=idea, body="Zeppelins")
+    assert CommentDocument.objects.get(pk=comment.pk).body == "Zeppelins"
+    assert "Zeppelins" in IdeaDocument.objects.get(pk=idea.pk).comments
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_update(comment=comment, editor=bob, body="Blimps")
+    assert CommentDocument.objects.get(pk=comment.pk).body == "Blimps"
+    assert "Blimps" in IdeaDocument.objects.get(pk=idea.pk).comments
+
+
+def test_a_hidden_comment_loses_its_document(django_capture_on_commit_callbacks, bob):
+    from ideas.models import Visibility
+    from search import indexing
+    from search.models import CommentDocument
+
+    idea = make_idea(title="Fan noise")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_post(author=bob, idea=idea, body="spam")
+    with django_capture_on_commit_callbacks(execute=True):
+        type(comment).objects.filter(pk=comment.pk).update(visibility=Visibility.HIDDEN)
+        indexing.comment_changed(comment.pk)  # what a moderation service calls after hiding
+
+    assert not CommentDocument.objects.filter(pk=comment.pk).exists()
+    assert "spam" not in IdeaDocument.objects.get(pk=idea.pk).comments
+
+
+def test_prototype_hooks_index_published_prototypes_only(
+    django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from prototypes import services as prototype_services
+    from prototypes.models import Variant
+    from search.models import PrototypeDocument
+    from tests.prototypes.helpers import publisher
+
+    settings.MEDIA_ROOT = tmp_path
+    rita = publisher()
+    with django_capture_on_commit_callbacks(execute=True):
+        prototype = prototype_services.prototype_create(
+            created_by=rita, title="Camera app", description="Shutter"
+        )
+        prototype_services.variant_add(
+            prototype=prototype,
+            by=rita,
+            name="Compact",
+            kind=Variant.Kind.VIDEO,
+            video_url="https://vimeo.com/1",
+        )
+    assert not PrototypeDocument.objects.exists()  # a draft
+
+    with django_capture_on_commit_callbacks(execute=True):
+        prototype_services.prototype_publish(prototype=prototype, by=rita)
+    document = PrototypeDocument.objects.get(pk=prototype.pk)
+    assert document.title == "Camera app" and "Compact" in document.body and "Shutter" in document.body
+
+
+def test_votes_rewrite_only_the_vote_count(django_capture_on_commit_callbacks, alice, bob):
+    from voting.services import vote_cast, vote_withdraw
+
+    with django_capture_on_commit_callbacks(execute=True):
+        idea = make_idea(title="Fan noise")
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_cast(member=alice, idea_id=idea.pk)
+        vote_cast(member=bob, idea_id=idea.pk)
+    assert IdeaDocument.objects.get(pk=idea.pk).votes == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_withdraw(member=bob, idea_id=idea.pk)
+    assert IdeaDocument.objects.get(pk=idea.pk).votes == 1
+
+
+def test_votes_are_debounced_when_the_queue_can_defer(
+    django_capture_on_commit_callbacks, monkeypatch, alice, bob
+):
+    """With a queue that runs tasks later (the database queue in production), one update per idea is
+    queued per window, to run at its end; the votes inside the window ride along."""
+    from django.core.cache import cache
+
+    from search import indexing
+
+    queued = []
+
+    class DeferringTask:
+        def __init__(self, run_after=None):
+            self.run_after = run_after
+
+        def get_backend(self):
+            return type("Backend", (), {"supports_defer": True})()
+
+        def using(self, run_after):
+            return DeferringTask(run_after)
+
+        def enqueue(self, **kwargs):
+            queued.append((self.run_after, kwargs))
+
+    monkeypatch.setattr("search.tasks.update_votes", DeferringTask())
+    idea = make_idea(title="Fan noise")
+    cache.delete(f"search:votes:{idea.pk}")
+    with django_capture_on_commit_callbacks(execute=True):
+        indexing.votes_changed(idea.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        indexing.votes_changed(idea.pk)
+
+    assert len(queued) == 1 and queued[0][1] == {"idea_ids": [idea.pk]}
+    assert queued[0][0] is not None  # run_after: the end of the window
+
+
+def test_reindexing_the_idea_is_enough_after_hiding_or_restoring_a_comment(
+    django_capture_on_commit_callbacks, bob
+):
+    """What the moderation app does: change the comment's visibility, then `idea_changed(idea)`."""
+    from ideas.models import Visibility
+    from search import indexing
+    from search.models import CommentDocument
+
+    idea = make_idea(title="Fan noise")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_post(author=bob, idea=idea, body="Zeppelins")
+
+    for visibility, indexed in ((Visibility.HIDDEN, False), (Visibility.PUBLIC, True)):
+        with django_capture_on_commit_callbacks(execute=True):
+            type(comment).objects.filter(pk=comment.pk).update(visibility=visibility)
+            indexing.idea_changed(idea.pk)
+        assert CommentDocument.objects.filter(pk=comment.pk).exists() is indexed
+        assert ("Zeppelins" in IdeaDocument.objects.get(pk=idea.pk).comments) is indexed

@@ -28,6 +28,10 @@ def test_anyone_can_search_and_hidden_ideas_stay_hidden(client, indexed):
     shown = indexed(title="Offline maps", tags=["maps"], product=ProductFactory(slug="phone", name="Phone"))
     hidden = indexed(title="Offline spam")
     Idea.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    # Before the index hears of it, the page already re-reads every hit through visible_to.
+    html = client.get(URL, {"q": "offline"}).content.decode()
+    assert f'id="idea-{shown.pk}"' in html and f'id="idea-{hidden.pk}"' not in html
+    database_backend().index_ideas([hidden.pk])
 
     response = client.get(URL, {"q": "offline"})
 
@@ -116,3 +120,58 @@ def test_query_count_is_fixed(client, indexed, django_assert_max_num_queries):
 def test_header_has_a_search_box(client):
     html = client.get("/ideas/").content.decode()
     assert 'action="/search/"' in html and 'name="q"' in html
+
+
+def test_campaign_in_the_url_by_slug_or_id(client, indexed, campaign):
+    camera = campaign("camera", title="Camera app")
+    inside = indexed(title="Night mode photos", campaign=camera)
+    outside = indexed(title="Photos widget")
+
+    for value in ("camera", str(camera.pk)):
+        html = client.get(URL, {"q": "photos", "campaign": value}).content.decode()
+        assert f'id="idea-{inside.pk}"' in html and f'id="idea-{outside.pk}"' not in html
+        # The active filter is named, and removing it keeps the words.
+        assert "Campaign: Camera app" in html and 'href="/search/?q=photos"' in html
+
+    html = client.get(URL, {"q": "photos"}).content.decode()
+    assert 'data-facet="campaign"' in html and 'href="/search/?q=photos&amp;campaign=camera"' in html
+
+
+def test_unknown_campaign_is_a_notice_not_an_error(client, indexed):
+    indexed(title="Photos widget")
+    for value in ("nowhere", "12345678901234567890123", "'; --"):
+        response = client.get(URL, {"q": "photos", "campaign": value})
+        assert response.status_code == 200
+        assert "There is no campaign called" in response.content.decode()
+
+
+def test_comment_results_link_to_the_comment_on_its_idea(
+    client, indexed, bob, django_capture_on_commit_callbacks
+):
+    from ideas.services import comment_post
+
+    idea = indexed(title="Quieter fan")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_post(author=bob, idea=idea, body="The zeppelin hum <b>loud</b>")
+
+    html = client.get(URL, {"q": "zeppelin", "kind": "comments"}).content.decode()
+
+    assert "1 comment found" in html
+    assert f'href="{idea.get_absolute_url()}#comment-{comment.pk}"' in html
+    assert "<mark>zeppelin</mark>" in html
+    assert "<b>loud</b>" not in html
+    # Tabs: every kind with its count, the current one marked; the ideas tab drops kind=.
+    assert 'data-kind="comments" aria-current="page"' in html
+    assert 'href="/search/?q=zeppelin" data-kind="ideas"' in html
+
+
+def test_prototype_tab_keeps_only_the_product_filter(client, indexed):
+    indexed(title="Camera app", product=ProductFactory(slug="phone"))
+    html = client.get(URL, {"q": "camera", "product": "phone", "status": "new"}).content.decode()
+    assert 'href="/search/?q=camera&amp;product=phone&amp;kind=prototypes" data-kind="prototypes"' in html
+    assert 'href="/search/?q=camera&amp;product=phone&amp;status=new&amp;kind=comments"' in html
+
+
+def test_unknown_kind_is_a_clear_400(client):
+    response = client.get(URL, {"q": "camera", "kind": "campaigns"})
+    assert response.status_code == 400 and "form-errors" in response.content.decode()
