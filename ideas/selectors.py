@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from voting.models import Vote
@@ -64,6 +64,25 @@ def my_votes(user, idea_ids) -> dict[int, int]:
     if not user.is_authenticated or not idea_ids:
         return {}
     return dict(Vote.objects.filter(member=user, idea_id__in=idea_ids).values_list("idea_id", "value"))
+
+
+def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
+    """Each idea's current net votes and the member's own vote on it (0 for none), in one query."""
+    if not idea_ids:
+        return {}
+    ideas = Idea.objects.filter(pk__in=idea_ids).order_by()
+    if user.is_authenticated:
+        ideas = ideas.annotate(
+            my_vote=Coalesce(
+                Subquery(Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]), 0
+            )
+        )
+    else:
+        ideas = ideas.annotate(my_vote=Value(0))
+    return {
+        pk: (up - down, mine)
+        for pk, up, down, mine in ideas.values_list("pk", "upvote_count", "downvote_count", "my_vote")
+    }
 
 
 def idea_list_page(

@@ -300,8 +300,14 @@ if not DEBUG:
 
 # --- Community ------------------------------------------------------------------------------------
 IDEAS_PAGE_SIZE = 20
-# Anonymous idea lists are cached this many seconds (stale by at most this much).
+# Shared page caches (ideas/page_cache.py): fresh this many seconds, then served stale for at most
+# page_cache.STALE_SECONDS more while one request renders the next copy. 0 turns a cache off.
+# Anonymous idea lists and idea pages: the whole page.
 ANONYMOUS_LIST_CACHE_SECONDS = env_int("ANONYMOUS_LIST_CACHE_SECONDS", 3)
+ANONYMOUS_IDEA_CACHE_SECONDS = env_int("ANONYMOUS_IDEA_CACHE_SECONDS", 3)
+# Members' idea lists: the rows, shared by every member; each member's votes, the current counts and
+# their CSRF token are filled in per request (ideas/fragments.py).
+MEMBER_LIST_CACHE_SECONDS = env_int("MEMBER_LIST_CACHE_SECONDS", 3)
 
 LOGGING = {
     "version": 1,
