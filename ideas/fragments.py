@@ -1,4 +1,6 @@
-"""The idea list rendered once for every member, with each viewer's own state filled in per request.
+"""Pages rendered once for many viewers, with each viewer's own state filled in per request.
+
+The idea list:
 
 Rendering twenty rows (vote forms, URLs, translations, `timesince`) costs tens of milliseconds, and
 everything in them is the same for every member except each vote box: the viewer's CSRF token, whether
@@ -9,13 +11,17 @@ A request then only joins strings: no JavaScript is needed to see one's own vote
 from the same one query that reads the viewer's votes (`selectors.vote_state`).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 VOTE_SLOT = re.compile(r"<!--vote-box:(\d+)-->")
 VOTES_MARK = mark_safe("<!--votes-->")  # noqa: S308 - a constant of ours, no user text
@@ -74,3 +80,55 @@ def fill_in(shared: SharedList, *, vote_state: dict[int, tuple[int, int]], csrf_
         html.append((voted if my_vote == 1 else not_voted).replace(VOTES_MARK, str(votes)))
     filled = "".join(html).replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
     return mark_safe(filled)  # noqa: S308 - joined from templates' autoescaped output
+
+
+# --- The idea page's discussion -------------------------------------------------------------------------
+
+_EDIT_SLOT = re.compile(r"<!--edit:(\d+)-->(.*?)<!--/edit-->", re.S)
+# The key says everything the lists show, so an entry never goes out of date; this only bounds memory.
+COMMENT_LISTS_CACHE_SECONDS = 600
+
+
+def comment_lists(*, pinned: list, comments: list, user) -> SafeString:
+    """The pinned and threaded comments of an idea page (ideas/_comment_lists.html) for a viewer who
+    cannot moderate them, rendered once per state of the discussion.
+
+    Rendering thirty comments is most of an idea page's cost, and only their Edit links depend on
+    the viewer. The cache key is built from what the lists show of every comment visible to this
+    viewer (thread, edits, pins, visibility, the author's name), so a new, edited, hidden or pinned
+    comment makes a new key and nobody sees an old copy. The viewer's own Edit links are kept.
+    """
+    shown = [*pinned, *_walk(comments)]
+    state = [
+        (
+            c.pk,
+            c.parent_id,
+            c in pinned,
+            c.updated_at,
+            c.pinned_at,
+            c.visibility,
+            c.is_official,
+            c.author_id,
+            c.author.public_name,
+            c.author.is_active,
+        )
+        for c in shown
+    ]
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()
+    key = f"comment-lists:{get_language()}:{timezone.get_current_timezone_name()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "ideas/_comment_lists.html",
+            {"pinned": pinned, "comments": comments, "edit_slots": True, "user": AnonymousUser()},
+        )
+        cache.set(key, html, COMMENT_LISTS_CACHE_SECONDS)
+    own = {c.pk for c in shown if c.author_id == user.pk} if user.is_authenticated else set()
+    filled = _EDIT_SLOT.sub(lambda slot: slot.group(2) if int(slot.group(1)) in own else "", html)
+    return mark_safe(filled)  # noqa: S308 - the template's autoescaped output, minus some links
+
+
+def _walk(tree):
+    for comment, replies in tree:
+        yield comment
+        yield from _walk(replies)

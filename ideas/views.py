@@ -124,15 +124,21 @@ def _detail_context(request, idea, comment_form):
     user = request.user
     pinned, comments = selectors.comment_tree(idea=idea, user=user)
     staff_may = user.is_authenticated and user.is_staff
+    may_pin = staff_may and (
+        user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")
+    )
     return {
+        # Moderators get pin buttons in every comment; everyone else shares one rendering.
+        "comment_lists": None
+        if may_pin
+        else fragments.comment_lists(pinned=pinned, comments=comments, user=user),
         "idea": idea,
         "comments": comments,
         "pinned": pinned,
         "following": getattr(idea, "following", False),
         "timeline": selectors.idea_timeline(idea),
         "may_post_official": staff_may and user.has_perm("ideas.post_official_response"),
-        "may_pin": staff_may
-        and (user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")),
+        "may_pin": may_pin,
         "merge_form": MergeForm() if staff_may and services._may_merge(user) else None,
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,

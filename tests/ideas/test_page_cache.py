@@ -225,3 +225,49 @@ class TestAnonymousPages:
         Idea.objects.filter(pk=idea.pk).update(visibility="hidden")
         clock[0] += 3.5
         assert client.get(idea.get_absolute_url()).status_code == 404
+
+
+class TestDiscussion:
+    """The idea page's comments are rendered once per state of the discussion for non-moderators."""
+
+    def test_only_my_own_comments_have_an_edit_link(self, alice, bob):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        mine = comment_post(author=alice, idea=idea, body="Mine")
+        theirs = comment_post(author=bob, idea=idea, body="Theirs")
+        edit = "/ideas/{}/comments/{}/edit/"
+        for viewer, own, other in [(alice, mine, theirs), (bob, theirs, mine)]:
+            page = member_client(viewer).get(idea.get_absolute_url()).content.decode()
+            assert page.count(">Edit</a>") >= 1
+            assert f'href="{edit.format(idea.pk, own.pk)}"' in page
+            assert f'href="{edit.format(idea.pk, other.pk)}"' not in page
+            assert "<!--edit:" not in page
+        anonymous = Client().get(idea.get_absolute_url()).content.decode()
+        assert "Mine" in anonymous and "/edit/" not in anonymous
+
+    def test_edits_and_hiding_show_at_once(self, alice, bob):
+        from ideas.models import Comment
+        from ideas.services import comment_post, comment_update
+
+        idea = make_idea()
+        comment = comment_post(author=bob, idea=idea, body="First version")
+        alice_client = member_client(alice)
+        assert "First version" in alice_client.get(idea.get_absolute_url()).content.decode()
+        comment_update(comment=comment, editor=bob, body="Second version")
+        page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert "Second version" in page and "First version" not in page
+        Comment.objects.filter(pk=comment.pk).update(visibility="hidden")
+        assert "Second version" not in alice_client.get(idea.get_absolute_url()).content.decode()
+        # Bob still sees his own hidden comment (with its badge), and the others do not.
+        assert "Second version" in member_client(bob).get(idea.get_absolute_url()).content.decode()
+
+    def test_moderators_get_pin_buttons(self, alice, rita):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        comment_post(author=alice, idea=idea, body="Pin me")
+        member_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        assert "/pin/" not in member_page
+        staff_page = member_client(rita).get(idea.get_absolute_url()).content.decode()
+        assert "/pin/" in staff_page
