@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from voting.models import Vote
@@ -67,22 +68,28 @@ def my_votes(user, idea_ids) -> dict[int, int]:
 
 
 def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
-    """Each idea's current net votes and the member's own vote on it (0 for none), in one query."""
+    """Each idea's current net votes and the member's own vote on it (0 for none), in one query.
+
+    Asked on every member's list page (see ideas/fragments.py), so it is plain SQL: building the
+    equivalent ORM query (an annotated subquery) cost more CPU than everything else the cached page does.
+    """
     if not idea_ids:
         return {}
-    ideas = Idea.objects.filter(pk__in=idea_ids).order_by()
-    if user.is_authenticated:
-        ideas = ideas.annotate(
-            my_vote=Coalesce(
-                Subquery(Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]), 0
-            )
-        )
-    else:
-        ideas = ideas.annotate(my_vote=Value(0))
-    return {
-        pk: (up - down, mine)
-        for pk, up, down, mine in ideas.values_list("pk", "upvote_count", "downvote_count", "my_vote")
-    }
+    member_id = user.pk if user.is_authenticated else None
+    idea_table, vote_table = (
+        connection.ops.quote_name(Idea._meta.db_table),
+        connection.ops.quote_name(Vote._meta.db_table),
+    )
+    placeholders = ", ".join(["%s"] * len(idea_ids))
+    # Table names come from the models; every value is a parameter.
+    sql = (
+        "SELECT i.id, i.upvote_count - i.downvote_count, COALESCE(v.value, 0) "  # noqa: S608
+        f"FROM {idea_table} i LEFT JOIN {vote_table} v ON v.idea_id = i.id AND v.member_id = %s "
+        f"WHERE i.id IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member_id, *idea_ids])
+        return {pk: (votes, mine) for pk, votes, mine in cursor.fetchall()}
 
 
 def idea_list_page(
