@@ -155,8 +155,10 @@ def idea_for_page(*, user, pk: int) -> Idea:
     timeline (fetched only then), so a page costs the same few queries however busy the idea is."""
     ideas = (
         Idea.objects.visible_to(user)
-        .select_related("author", "segment", "product", "merged_into", "campaign")
-        .prefetch_related("tags")
+        # Not merged_into (the view only redirects) nor campaign (a wagtail page: ~40 columns to
+        # compile for the few ideas that have one); prefetching it costs a query only when set.
+        .select_related("author", "segment", "product")
+        .prefetch_related(Prefetch("tags", to_attr="tag_list"), "campaign")
         .annotate(
             has_images=Exists(IdeaImage.objects.filter(idea=OuterRef("pk"))),
             has_timeline=Exists(StatusChange.objects.filter(idea=OuterRef("pk"))),
