@@ -6,8 +6,10 @@ Every event is a dict with a `type`; the shapes are pinned by tests/ideas/test_c
 """
 
 import asyncio
+import logging
 import os
 import threading
+from dataclasses import dataclass
 from functools import partial
 
 from asgiref.sync import async_to_sync
@@ -17,33 +19,68 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 IDEA_LIST_GROUP = "ideas"
-# How long a request waits for the channel layer before giving up on a live update (it is logged by
-# the task backend; the vote itself is already committed).
-SEND_TIMEOUT_SECONDS = 2
+# Live updates waiting to go out from one process; past this (Redis down or far behind) new ones are
+# dropped and logged rather than held in memory.
+MAX_PENDING_SENDS = 10_000
 
-_sender_lock = threading.Lock()
-_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+logger = logging.getLogger(__name__)
 
 
 def idea_group(idea_id: int) -> str:
     return f"idea.{idea_id}"
 
 
-def _sender_loop() -> asyncio.AbstractEventLoop:
-    """This process's event loop for channel-layer sends from sync code, started on first use.
+@dataclass(frozen=True)
+class _Sender:
+    """This process's channel-layer sender for sync code: an event loop on a daemon thread, draining
+    one queue of sends in order.
 
     `async_to_sync` from a sync worker (gunicorn, a management command) starts a new event loop per
-    call, and channels-redis a new connection pool per loop: ~7 ms per send. One loop kept running on
-    a daemon thread keeps one pool. Keyed by pid: a forked worker starts its own (threads do not
-    survive a fork).
+    call, and channels-redis a new connection pool per loop: ~7 ms per send. One loop kept running
+    keeps one pool. The request only queues its event (after the commit) and does not wait for Redis;
+    one consumer sends the events in the order they were queued, so clients never get an older count
+    after a newer one from the same process. Events still queued when the process exits are lost,
+    like any live update to a client that is not listening at that moment.
     """
+
+    pid: int
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue
+
+    def submit(self, layer, groups: list[str], message: dict) -> None:
+        self.loop.call_soon_threadsafe(self._put, (layer, groups, message))
+
+    def _put(self, item) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            logger.error("Live update dropped: %d are waiting already", self.queue.qsize())
+
+    async def drain(self) -> None:
+        while True:
+            layer, groups, message = await self.queue.get()
+            try:
+                await _group_send_all(layer, groups, message)
+            except Exception:
+                logger.exception("Live update %s not sent", message["event"].get("type"))
+
+
+_sender_lock = threading.Lock()
+_sender: _Sender | None = None
+
+
+def _process_sender() -> _Sender:
+    """The sender of this process, started on first use; a forked worker starts its own (threads do
+    not survive a fork)."""
     global _sender
     with _sender_lock:
-        if _sender is None or _sender[0] != os.getpid():
+        if _sender is None or _sender.pid != os.getpid():
             loop = asyncio.new_event_loop()
+            sender = _Sender(os.getpid(), loop, asyncio.Queue(maxsize=MAX_PENDING_SENDS))
+            loop.call_soon(lambda: loop.create_task(sender.drain()))
             threading.Thread(target=loop.run_forever, name="channel-layer-sender", daemon=True).start()
-            _sender = (os.getpid(), loop)
-        return _sender[1]
+            _sender = sender
+        return _sender
 
 
 async def _group_send_all(layer, groups: list[str], message: dict) -> None:
@@ -60,12 +97,7 @@ def send_event(*, groups: list[str], event: dict) -> None:
         # from a request thread under ASGI (the only place its messages have listeners).
         async_to_sync(_group_send_all)(layer, groups, message)
         return
-    sending = asyncio.run_coroutine_threadsafe(_group_send_all(layer, groups, message), _sender_loop())
-    try:
-        sending.result(timeout=SEND_TIMEOUT_SECONDS)
-    except TimeoutError:
-        sending.cancel()
-        raise
+    _process_sender().submit(layer, groups, message)
 
 
 def _send_on_commit(*, groups: list[str], event: dict) -> None:

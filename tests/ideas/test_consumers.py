@@ -99,21 +99,25 @@ async def test_nothing_is_broadcast_when_the_transaction_rolls_back():
     "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
     reason="the in-memory layer only reaches sockets through this process's own event loop",
 )
-async def test_votes_from_a_thread_without_an_event_loop_reach_listeners():
-    """As in a gunicorn sync worker: every broadcast goes through the process's one sender loop."""
+async def test_votes_from_a_thread_without_an_event_loop_reach_listeners_in_order():
+    """As in a gunicorn sync worker: the votes only queue their events; the process's one sender
+    loop sends them in order."""
     idea = await database_sync_to_async(make_idea)()
-    voters = [await database_sync_to_async(MemberFactory)() for _ in range(2)]
+    voters = [await database_sync_to_async(MemberFactory)() for _ in range(6)]
     page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
     assert connected
 
-    def vote_like_a_wsgi_worker(member):
+    def vote_like_a_wsgi_worker():
         try:
-            vote_cast(member=member, idea_id=idea.pk)
-            return broadcasts._sender_loop()
+            senders = []
+            for voter in voters:
+                vote_cast(member=voter, idea_id=idea.pk)
+                senders.append(broadcasts._process_sender())
+            return senders
         finally:
             connections.close_all()
 
-    loops = [await asyncio.to_thread(vote_like_a_wsgi_worker, voter) for voter in voters]
-    assert [(await page.receive_json_from(timeout=5))["votes"] for _ in voters] == [1, 2]
-    assert loops[0] is loops[1] and loops[0].is_running()
+    senders = await asyncio.to_thread(vote_like_a_wsgi_worker)
+    assert [(await page.receive_json_from(timeout=5))["votes"] for _ in voters] == [1, 2, 3, 4, 5, 6]
+    assert len(set(map(id, senders))) == 1 and senders[0].loop.is_running()
     await page.disconnect()
