@@ -141,7 +141,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, minus a new redis-py client per call (see cocreate/cache.py).
+    CACHES = {"default": {"BACKEND": "cocreate.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process only: fine for development and a single-machine install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
