@@ -631,9 +631,9 @@ def report(results: dict) -> str:
         "endpoint's: the share of B's throughput the endpoint would keep on a CPU-bound server, and "
         "a cross-check of × B that other work on the machine hardly disturbs.",
         "- SQL queries: counted in-process through the full middleware with CaptureQueriesContext "
-        "(the second of two identical requests); vote row: cast / withdraw. Anonymous lists are "
-        "served from the 3-second page cache under load, so their count is for a cache miss (a hit "
-        "costs 0).",
+        "(the second of two identical requests); vote row: cast / withdraw. Lists and anonymous idea "
+        "pages are served from 3-second page caches under load, so their count is for a cache miss (a "
+        "hit costs 0 anonymous, 2 for a member's list: the user and the votes on the page).",
         "- Errors: wrk's socket errors plus responses ≥ 400.",
         "",
         "Unloaded (`wrk -c1`), logged in:",

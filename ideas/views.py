@@ -3,13 +3,14 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from community.access import contributor_required, staff_permission_required
@@ -17,7 +18,7 @@ from community.selectors import public_segments
 from moderation import selectors as moderation_selectors
 from moderation.limits import rate_limited
 
-from . import selectors, services
+from . import fragments, page_cache, selectors, services
 from .forms import (
     CommentEditForm,
     CommentForm,
@@ -38,24 +39,55 @@ HELD_MESSAGE = gettext_lazy(
 def _cacheable(request) -> bool:
     # Only pages that are the same for every visitor: no session, no pending messages.
     return (
-        settings.ANONYMOUS_LIST_CACHE_SECONDS > 0
-        and not request.user.is_authenticated
+        not request.user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
     )
 
 
+def _shareable(request, response) -> bool:
+    # A page that asked for a CSRF token carries this visitor's token: never hand it to others.
+    return response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def _page_key(kind: str, request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{kind}:{get_language()}:{path}"
+
+
 def idea_list(request):
-    cache_key = "idea-list:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    if _cacheable(request) and (cached := cache.get(cache_key)) is not None:
-        return cached
+    """Anonymous visitors get one cached page; members one cached list with their own votes filled in."""
+    if _cacheable(request):
+        return page_cache.get_or_render(
+            _page_key("idea-list:anonymous", request),
+            lambda: _idea_list_page(request),
+            fresh_seconds=settings.ANONYMOUS_LIST_CACHE_SECONDS,
+            keep=lambda response: _shareable(request, response),
+        )
+    if not request.user.is_authenticated:  # a session or messages cookie, but nobody logged in
+        return _idea_list_page(request)
+    shared = page_cache.get_or_render(
+        _page_key("idea-list:members", request),
+        lambda: _idea_list_page(request, shared=True),
+        fresh_seconds=settings.MEMBER_LIST_CACHE_SECONDS,
+        keep=lambda shared: isinstance(shared, fragments.SharedList),
+    )
+    if not isinstance(shared, fragments.SharedList):
+        return shared  # the filters were refused
+    vote_state = selectors.vote_state(request.user, shared.idea_ids)
+    csrf_token = get_token(request)  # one masked token for the whole page: masking costs CPU
+    list_html = fragments.fill_in(shared, vote_state=vote_state, csrf_token=csrf_token)
+    return render(request, "ideas/list.html", {"list_html": list_html, "csrf_token": csrf_token})
+
+
+def _idea_list_page(request, *, shared=False):
     form = IdeaFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "ideas/list.html", {"filter_form": form, "page": None}, status=400)
     filters = form.cleaned_data
     try:
         page = selectors.idea_list_page(
-            user=request.user,
+            user=AnonymousUser() if shared else request.user,  # the viewer's votes are filled in later
             sort=filters["sort"],
             status=filters["status"],
             tag=filters["tag"],
@@ -65,17 +97,24 @@ def idea_list(request):
     except selectors.BadCursor:
         form.add_error("cursor", _("That page link is broken; start again from the first page."))
         return render(request, "ideas/list.html", {"filter_form": form, "page": None}, status=400)
-    response = render(
-        request,
-        "ideas/list.html",
-        {"filter_form": form, "filters": filters, "page": page, "segments": public_segments()},
-    )
-    if _cacheable(request):
-        cache.set(cache_key, response, settings.ANONYMOUS_LIST_CACHE_SECONDS)
-    return response
+    context = {"filter_form": form, "filters": filters, "page": page, "segments": public_segments()}
+    if shared:
+        return fragments.render_shared_list(request, context)
+    return render(request, "ideas/list.html", context)
 
 
 def idea_detail(request, pk, slug=None):
+    if _cacheable(request):
+        return page_cache.get_or_render(
+            _page_key("idea:anonymous", request),
+            lambda: _idea_detail(request, pk, slug),
+            fresh_seconds=settings.ANONYMOUS_IDEA_CACHE_SECONDS,
+            keep=lambda response: _shareable(request, response),
+        )
+    return _idea_detail(request, pk, slug)
+
+
+def _idea_detail(request, pk, slug):
     try:
         idea = selectors.idea_for_page(user=request.user, pk=pk)
     except Idea.DoesNotExist:
@@ -94,15 +133,21 @@ def _detail_context(request, idea, comment_form):
     pinned, comments = selectors.comment_tree(idea=idea, user=user)
     _attach_moderation_notes(user, idea, comments)
     staff_may = user.is_authenticated and user.is_staff
+    may_pin = staff_may and (
+        user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")
+    )
     return {
+        # Moderators get pin buttons in every comment; everyone else shares one rendering.
+        "comment_lists": None
+        if may_pin
+        else fragments.comment_lists(pinned=pinned, comments=comments, user=user),
         "idea": idea,
         "comments": comments,
         "pinned": pinned,
         "following": getattr(idea, "following", False),
         "timeline": selectors.idea_timeline(idea),
         "may_post_official": staff_may and user.has_perm("ideas.post_official_response"),
-        "may_pin": staff_may
-        and (user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")),
+        "may_pin": may_pin,
         "merge_form": MergeForm() if staff_may and services._may_merge(user) else None,
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,12 +79,10 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
         if existing is not None and existing.value == value:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
         if existing is None:
-            try:
-                with transaction.atomic():
-                    Vote.objects.create(idea_id=idea.pk, member=member, value=value)
-            except IntegrityError:
-                # Same member, same idea, in a parallel request that committed first: nothing to add.
-                return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
+            # No savepoint: every path that adds or moves vote rows (here, merge and unmerge) holds the
+            # idea's row lock, and the lookup above runs after taking it, so it saw any vote committed
+            # by a parallel request. The unique constraint still stands behind that rule.
+            Vote.objects.create(idea_id=idea.pk, member=member, value=value)
             up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
             recent = True
         else:

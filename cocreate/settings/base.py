@@ -142,7 +142,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, minus a new redis-py client per call (see cocreate/cache.py).
+    CACHES = {"default": {"BACKEND": "cocreate.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process only: fine for development and a single-machine install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -304,8 +305,14 @@ if not DEBUG:
 
 # --- Community ------------------------------------------------------------------------------------
 IDEAS_PAGE_SIZE = 20
-# Anonymous idea lists are cached this many seconds (stale by at most this much).
+# Shared page caches (ideas/page_cache.py): fresh this many seconds, then served stale for at most
+# page_cache.STALE_SECONDS more while one request renders the next copy. 0 turns a cache off.
+# Anonymous idea lists and idea pages: the whole page.
 ANONYMOUS_LIST_CACHE_SECONDS = env_int("ANONYMOUS_LIST_CACHE_SECONDS", 3)
+ANONYMOUS_IDEA_CACHE_SECONDS = env_int("ANONYMOUS_IDEA_CACHE_SECONDS", 3)
+# Members' idea lists: the rows, shared by every member; each member's votes, the current counts and
+# their CSRF token are filled in per request (ideas/fragments.py).
+MEMBER_LIST_CACHE_SECONDS = env_int("MEMBER_LIST_CACHE_SECONDS", 3)
 
 # --- Moderation (moderation/) ---------------------------------------------------------------------
 # Flags from this many trusted members (trust level 2+) hide content until a moderator reviews it.

@@ -23,8 +23,11 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "live": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+# Page caches off: tests see every change at once; tests of the caches turn them on.
 ANONYMOUS_LIST_CACHE_SECONDS = 0
 SEARCH_FACET_CACHE_SECONDS = 0
+ANONYMOUS_IDEA_CACHE_SECONDS = 0
+MEMBER_LIST_CACHE_SECONDS = 0
 ACCOUNT_RATE_LIMITS = False
 
 # Threads in the concurrency and websocket tests must not keep connections past the test database.

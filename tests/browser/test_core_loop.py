@@ -75,6 +75,10 @@ class CoreLoopTest(BrowserTestCase):
         self.log_in(fan, "fan@example.com", "correct horse battery")
         fan.locator(f'[data-vote-box="{idea.pk}"]').get_by_role("button", name="Vote").click()
         expect(page.locator(f'[data-votes-for="{idea.pk}"]')).to_have_text("1")
+        fan.reload()  # the list is rendered once for every member; the fan's own vote is marked
+        expect(
+            fan.locator(f'[data-vote-box="{idea.pk}"]').get_by_role("button", name="Voted")
+        ).to_be_visible()
         # Logged out, the vote button leads to log-in.
         page.get_by_role("link", name="Vote").first.click()
         expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))

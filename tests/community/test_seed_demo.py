@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from community.models import Member, Segment
 from ideas.models import Comment, Idea
+from ideas.ranking import hot_score, top_score
 from voting.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,11 @@ def test_seed_demo_builds_a_consistent_community(capsys):
         assert idea.upvote_count == Vote.objects.filter(idea=idea, value=1).count()
         assert idea.downvote_count == Vote.objects.filter(idea=idea, value=-1).count()
         assert idea.comment_count == Comment.objects.filter(idea=idea).count()
+        # Scores are computed in SQL, with the formulas of ideas.ranking.
+        up, down = idea.upvote_count, idea.downvote_count
+        hot = hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at)
+        assert idea.hot_score == pytest.approx(hot, abs=1e-6)
+        assert idea.top_score == pytest.approx(top_score(upvotes=up, downvotes=down), abs=1e-9)
     # The demo log-ins work with the documented password.
     assert Member.objects.get(email="demo@example.com").check_password("cocreate-demo")
     assert "demo@example.com" in capsys.readouterr().out

@@ -1,11 +1,15 @@
 """Websocket clients hear votes and comments, through the real channel layer (Redis when configured)."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connections
 
 from cocreate.asgi import application
-from ideas import services
+from ideas import broadcasts, services
 from voting.services import vote_cast
 
 from ..factories import MemberFactory, make_idea
@@ -88,4 +92,32 @@ async def test_nothing_is_broadcast_when_the_transaction_rolls_back():
     with pytest.raises(RuntimeError):
         await database_sync_to_async(vote_then_fail)()
     assert await page.receive_nothing(timeout=0.5)
+    await page.disconnect()
+
+
+@pytest.mark.skipif(
+    "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    reason="the in-memory layer only reaches sockets through this process's own event loop",
+)
+async def test_votes_from_a_thread_without_an_event_loop_reach_listeners_in_order():
+    """As in a gunicorn sync worker: the votes only queue their events; the process's one sender
+    loop sends them in order."""
+    idea = await database_sync_to_async(make_idea)()
+    voters = [await database_sync_to_async(MemberFactory)() for _ in range(6)]
+    page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
+    assert connected
+
+    def vote_like_a_wsgi_worker():
+        try:
+            senders = []
+            for voter in voters:
+                vote_cast(member=voter, idea_id=idea.pk)
+                senders.append(broadcasts._process_sender())
+            return senders
+        finally:
+            connections.close_all()
+
+    senders = await asyncio.to_thread(vote_like_a_wsgi_worker)
+    assert [(await page.receive_json_from(timeout=5))["votes"] for _ in voters] == [1, 2, 3, 4, 5, 6]
+    assert len(set(map(id, senders))) == 1 and senders[0].loop.is_running()
     await page.disconnect()

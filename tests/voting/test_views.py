@@ -61,3 +61,18 @@ def test_csrf_is_enforced(alice):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     assert client.post(f"/ideas/{make_idea().pk}/vote/").status_code == 403
+
+
+def test_a_vote_costs_five_statements(alice_client):
+    """The member, the idea's row lock, their existing vote, the vote row and the idea's counters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    idea = make_idea()
+    alice_client.get("/ideas/")  # the session is cached from here on
+    for action in ("vote", "unvote"):
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.post(f"/ideas/{idea.pk}/{action}/", **JSON).status_code == 200
+        # The test's own transaction turns the service's atomic block into a savepoint; left out here.
+        statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+        assert len(statements) == 5, statements

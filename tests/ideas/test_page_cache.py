@@ -1,0 +1,311 @@
+"""The shared page caches: what members and visitors see while a list or an idea page is cached."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from ideas import page_cache
+from voting.models import Vote
+from voting.services import vote_cast
+
+from ..factories import make_idea
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The page caches' wall clock, moved by hand."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(page_cache, "now", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def caches_on(settings):
+    settings.ANONYMOUS_LIST_CACHE_SECONDS = 3
+    settings.ANONYMOUS_IDEA_CACHE_SECONDS = 3
+    settings.MEMBER_LIST_CACHE_SECONDS = 3
+
+
+def member_client(member):
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def vote_box(html: str, idea) -> str:
+    match = re.search(rf'<div class="vote" data-vote-box="{idea.pk}">.*?</div>', html, re.S)
+    assert match, f"no vote box for idea {idea.pk}"
+    return match.group(0)
+
+
+def voted(box: str) -> bool:
+    assert ">Voted<" in box or ">Vote<" in box
+    return 'aria-pressed="true"' in box and ">Voted<" in box
+
+
+def csrf_in(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+
+
+class TestMemberList:
+    def test_each_member_sees_their_own_votes_and_token_in_the_shared_list(self, caches_on, alice, bob):
+        first, second = make_idea(title="First idea"), make_idea(title="Second idea")
+        vote_cast(member=alice, idea_id=first.pk)
+        vote_cast(member=bob, idea_id=second.pk)
+        alice_client, bob_client = member_client(alice), member_client(bob)
+
+        alice_page = alice_client.get("/ideas/").content.decode()  # renders and caches the rows
+        bob_page = bob_client.get("/ideas/").content.decode()  # from the cached rows
+
+        assert voted(vote_box(alice_page, first)) and not voted(vote_box(alice_page, second))
+        assert not voted(vote_box(bob_page, first)) and voted(vote_box(bob_page, second))
+        assert f'action="/ideas/{first.pk}/unvote/"' in vote_box(alice_page, first)
+        # Every vote form carries the viewer's own token, which the server accepts without JavaScript.
+        assert csrf_in(alice_page) and "csrf-token" not in alice_page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', vote_box(bob_page, first)).group(1)
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(bob)
+        strict.cookies.load(bob_client.cookies)
+        response = strict.post(f"/ideas/{first.pk}/vote/", {"csrfmiddlewaretoken": token, "next": "/ideas/"})
+        assert response.status_code == 302 and response["Location"] == "/ideas/"
+        assert Vote.objects.filter(idea=first, member=bob).exists()
+
+    def test_my_vote_and_the_new_count_show_at_once_although_the_rows_are_cached(
+        self, caches_on, clock, alice, bob
+    ):
+        idea = make_idea(title="Longer battery life")
+        vote_cast(member=bob, idea_id=idea.pk)
+        alice_client = member_client(alice)
+        assert '">1</span>' in vote_box(alice_client.get("/ideas/").content.decode(), idea)
+
+        # Without JavaScript: the form posts, and the redirect lands on the (still cached) list.
+        response = alice_client.post(f"/ideas/{idea.pk}/vote/", {"next": "/ideas/"}, follow=True)
+        box = vote_box(response.content.decode(), idea)
+        assert '">2</span>' in box and voted(box)
+
+    def test_a_new_idea_appears_once_the_cached_rows_are_three_seconds_old(self, caches_on, clock, alice):
+        make_idea(title="Old idea")
+        alice_client = member_client(alice)
+        assert "Old idea" in alice_client.get("/ideas/?sort=new").content.decode()
+        make_idea(title="Brand-new idea")
+        clock[0] += 2
+        assert "Brand-new idea" not in alice_client.get("/ideas/?sort=new").content.decode()
+        clock[0] += 1.5
+        assert "Brand-new idea" in alice_client.get("/ideas/?sort=new").content.decode()
+
+    def test_a_cached_list_costs_two_queries(self, caches_on, alice, django_assert_num_queries):
+        for n in range(5):
+            vote_cast(member=alice, idea_id=make_idea(title=f"Idea {n}", tags=["x"]).pk)
+        alice_client = member_client(alice)
+        alice_client.get("/ideas/?sort=new")  # warm the session and segment caches
+        with django_assert_num_queries(4):  # user, ideas, tags, votes (count and mine)
+            alice_client.get("/ideas/")
+        with django_assert_num_queries(2):  # user, votes
+            page = alice_client.get("/ideas/").content.decode()
+        assert page.count('aria-pressed="true"') == 5
+
+    def test_members_walk_the_pages(self, caches_on, settings, alice):
+        settings.IDEAS_PAGE_SIZE = 2
+        for n in range(5):
+            make_idea(title=f"Idea {n}")
+        alice_client, seen, url = member_client(alice), [], "/ideas/?sort=new"
+        while url:
+            html = alice_client.get(url).content.decode()
+            seen += re.findall(r'<h2 class="idea-title"><a href="[^"]+">([^<]+)</a>', html)
+            next_link = re.search(r'rel="next" href="([^"]+)"', html)
+            url = "/ideas/" + next_link.group(1).replace("&amp;", "&") if next_link else None
+        assert seen == [f"Idea {n}" for n in reversed(range(5))]
+
+    def test_bad_filters_are_refused_and_not_cached(self, caches_on, alice):
+        alice_client = member_client(alice)
+        for _ in range(2):
+            response = alice_client.get("/ideas/?cursor=not-a-cursor")
+            assert response.status_code == 400 and b"form-errors" in response.content
+
+    def test_rows_render_alike_cached_or_not(self, caches_on, settings, alice):
+        """The assembled list is what the template renders directly (apart from the CSRF tokens)."""
+        idea = make_idea(title="Same <b>either</b> way", tags=["a"])
+        vote_cast(member=alice, idea_id=idea.pk)
+        make_idea(title="Another")
+        alice_client = member_client(alice)
+        assembled = alice_client.get("/ideas/").content.decode()
+        from django.template.loader import render_to_string
+        from django.test import RequestFactory
+
+        from ideas import selectors
+        from ideas.forms import IdeaFilterForm
+
+        request = RequestFactory().get("/ideas/")
+        request.user = alice
+        form = IdeaFilterForm({})
+        form.is_valid()
+        direct = render_to_string(
+            "ideas/_list_body.html",
+            {
+                "filter_form": form,
+                "filters": form.cleaned_data,
+                "page": selectors.idea_list_page(user=alice),
+                "segments": [],
+                "user": alice,
+            },
+            request,
+        )
+
+        def rows(html):
+            html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+            return re.search(r'<ol class="idea-list".*?</ol>', html, re.S).group(0)
+
+        assert rows(assembled) == rows(direct)
+        assert "Same &lt;b&gt;either&lt;/b&gt; way" in rows(assembled)
+
+
+class TestStaleWhileRevalidate:
+    def test_one_request_renders_while_the_others_get_the_stale_copy(self, caches_on, clock):
+        renders = []
+
+        def render():
+            renders.append(clock[0])
+            return f"copy {len(renders)}"
+
+        def get():
+            return page_cache.get_or_render("k", render, fresh_seconds=3)
+
+        assert get() == "copy 1"
+        clock[0] += 3.5  # stale
+        from django.core.cache import cache
+
+        assert cache.add("k:lock", 1, 10)  # another request is rendering right now
+        assert get() == "copy 1" and len(renders) == 1
+        cache.delete("k:lock")
+        assert get() == "copy 2" and len(renders) == 2  # this one takes the lock and renders
+        assert get() == "copy 2"
+        clock[0] += 3 + page_cache.STALE_SECONDS  # too old to serve even while someone renders
+        cache.add("k:lock", 1, 10)
+        assert get() == "copy 3"
+
+
+class TestAnonymousPages:
+    def test_anonymous_list_is_served_from_the_cache(self, caches_on, clock, django_assert_num_queries):
+        make_idea(title="Cached for visitors")
+        client = Client()
+        assert b"Cached for visitors" in client.get("/ideas/").content
+        with django_assert_num_queries(0):
+            assert b"Cached for visitors" in client.get("/ideas/").content
+
+    def test_anonymous_idea_page_is_cached_and_shows_new_comments_within_seconds(
+        self, caches_on, clock, alice, django_assert_num_queries
+    ):
+        from ideas.services import comment_post
+
+        idea = make_idea(title="Cached idea page")
+        client = Client()
+        url = idea.get_absolute_url()
+        assert client.get(url).status_code == 200
+        comment_post(author=alice, idea=idea, body="A fresh comment")
+        with django_assert_num_queries(0):
+            assert b"A fresh comment" not in client.get(url).content
+        clock[0] += 3.5
+        assert b"A fresh comment" in client.get(url).content
+
+    def test_members_never_get_the_anonymous_idea_page(self, caches_on, alice):
+        idea = make_idea(title="Vote on me")
+        Client().get(idea.get_absolute_url())
+        page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        assert "/accounts/login/" not in vote_box(page, idea) and csrf_in(page)
+
+    def test_hidden_ideas_are_not_served_from_the_cache_after_hiding(self, caches_on, clock):
+        from ideas.models import Idea
+
+        idea = make_idea(title="Soon hidden")
+        client = Client()
+        assert client.get(idea.get_absolute_url()).status_code == 200
+        Idea.objects.filter(pk=idea.pk).update(visibility="hidden")
+        clock[0] += 3.5
+        assert client.get(idea.get_absolute_url()).status_code == 404
+
+
+class TestDiscussion:
+    """The idea page's comments are rendered once per state of the discussion for non-moderators."""
+
+    def test_only_my_own_comments_have_an_edit_link(self, alice, bob):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        mine = comment_post(author=alice, idea=idea, body="Mine")
+        theirs = comment_post(author=bob, idea=idea, body="Theirs")
+        edit = "/ideas/{}/comments/{}/edit/"
+        for viewer, own, other in [(alice, mine, theirs), (bob, theirs, mine)]:
+            page = member_client(viewer).get(idea.get_absolute_url()).content.decode()
+            assert page.count(">Edit</a>") >= 1
+            assert f'href="{edit.format(idea.pk, own.pk)}"' in page
+            assert f'href="{edit.format(idea.pk, other.pk)}"' not in page
+            assert "<!--edit:" not in page
+        anonymous = Client().get(idea.get_absolute_url()).content.decode()
+        assert "Mine" in anonymous and "/edit/" not in anonymous
+
+    def test_edits_and_hiding_show_at_once(self, alice, bob):
+        from ideas.models import Comment
+        from ideas.services import comment_post, comment_update
+
+        idea = make_idea()
+        comment = comment_post(author=bob, idea=idea, body="First version")
+        alice_client = member_client(alice)
+        assert "First version" in alice_client.get(idea.get_absolute_url()).content.decode()
+        comment_update(comment=comment, editor=bob, body="Second version")
+        page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert "Second version" in page and "First version" not in page
+        Comment.objects.filter(pk=comment.pk).update(visibility="hidden")
+        assert "Second version" not in alice_client.get(idea.get_absolute_url()).content.decode()
+        # Bob still sees his own hidden comment (with its badge), and the others do not.
+        assert "Second version" in member_client(bob).get(idea.get_absolute_url()).content.decode()
+
+    def test_moderators_get_pin_buttons(self, alice, rita):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        comment_post(author=alice, idea=idea, body="Pin me")
+        member_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        assert "/pin/" not in member_page
+        staff_page = member_client(rita).get(idea.get_absolute_url()).content.decode()
+        assert "/pin/" in staff_page
+
+
+class TestSharedDiscussionAndModeration:
+    """The discussion is rendered once for members; each keeps Edit on their own comments and Flag on
+    the others', and the author of a hidden comment reads the moderator's reason."""
+
+    def test_edit_and_flag_links_per_viewer(self, alice, bob, client):
+        from ideas.services import comment_post
+
+        idea = make_idea(author=alice)
+        mine = comment_post(author=alice, idea=idea, body="Alice's comment")
+        theirs = comment_post(author=bob, idea=idea, body="Bob's comment")
+        edit_mine, flag_mine = f"/comments/{mine.pk}/edit/", f"/moderation/flag/comment/{mine.pk}/"
+        edit_theirs, flag_theirs = f"/comments/{theirs.pk}/edit/", f"/moderation/flag/comment/{theirs.pk}/"
+        alice_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        bob_page = member_client(bob).get(idea.get_absolute_url()).content.decode()  # from the cache
+        anonymous = client.get(idea.get_absolute_url()).content.decode()
+        assert edit_mine in alice_page and flag_theirs in alice_page
+        assert flag_mine not in alice_page and edit_theirs not in alice_page
+        assert edit_theirs in bob_page and flag_mine in bob_page
+        assert flag_theirs not in bob_page and edit_mine not in bob_page
+        assert "/moderation/flag/" not in anonymous and "/edit/" not in anonymous.split("comments-title")[1]
+
+    def test_the_author_of_a_hidden_comment_reads_why_others_see_a_tombstone(self, alice, bob, mona):
+        from ideas.services import comment_post
+        from moderation import services
+
+        idea = make_idea(author=alice)
+        rude = comment_post(author=bob, idea=idea, body="Rude words")
+        comment_post(author=alice, idea=idea, body="A calm reply", parent=rude)
+        alice_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        assert "Rude words" in alice_page
+        services.content_hide(moderator=mona, kind="comment", object_id=rude.pk, reason="Name-calling")
+        bob_page = member_client(bob).get(idea.get_absolute_url()).content.decode()
+        alice_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        assert "Rude words" in bob_page and "Name-calling" in bob_page
+        assert "Rude words" not in alice_page and "hidden by a moderator" in alice_page
+        assert "A calm reply" in alice_page
