@@ -40,3 +40,22 @@ def test_seed_demo_shows_progress_and_skips_when_asked(capsys):
 def test_seed_demo_refuses_impossible_sizes():
     with pytest.raises(CommandError, match="one vote per member per idea"):
         call_command("seed_demo", members=3, ideas=3, votes=10, no_progress=True)
+
+
+def test_the_demo_customer_posts_with_images_and_links_like_an_established_member():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from cocreate.images import png_file
+    from ideas.services import idea_submit
+
+    call_command("seed_demo", members=10, ideas=5, votes=10, comments=2, no_progress=True)
+    demo = Member.objects.get(email="demo@example.com")
+    image = SimpleUploadedFile("a.png", png_file(Image.new("RGB", (20, 20)), "a.png").read(), "image/png")
+    for n in range(3):  # more than a newcomer's two a day
+        idea = idea_submit(
+            author=demo, title=f"Demo idea {n}", body="See https://a.example and https://b.example",
+            images=[image] if n == 0 else [],
+        )  # fmt: skip
+        assert idea.visibility == "public"
+    assert Member.objects.exclude(email="demo@example.com").filter(trust_level=2).count() >= 8

@@ -112,9 +112,14 @@ class Command(BaseCommand):
         rows, roles = [], {}
         for email, name, role in fixed:
             if not Member.objects.filter(email=email).exists():
+                # Established and trusted, so whoever tries the demo meets no newcomer limits (images,
+                # links, posts per day); a new sign-up shows those.
                 rows.append(
-                    Member(username=email.split("@")[0], email=email, display_name=name, password=password)
-                )
+                    Member(
+                        username=email.split("@")[0], email=email, display_name=name, password=password,
+                        date_joined=timezone.now() - timedelta(days=400), trust_level=3, trust_locked=True,
+                    )
+                )  # fmt: skip
                 roles[email] = role
         for i in range(max(count - len(rows), 0)):
             n = start + i
@@ -125,6 +130,10 @@ class Command(BaseCommand):
                     password=password,
                     display_name=f"{self.rng.choice(demo.FIRST_NAMES)} {self.rng.choice(demo.LAST_INITIALS)}",
                     email_verified=True,
+                    # Members of a running community: joined over the last two years, at trust level
+                    # "member" (moderation.trust); `refresh_trust` recomputes it from their activity.
+                    date_joined=timezone.now() - timedelta(days=self.rng.randint(30, 730)),
+                    trust_level=2,
                 )
             )
         with self.bar(len(rows), "members") as bar, transaction.atomic():
