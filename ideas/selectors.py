@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from cms.models import CampaignPage
 from voting.models import Vote
 
 from .models import Comment, Follow, Idea, IdeaImage, StatusChange
@@ -124,8 +125,13 @@ def idea_list_page(
         value, pk = decode_cursor(sort, cursor)
         # `field <= value` bounds the index range; the OR only sorts out ties within it.
         ideas = ideas.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
+    # Campaign dates decide whether an idea takes votes (the vote button): fetched for all rows at once,
+    # and only the two columns it needs (no query at all when no row has a campaign).
+    campaigns = Prefetch("campaign", queryset=CampaignPage.objects.only("id", "starts_at", "ends_at"))
     rows = list(
-        ideas.order_by(f"-{field}", "-pk").prefetch_related(Prefetch("tags", to_attr="tag_list"))[: size + 1]
+        ideas.order_by(f"-{field}", "-pk").prefetch_related(Prefetch("tags", to_attr="tag_list"), campaigns)[
+            : size + 1
+        ]
     )
     next_cursor = encode_cursor(sort, rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]

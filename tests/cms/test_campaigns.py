@@ -93,3 +93,25 @@ def test_home_page_shows_open_campaigns_only(client, campaigns):
     page = client.get("/").content.decode()
     assert "Open campaigns" in page and campaigns["open"].url in page
     assert campaigns["closed"].url not in page
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "member"])
+def test_campaign_ideas_in_lists_cost_one_query_however_many(client, campaigns, alice, bob, viewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if viewer == "member":
+        client.force_login(bob)
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/ideas/").status_code == 200
+        return len(queries)
+
+    idea_submit(author=alice, title="Campaign idea 0", body="x", campaign=campaigns["open"])
+    list_queries()  # warms the caches the page shares (segments)
+    with_one = list_queries()
+    for n in range(1, 6):
+        idea_submit(author=alice, title=f"Campaign idea {n}", body="x", campaign=campaigns["open"])
+    assert list_queries() == with_one
+    assert client.get("/ideas/").content.decode().count("vote-button") == 6
