@@ -117,6 +117,14 @@ def broadcast_idea_votes(*, idea_id: int, upvotes: int, downvotes: int) -> None:
     )
 
 
+def broadcast_comment_hidden(*, idea_id: int, comment_id: int, comment_count: int) -> None:
+    """A moderator hid (or held) a comment: open pages drop its text and keep the thread."""
+    _send_on_commit(
+        groups=[idea_group(idea_id)],
+        event={"type": "comment.hidden", "idea": idea_id, "comment": comment_id, "comments": comment_count},
+    )
+
+
 def broadcast_comment_created(*, comment, comment_count: int) -> None:
     html = render_to_string("ideas/_comment.html", {"comment": comment, "replies": []})
     _send_on_commit(

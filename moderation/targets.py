@@ -83,11 +83,25 @@ class Target:
         self.obj.visibility = visibility
         self.obj.save(update_fields=["visibility"])
         if self.kind == Kind.COMMENT and was_public != now_public:
-            Idea.objects.filter(pk=self.obj.idea_id).update(
-                comment_count=F("comment_count") + (1 if now_public else -1)
-            )
+            self._recount_and_tell(now_public)
         if self.idea is not None:
             indexing.idea_changed(self.idea.pk)
+
+    def _recount_and_tell(self, now_public: bool) -> None:
+        """The idea counts only public comments; its open pages show or drop the comment live."""
+        from ideas import broadcasts
+
+        comment = self.obj
+        Idea.objects.filter(pk=comment.idea_id).update(
+            comment_count=F("comment_count") + (1 if now_public else -1)
+        )
+        count = Idea.objects.values_list("comment_count", flat=True).get(pk=comment.idea_id)
+        if now_public:  # arrives like a new comment; pages replace a tombstone in its place
+            broadcasts.broadcast_comment_created(comment=comment, comment_count=count)
+        else:
+            broadcasts.broadcast_comment_hidden(
+                idea_id=comment.idea_id, comment_id=comment.pk, comment_count=count
+            )
 
 
 def _model(kind: str):

@@ -80,8 +80,43 @@
     }
   });
 
+  function setCommentCount(count) {
+    document.querySelectorAll("[data-comment-count]").forEach(function (el) {
+      el.textContent = String(count);
+    });
+  }
+
+  // A moderator hid a comment: its text goes, the thread under it stays.
+  function hideComment(event) {
+    var item = document.getElementById("comment-" + event.comment);
+    var pinned = document.getElementById("pinned-" + event.comment);
+    if (pinned) pinned.remove();
+    if (item) {
+      var article = item.querySelector(":scope > article");
+      var tombstone = document.createElement("article");
+      tombstone.className = "tombstone";
+      var note = document.createElement("p");
+      note.className = "meta";
+      note.textContent = document.querySelector("[data-comments]").getAttribute("data-hidden-text");
+      tombstone.appendChild(note);
+      if (article) article.replaceWith(tombstone);
+      item.dataset.hidden = "true";
+    }
+    setCommentCount(event.comments);
+  }
+
   function addComment(event) {
-    if (document.getElementById("comment-" + event.comment)) return;
+    var existing = document.getElementById("comment-" + event.comment);
+    if (existing && existing.dataset.hidden === "true") {  // restored by a moderator
+      var restored = document.createElement("template");
+      restored.innerHTML = event.html.trim();
+      var article = restored.content.querySelector("li > article");
+      existing.querySelector(":scope > article").replaceWith(article);
+      delete existing.dataset.hidden;
+      setCommentCount(event.comments);
+      return;
+    }
+    if (existing) return;
     var list = event.parent
       ? document.querySelector('[data-replies-for="' + event.parent + '"]')
       : document.querySelector("[data-comments]");
@@ -89,9 +124,7 @@
     var template = document.createElement("template");
     template.innerHTML = event.html.trim();
     list.appendChild(template.content);
-    document.querySelectorAll("[data-comment-count]").forEach(function (el) {
-      el.textContent = String(event.comments);
-    });
+    setCommentCount(event.comments);
   }
 
   function listen(path) {
@@ -104,6 +137,7 @@
         var event = JSON.parse(message.data);
         if (event.type === "idea.votes") setCount(event.idea, event.votes);
         else if (event.type === "comment.created") addComment(event);
+        else if (event.type === "comment.hidden") hideComment(event);
       };
       socket.onclose = function (closed) {
         document.documentElement.dataset.live = "closed";

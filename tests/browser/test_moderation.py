@@ -1,5 +1,6 @@
 """Moderation in real Chromium: a member flags a comment, a moderator hides it from the queue, and its
-author sees why (on the idea page, in their notifications and on the decision's page)."""
+author sees why (on the idea page, in their notifications and on the decision's page). Pages open on the
+idea drop the hidden comment live."""
 
 import pytest
 from playwright.sync_api import expect
@@ -48,6 +49,10 @@ class ModerationBrowserTest(BrowserTestCase):
         expect(moderator.get_by_text("Nothing waiting. Well done.")).to_be_visible()
         assert Comment.objects.get(pk=comment.pk).visibility == "hidden"
 
+        # Bob's open page drops the text live, without a reload; a reload no longer lists it.
+        expect(bob.locator(f"#comment-{comment.pk}")).to_contain_text("hidden by a moderator")
+        expect(bob.get_by_text("Only an idiot would want this")).to_have_count(0)
+        expect(bob.locator("[data-comment-count]")).to_have_text("0")
         bob.goto(idea.get_absolute_url())
         expect(bob.get_by_text("Only an idiot would want this")).to_have_count(0)
 

@@ -121,3 +121,33 @@ async def test_votes_from_a_thread_without_an_event_loop_reach_listeners_in_orde
     assert [(await page.receive_json_from(timeout=5))["votes"] for _ in voters] == [1, 2, 3, 4, 5, 6]
     assert len(set(map(id, senders))) == 1 and senders[0].loop.is_running()
     await page.disconnect()
+
+
+async def test_idea_page_hears_when_a_moderator_hides_and_restores_a_comment():
+    from moderation import services as moderation
+
+    from ..factories import with_role
+
+    idea = await database_sync_to_async(make_idea)()
+    author = await database_sync_to_async(MemberFactory)()
+    moderator = await database_sync_to_async(lambda: with_role(MemberFactory(), "moderator"))()
+    comment = await database_sync_to_async(services.comment_post)(author=author, idea=idea, body="Rude")
+    page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
+    assert connected
+
+    await database_sync_to_async(moderation.content_hide)(
+        moderator=moderator, kind="comment", object_id=comment.pk, reason="Insult"
+    )
+    assert await page.receive_json_from(timeout=5) == {
+        "type": "comment.hidden",
+        "idea": idea.pk,
+        "comment": comment.pk,
+        "comments": 0,
+    }
+    await database_sync_to_async(moderation.content_restore)(
+        moderator=moderator, kind="comment", object_id=comment.pk, reason="On second thought"
+    )
+    event = await page.receive_json_from(timeout=5)
+    assert (event["type"], event["comment"], event["comments"]) == ("comment.created", comment.pk, 1)
+    assert "Rude" in event["html"]
+    await page.disconnect()
