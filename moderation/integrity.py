@@ -3,8 +3,9 @@
 Two patterns, over the votes of the last `lookback` (default seven days) that still count:
 - burst: at least BURST_VOTES up-votes on one idea within BURST_WINDOW from accounts created less than
   NEW_ACCOUNT_AGE before they voted;
-- ring: at least RING_MEMBERS accounts that voted for exactly the same set of at least RING_IDEAS ideas
-  (sock puppets run by one person, or a vote-trading group).
+- ring: at least RING_MEMBERS accounts whose up-votes overlap heavily (RING_IDEAS ideas in common and
+  a Jaccard similarity of RING_SIMILARITY, chained into clusters): sock puppets run by one person, or a
+  vote-trading group, even when each adds a few votes of its own to look different.
 Each alert names its votes; the same votes are never reported twice (VoteAlert.signature).
 """
 
@@ -23,6 +24,8 @@ BURST_WINDOW = timedelta(hours=1)
 NEW_ACCOUNT_AGE = timedelta(days=3)
 RING_MEMBERS = 4
 RING_IDEAS = 3
+RING_SIMILARITY = 0.6
+PAIR_IDEA_VOTERS = 300
 
 
 def _signature(kind: str, vote_ids) -> str:
@@ -34,7 +37,7 @@ def find_bursts(votes) -> list[dict]:
     by_idea = defaultdict(list)
     for vote in votes:
         vote_id, idea_id, member_id, cast_at, joined = vote
-        if cast_at - joined < NEW_ACCOUNT_AGE:
+        if timedelta(0) <= cast_at - joined < NEW_ACCOUNT_AGE:  # (imported votes may predate accounts)
             by_idea[idea_id].append(vote)
     found = []
     for idea_id, rows in by_idea.items():
@@ -59,27 +62,63 @@ def find_bursts(votes) -> list[dict]:
 
 
 def find_rings(votes) -> list[dict]:
-    ideas_of, votes_of = defaultdict(set), defaultdict(list)
+    """Accounts whose up-votes overlap heavily: at least RING_IDEAS ideas in common and a Jaccard
+    similarity of RING_SIMILARITY, joined into clusters; a cluster of RING_MEMBERS or more is a ring.
+    Its ideas are those most of the cluster voted for, and its votes are the cluster's votes on them.
+
+    Pairs are counted through the ideas they share, skipping ideas with more than PAIR_IDEA_VOTERS
+    voters in the window: a popular idea says little about collusion and would make the pairs grow
+    with the square of its voters.
+    """
+    ideas_of, voters_of, vote_of = defaultdict(set), defaultdict(set), {}
     for vote_id, idea_id, member_id, _cast_at, _joined in votes:
         ideas_of[member_id].add(idea_id)
-        votes_of[member_id].append(vote_id)
-    groups = defaultdict(list)
-    for member_id, ideas in ideas_of.items():
-        if len(ideas) >= RING_IDEAS:
-            groups[frozenset(ideas)].append(member_id)
+        voters_of[idea_id].add(member_id)
+        vote_of[(member_id, idea_id)] = vote_id
+    shared = defaultdict(int)
+    for voters in voters_of.values():
+        if len(voters) > PAIR_IDEA_VOTERS:
+            continue
+        ordered = sorted(m for m in voters if len(ideas_of[m]) >= RING_IDEAS)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                shared[(first, second)] += 1
+    parent = {}
+
+    def root(member):
+        parent.setdefault(member, member)
+        while parent[member] != member:
+            parent[member] = parent[parent[member]]
+            member = parent[member]
+        return member
+
+    for (first, second), common in shared.items():
+        union = len(ideas_of[first] | ideas_of[second])
+        if common >= RING_IDEAS and common / union >= RING_SIMILARITY:
+            parent[root(first)] = root(second)
+    clusters = defaultdict(list)
+    for member in parent:
+        clusters[root(member)].append(member)
     found = []
-    for ideas, members in groups.items():
-        if len(members) >= RING_MEMBERS:
-            found.append(
-                {
-                    "type": VoteAlert.Type.RING,
-                    "idea_ids": sorted(ideas),
-                    "member_ids": sorted(members),
-                    "vote_ids": sorted(v for m in members for v in votes_of[m]),
-                    "summary": _("%(members)d accounts voted for the same %(ideas)d ideas")
-                    % {"members": len(members), "ideas": len(ideas)},
-                }
-            )
+    for members in clusters.values():
+        if len(members) < RING_MEMBERS:
+            continue
+        counts = defaultdict(int)
+        for member in members:
+            for idea_id in ideas_of[member]:
+                counts[idea_id] += 1
+        ideas = sorted(idea for idea, n in counts.items() if n >= 0.75 * len(members))
+        vote_ids = sorted(vote_of[(m, i)] for m in members for i in ideas if (m, i) in vote_of)
+        found.append(
+            {
+                "type": VoteAlert.Type.RING,
+                "idea_ids": ideas,
+                "member_ids": sorted(members),
+                "vote_ids": vote_ids,
+                "summary": _("%(members)d accounts voted for the same %(ideas)d ideas")
+                % {"members": len(members), "ideas": len(ideas)},
+            }
+        )
     return found
 
 

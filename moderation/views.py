@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cocreate.http import json_error, wants_json
 from community.access import contributor_required, staff_permission_required
 
-from . import integrity, selectors, services, targets, trust
+from . import selectors, services, targets, tasks, trust
 from .forms import (
     AppealDecisionForm,
     AppealForm,
@@ -359,8 +359,8 @@ def vote_alerts(request):
 @require_POST
 @vote_reviewer_required
 def vote_scan(request):
-    created = integrity.detect()
-    messages.success(request, _("Scan finished: %(n)d new alerts.") % {"n": len(created)})
+    tasks.scan_votes.enqueue(days=7)
+    messages.success(request, _("Scan started: new alerts appear on this page when it finishes."))
     return redirect("moderation:votes")
 
 

@@ -129,3 +129,23 @@ def test_scan_votes_command_reports_new_alerts(ring):
     out = StringIO()
     call_command("scan_votes", "--no-progress", stdout=out)
     assert "0 new alerts." in out.getvalue()
+
+
+def test_rings_that_add_a_few_votes_of_their_own_are_still_found():
+    pushed = [make_idea(title=f"Pushed {n}") for n in range(4)]
+    decoys = [make_idea(title=f"Decoy {n}") for n in range(5)]
+    puppets = [MemberFactory(date_joined=timezone.now() - timedelta(days=60)) for _ in range(5)]
+    for puppet, decoy in zip(puppets, decoys, strict=True):
+        for idea in [*pushed, decoy]:  # the same four ideas plus one each, to look different
+            vote_cast(member=puppet, idea_id=idea.pk)
+    # Honest members share one or two popular ideas and otherwise vote their own way.
+    popular = make_idea(title="Popular")
+    for n in range(8):
+        honest = MemberFactory(date_joined=timezone.now() - timedelta(days=200))
+        vote_cast(member=honest, idea_id=popular.pk)
+        vote_cast(member=honest, idea_id=pushed[n % 4].pk)
+        vote_cast(member=honest, idea_id=make_idea(title=f"Own {n}").pk)
+    (ring,) = [alert for alert in integrity.detect() if alert.type == "ring"]
+    assert ring.member_ids == sorted(p.pk for p in puppets)
+    assert ring.idea_ids == sorted(i.pk for i in pushed)
+    assert len(ring.vote_ids) == 20
