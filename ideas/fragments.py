@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from . import selectors
+
 VOTE_SLOT = re.compile(r"<!--vote-box:(\d+)-->")
 VOTES_MARK = mark_safe("<!--votes-->")  # noqa: S308 - a constant of ours, no user text
 # The whole attribute pair is replaced, quotes included: escaped user text (titles, the `next` URL)
@@ -101,7 +103,7 @@ def comment_lists(*, pinned: list, comments: list, user) -> SafeString:
     on their own comments and Flag links on the others'. A viewer who sees a hidden or held comment
     (its author) gets a direct rendering: the comment carries the moderator's reason for them alone.
     """
-    shown = [*pinned, *_walk(comments)]
+    shown = [*pinned, *selectors.walk(comments)]
     if any(c.visibility != "public" and not getattr(c, "tombstone", False) for c in shown):
         return render_to_string(
             "ideas/_comment_lists.html", {"pinned": pinned, "comments": comments, "user": user}
@@ -142,8 +144,3 @@ def comment_lists(*, pinned: list, comments: list, user) -> SafeString:
     filled = _VIEWER_SLOT.sub(viewer_links, html)
     return mark_safe(filled)  # noqa: S308 - the template's autoescaped output, minus some links
 
-
-def _walk(tree):
-    for comment, replies in tree:
-        yield comment
-        yield from _walk(replies)

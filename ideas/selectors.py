@@ -168,6 +168,11 @@ def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment
     return pinned, tree
 
 
+def walk(tree) -> list[Comment]:
+    """Every comment of a comment_tree, parents before their replies."""
+    return [c for comment, replies in tree for c in (comment, *walk(replies))]
+
+
 def _comment_visibility(user):
     """The rule of CommentQuerySet.visible_to, for comments already in memory."""
     if user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content"):

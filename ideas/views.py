@@ -165,13 +165,8 @@ def _attach_moderation_notes(user, idea, comments) -> None:
     """Authors (and moderators) of hidden or held content read why on the page itself."""
     if not user.is_authenticated:
         return
-    flat, stack = [], list(comments)
-    while stack:
-        comment, replies = stack.pop()
-        flat.append(comment)
-        stack.extend(replies)
     moderation_selectors.attach_notes("idea", [idea])
-    moderation_selectors.attach_notes("comment", flat)
+    moderation_selectors.attach_notes("comment", selectors.walk(comments))
 
 
 @contributor_required

@@ -59,15 +59,18 @@ def _about(target: targets.Target) -> dict:
     }
 
 
+def _about_alert(alert: VoteAlert) -> dict:
+    return {"kind": "vote_alert", "object_id": alert.pk, "target_label": alert.summary}
+
+
 def _tell(entry: AuditEntry, message: str) -> None:
     """Tell the member concerned, linking to the notice where they read why and can appeal."""
     if entry.member_id is None:
         return
-    target_idea = entry.object_id if entry.kind == Kind.IDEA else None
     notify_on_commit(
         member_ids=[entry.member_id],
         kind=Notification.Kind.MODERATION,
-        idea_id=target_idea if Idea.objects.filter(pk=target_idea).exists() else None,
+        idea_id=entry.object_id if entry.kind == Kind.IDEA else None,  # ideas are never deleted
         actor_id=None,
         message=message,
         url=entry.get_absolute_url(),
@@ -104,7 +107,7 @@ def flag_create(*, reporter, kind: str, object_id: int, reason: str, text: str =
     """
     from django.http import Http404
 
-    target = targets.load(kind, object_id)
+    target = targets.load(kind, object_id, for_update=True)
     if not targets.visible_to(target, reporter):
         raise Http404(_("No such item."))
     if target.author.pk == reporter.pk:
@@ -114,7 +117,6 @@ def flag_create(*, reporter, kind: str, object_id: int, reason: str, text: str =
     text = (text or "").strip()
     if reason == Reason.OTHER and not text:
         raise ValidationError({"text": _("Tell the moderators what is wrong.")})
-    target = targets.load(kind, object_id, for_update=True)
     level = trust.TRUSTED if reporter.is_staff else reporter.trust_level
     case = _open_case(target)
     try:
@@ -580,9 +582,7 @@ def votes_discount(*, moderator, alert: VoteAlert, reason: str) -> AuditEntry:
     return audit_record(
         actor=moderator,
         action=Action.DISCOUNT_VOTES,
-        kind="vote_alert",
-        object_id=alert.pk,
-        target_label=alert.summary,
+        **_about_alert(alert),
         reason=reason,
         before={"state": before_state},
         after={"state": alert.state, "votes_discounted": changed},
@@ -603,9 +603,7 @@ def votes_restore(*, moderator, alert: VoteAlert, reason: str) -> AuditEntry:
     return audit_record(
         actor=moderator,
         action=Action.RESTORE_VOTES,
-        kind="vote_alert",
-        object_id=alert.pk,
-        target_label=alert.summary,
+        **_about_alert(alert),
         reason=reason,
         before={"state": VoteAlert.State.DISCOUNTED},
         after={"state": alert.state, "votes_restored": changed},
@@ -624,9 +622,7 @@ def alert_dismiss(*, moderator, alert: VoteAlert, reason: str) -> AuditEntry:
     return audit_record(
         actor=moderator,
         action=Action.DISMISS_ALERT,
-        kind="vote_alert",
-        object_id=alert.pk,
-        target_label=alert.summary,
+        **_about_alert(alert),
         reason=reason,
         before={"state": VoteAlert.State.OPEN},
         after={"state": alert.state},
