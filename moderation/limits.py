@@ -62,7 +62,18 @@ def too_many_requests(request, error: RateLimited):
     if wants_json(request):
         response = json_error(error.message, status=429, retry_after=error.retry_after)
     else:
-        response = render(request, "429.html", {"message": error.message}, status=429)
+        # Nothing the member wrote is lost: the refused form comes back, filled in, to send again later.
+        fields = (
+            [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
+            if request.method == "POST"
+            else []
+        )
+        response = render(
+            request,
+            "429.html",
+            {"message": error.message, "fields": fields, "action": request.path},
+            status=429,
+        )
     response["Retry-After"] = str(error.retry_after)
     return response
 

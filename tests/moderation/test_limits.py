@@ -89,7 +89,14 @@ def test_the_daily_cap_answers_429_on_the_page(client, newcomer, settings):
         )
     response = client.post("/ideas/new/", {"title": "One more", "body": "Still going"})
     assert response.status_code == 429
-    assert "2 ideas a day" in response.content.decode()
+    page = response.content.decode()
+    assert "2 ideas a day" in page
+    # What the member wrote comes back, in a form that posts it again.
+    assert (
+        'action="/ideas/new/"' in page
+        and ">One more</textarea>" in page
+        and ">Still going</textarea>" in page
+    )
     assert int(response["Retry-After"]) > 0
 
 
