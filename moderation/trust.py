@@ -21,6 +21,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.auth import member_changed
+
 NEW, BASIC, MEMBER, TRUSTED = 0, 1, 2, 3
 NAMES = {NEW: _("new"), BASIC: _("basic"), MEMBER: _("member"), TRUSTED: _("trusted")}
 # Flags from members at or above this level count towards hiding content pending review.
@@ -108,6 +110,7 @@ def trust_refresh(member) -> int:
     if level != member.trust_level:
         member.trust_level = level
         member._meta.model.objects.filter(pk=member.pk).update(trust_level=level)
+        member_changed(member.pk)  # update() sends no post_save
     return level
 
 

@@ -12,6 +12,13 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture
+def member_cache(settings):
+    """Logged-in members come from the cache, as in production with Redis (community/auth.py); without
+    this fixture it is on in the Redis run of the suite and off in the SQLite one."""
+    settings.MEMBER_CACHE_SECONDS = 600
+
+
 # The fixed cast: customers alice and bob; staff (each with two-factor auth set up): rita (R&D),
 # carl (customer manager), mona (community moderator), adam (administrator); and nora, not yet verified.
 @pytest.fixture

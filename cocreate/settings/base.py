@@ -139,8 +139,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group and
+    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py publishes
+    # to it straight from sync code.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
     }
     # Django's Redis backend, minus a new redis-py client per call (see cocreate/cache.py).
     CACHES = {"default": {"BACKEND": "cocreate.cache.RedisCache", "LOCATION": REDIS_URL}}
@@ -153,14 +159,10 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background tasks -------------------------------------------------------------------------------
-# "default" is django-tasks' database queue, drained by `manage.py db_worker`.
-# "live" runs websocket broadcasts in the committing process right after commit: the in-memory
-# channel layer only reaches sockets of the same process, and a polling worker would add up to a
-# second of latency to every live update.
-TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    "live": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-}
+# "default" is django-tasks' database queue, drained by `manage.py db_worker`. Websocket broadcasts
+# are not tasks: they go out from the committing process right after the commit (ideas/broadcasts.py),
+# since a polling worker would add up to a second to every live update.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Search -------------------------------------------------------------------------------------------
 # Unset: the search app queries the database (SQLite FTS5 / PostgreSQL full text); set: Elasticsearch.
@@ -175,10 +177,14 @@ SEARCH_FACET_CACHE_SECONDS = env_int("SEARCH_FACET_CACHE_SECONDS", 30)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"
+# Django's and allauth's backends, loading the logged-in member from the cache (community/auth.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "community.auth.MemberBackend",
+    "community.auth.AllauthMemberBackend",
 ]
+# How long a cached copy of a logged-in member may live (it is retired at once when the member
+# changes). Off (0) without Redis: a process-local cache cannot hear of other processes' changes.
+MEMBER_CACHE_SECONDS = env_int("MEMBER_CACHE_SECONDS", 600 if REDIS_URL else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -19,10 +19,7 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "live": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Page caches off: tests see every change at once; tests of the caches turn them on.
 ANONYMOUS_LIST_CACHE_SECONDS = 0
 SEARCH_FACET_CACHE_SECONDS = 0

@@ -1,9 +1,12 @@
 """Websocket clients hear votes and comments, through the real channel layer (Redis when configured)."""
 
 import asyncio
+import logging
 
 import pytest
+import redis
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
@@ -100,27 +103,47 @@ async def test_nothing_is_broadcast_when_the_transaction_rolls_back():
     reason="the in-memory layer only reaches sockets through this process's own event loop",
 )
 async def test_votes_from_a_thread_without_an_event_loop_reach_listeners_in_order():
-    """As in a gunicorn sync worker: the votes only queue their events; the process's one sender
-    loop sends them in order."""
+    """As in a gunicorn sync worker: each vote publishes its event itself, straight to Redis, in the
+    format of the pub/sub channel layer that the consumers listen on."""
     idea = await database_sync_to_async(make_idea)()
     voters = [await database_sync_to_async(MemberFactory)() for _ in range(6)]
     page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
-    assert connected
+    listing, listing_connected, _ = await connect("/ws/ideas/")
+    assert connected and listing_connected
 
     def vote_like_a_wsgi_worker():
         try:
-            senders = []
             for voter in voters:
                 vote_cast(member=voter, idea_id=idea.pk)
-                senders.append(broadcasts._process_sender())
-            return senders
+            return broadcasts._publisher(get_channel_layer())
         finally:
             connections.close_all()
 
-    senders = await asyncio.to_thread(vote_like_a_wsgi_worker)
+    publisher = await asyncio.to_thread(vote_like_a_wsgi_worker)
+    assert publisher is not None  # sent by the sync publisher, not through async_to_sync
     assert [(await page.receive_json_from(timeout=5))["votes"] for _ in voters] == [1, 2, 3, 4, 5, 6]
-    assert len(set(map(id, senders))) == 1 and senders[0].loop.is_running()
+    assert [(await listing.receive_json_from(timeout=5))["idea"] for _ in voters] == [idea.pk] * 6
     await page.disconnect()
+    await listing.disconnect()
+
+
+@pytest.mark.skipif(
+    "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    reason="only the Redis layer can be unreachable",
+)
+async def test_a_vote_stands_when_its_live_update_cannot_be_sent(monkeypatch, caplog):
+    idea = await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    publisher = broadcasts._publisher(get_channel_layer())
+    monkeypatch.setattr(publisher, "clients", [redis.Redis(host="127.0.0.1", port=1)])  # nothing listens
+
+    with caplog.at_level(logging.ERROR, logger="ideas.broadcasts"):
+        tally = await database_sync_to_async(vote_cast)(member=voter, idea_id=idea.pk)
+
+    assert tally.votes == 1
+    await database_sync_to_async(idea.refresh_from_db)()
+    assert idea.upvote_count == 1
+    assert "Live update idea.votes not sent" in caplog.text
 
 
 async def test_idea_page_hears_when_a_moderator_hides_and_restores_a_comment():

@@ -96,14 +96,14 @@ class TestMemberList:
         clock[0] += 1.5
         assert "Brand-new idea" in alice_client.get("/ideas/?sort=new").content.decode()
 
-    def test_a_cached_list_costs_two_queries(self, caches_on, alice, django_assert_num_queries):
+    def test_a_cached_list_costs_one_query(self, caches_on, member_cache, alice, django_assert_num_queries):
         for n in range(5):
             vote_cast(member=alice, idea_id=make_idea(title=f"Idea {n}", tags=["x"]).pk)
         alice_client = member_client(alice)
         alice_client.get("/ideas/?sort=new")  # warm the session and segment caches
-        with django_assert_num_queries(4):  # user, ideas, tags, votes (count and mine)
+        with django_assert_num_queries(3):  # ideas, tags, votes (count and mine); the member is cached
             alice_client.get("/ideas/")
-        with django_assert_num_queries(2):  # user, votes
+        with django_assert_num_queries(1):  # votes
             page = alice_client.get("/ideas/").content.decode()
         assert page.count('aria-pressed="true"') == 5
 

@@ -8,7 +8,7 @@ from ideas import services
 from ideas.models import Idea
 from search.backends.database import DatabaseBackend
 from search.models import IdeaDocument
-from tests.factories import make_idea
+from tests.factories import MemberFactory, make_idea
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,9 @@ def test_every_service_reindexes_after_commit(django_capture_on_commit_callbacks
 
 
 def test_nothing_runs_before_the_commit(django_capture_on_commit_callbacks):
+    author = MemberFactory()  # saving a member queues work after the commit of its own
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        make_idea(title="Pending")
+        make_idea(title="Pending", author=author)
     assert len(callbacks) == 1
     assert not IdeaDocument.objects.exists()
 
