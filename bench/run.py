@@ -4,7 +4,7 @@
     make bench BENCH_ARGS="--skip-seed"
 
 Steps: (re)create the PostgreSQL database cocreate_bench and seed it with manage.py seed_demo (timed);
-collect static files; start gunicorn (sync WSGI, 2 workers) on 127.0.0.1:8001 for HTTP and daphne on
+collect static files; start gunicorn (sync WSGI, 4 workers) on 127.0.0.1:8001 for HTTP and daphne on
 127.0.0.1:8002 for websockets, both with bench.settings (the project's settings plus the bare baseline
 view /bench/bare/); measure every endpoint with wrk at peak and with a paced load at half of that peak;
 count SQL queries per page in-process; time a vote's trip to other websocket clients; write a markdown
@@ -172,8 +172,9 @@ def process_group_cpu_seconds(pgid: int) -> float:
 class Servers:
     """gunicorn and daphne, each in its own process group so that stopping it stops its workers."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], *, workers: int):
         self.env = env
+        self.workers = workers
         self.processes: list[tuple[str, subprocess.Popen]] = []
 
     def start(self) -> None:
@@ -185,7 +186,7 @@ class Servers:
             "gunicorn",
             [
                 str(BIN / "gunicorn"),
-                "--workers=2",
+                f"--workers={self.workers}",
                 "--worker-class=sync",
                 f"--bind={HOST}:{HTTP_PORT}",
                 "--log-level=warning",
@@ -591,8 +592,8 @@ def report(results: dict) -> str:
         f"# Cocreate benchmark — {results['finished']}",
         "",
         f"Data: {fx['ideas_total']:,} ideas, {fx['votes_total']:,} votes, {fx['members_total']:,} members. "
-        "HTTP: gunicorn, sync WSGI, 2 workers; websockets: daphne; settings `bench.settings` "
-        "(the project's, plus the bare view), DEBUG=0.",
+        f"HTTP: gunicorn, sync WSGI, {results['args'].get('workers', 2)} workers; websockets: daphne; "
+        "settings `bench.settings` (the project's, plus the bare view), DEBUG=0.",
     ]
     if "seed_demo" in timings:
         lines.append(
@@ -722,6 +723,12 @@ def parse_args(argv=None):
     parser.add_argument("--comments", type=int, default=50_000)
     parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (1-120)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections at peak")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="gunicorn workers, for B and the app alike (4: the README's production command)",
+    )
     parser.add_argument("--live-clients", type=int, default=20)
     parser.add_argument("--live-votes", type=int, default=200)
     parser.add_argument(
@@ -770,7 +777,7 @@ def main(argv=None) -> int:
     env = {**os.environ, **BENCH_ENV}
     os.environ.update(BENCH_ENV)  # for psql and the in-process checks
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the finally block stops the servers
-    servers = Servers(env)
+    servers = Servers(env, workers=args.workers)
     results: dict = {"args": vars(args), "machine": machine()}
     try:
         results["timings"] = timings = prepare_database(args, env)

@@ -6,6 +6,7 @@ three calls (session, page, unread notifications). The client is only a front fo
 pool, which does the real work and is safe to share, so one client per pool is enough.
 """
 
+from django.core.cache import caches
 from django.core.cache.backends import redis
 
 
@@ -26,3 +27,12 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def shared_redis():
+    """The redis-py client behind the default cache when it is Redis, for what the cache API lacks
+    (sets); None otherwise."""
+    backend = caches["default"]  # the backend itself: `django.core.cache.cache` is only a proxy to it
+    if isinstance(backend, redis.RedisCache):
+        return backend._cache.get_client(write=True)
+    return None
