@@ -104,7 +104,7 @@ def query_counts(*, demo: Member, idea: Idea, idea_url: str, deep_url: str) -> d
     member.force_login(demo)
     counts = {}
     # Lists and anonymous idea pages are normally served from short caches (ideas/page_cache.py: a hit
-    # costs 0 queries anonymous, 2 for a member's list); count what a cache miss costs.
+    # costs 0 queries anonymous, 1 for a member's list); count what a cache miss costs.
     no_caches = override_settings(
         ANONYMOUS_LIST_CACHE_SECONDS=0, ANONYMOUS_IDEA_CACHE_SECONDS=0, MEMBER_LIST_CACHE_SECONDS=0
     )

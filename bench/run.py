@@ -166,6 +166,20 @@ def process_group_cpu_seconds(pgid: int) -> float:
     return total_ticks / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds() -> float:
+    """User + system CPU time used so far by PostgreSQL's and Redis's processes (all of them: the
+    machine runs no other databases during a benchmark)."""
+    total_ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if name in ("postgres", "redis-server"):
+            total_ticks += sum(int(value) for value in rest.split()[11:15])
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- Servers --------------------------------------------------------------------------------------------
 
 
@@ -264,6 +278,8 @@ class Measurement:
     errors: int
     # gunicorn's CPU time per request: unlike req/s, barely moved by other work on the machine.
     app_cpu_ms: float | None = None
+    # PostgreSQL's and Redis's CPU time per request: the rest of what a request costs the machine.
+    db_cpu_ms: float | None = None
     raw: dict = field(default_factory=dict)
 
 
@@ -335,8 +351,10 @@ def wrk(
         f"http://{HOST}:{HTTP_PORT}{endpoint.path}",
     ]
     cpu_before = app_cpu() if app_cpu else 0.0
+    db_before = database_cpu_seconds()
     result = subprocess.run(cmd, env=env, text=True, capture_output=True, check=True)  # noqa: S603
     cpu_used = app_cpu() - cpu_before if app_cpu else None
+    db_used = database_cpu_seconds() - db_before
     (OUT / "wrk").mkdir(exist_ok=True)
     (OUT / "wrk" / f"{endpoint.key}-{tag}.txt").write_text(
         " ".join(cmd) + "\n\n" + result.stdout + result.stderr
@@ -358,6 +376,7 @@ def wrk(
         requests=raw["requests"],
         errors=errors,
         app_cpu_ms=1000 * cpu_used / raw["requests"] if cpu_used is not None and raw["requests"] else None,
+        db_cpu_ms=1000 * db_used / raw["requests"] if raw["requests"] else None,
         raw=raw,
     )
 
@@ -602,9 +621,9 @@ def report(results: dict) -> str:
         )
     lines += [
         "",
-        "| endpoint | req/s | × B | p50 ms | p99 ms | errors | app CPU ms/req | × B by CPU | SQL queries "
-        "| half peak: req/s | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | × B | p50 ms | p99 ms | errors | app CPU ms/req | × B by CPU "
+        "| PostgreSQL + Redis CPU ms/req | SQL queries | half peak: req/s | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for endpoint in endpoints:
         key = endpoint["key"]
@@ -612,7 +631,7 @@ def report(results: dict) -> str:
         lines.append(
             f"| {endpoint['label']} | {fmt(m['rps'], 0)} | {m['rps'] / m['baseline_rps']:.2f} | "
             f"{fmt(m['p50_ms'])} | {fmt(m['p99_ms'])} | {m['errors']} | {fmt(m['app_cpu_ms'], 2)} | "
-            f"{fmt(cpu_share(m), 2)} | "
+            f"{fmt(cpu_share(m), 2)} | {fmt(m.get('db_cpu_ms'), 2)} | "
             f"{queries_cell(queries, endpoint['queries'])} | {fmt(h['achieved_rate'], 0)} | "
             f"{fmt(h['p50_ms'])} | {fmt(h['p99_ms'])} |"
         )
@@ -630,11 +649,14 @@ def report(results: dict) -> str:
         "- App CPU ms/req: user + system CPU time of the gunicorn master and workers during the peak run, "
         "per request (PostgreSQL and Redis not included). × B by CPU = B's CPU per request / the "
         "endpoint's: the share of B's throughput the endpoint would keep on a CPU-bound server, and "
-        "a cross-check of × B that other work on the machine hardly disturbs.",
+        "a cross-check of × B that other work on the machine hardly disturbs. PostgreSQL + Redis CPU "
+        "ms/req: the same for the database and cache processes, the rest of a request's cost on the "
+        "shared cores (so × B by req/s falls below × B by CPU for endpoints that write).",
         "- SQL queries: counted in-process through the full middleware with CaptureQueriesContext "
         "(the second of two identical requests); vote row: cast / withdraw. Lists and anonymous idea "
         "pages are served from 3-second page caches under load, so their count is for a cache miss (a "
-        "hit costs 0 anonymous, 2 for a member's list: the user and the votes on the page).",
+        "hit costs 0 anonymous, 1 for a member's list: the votes on the page; members come from the "
+        "cache). The vote row counts BEGIN and COMMIT.",
         "- Errors: wrk's socket errors plus responses ≥ 400.",
         "",
         "Unloaded (`wrk -c1`), logged in:",
