@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cocreate.shell import render_member_page
 from community.access import contributor_required, staff_permission_required
 from community.selectors import public_segments
 from moderation import selectors as moderation_selectors
@@ -77,7 +78,9 @@ def idea_list(request):
     vote_state = selectors.vote_state(request.user, shared.idea_ids)
     csrf_token = get_token(request)  # one masked token for the whole page: masking costs CPU
     list_html = fragments.fill_in(shared, vote_state=vote_state, csrf_token=csrf_token)
-    return render(request, "ideas/list.html", {"list_html": list_html, "csrf_token": csrf_token})
+    return render_member_page(
+        request, "ideas/list.html", content_name="list_html", content=list_html, csrf_token=csrf_token
+    )
 
 
 def _idea_list_page(request, *, shared=False):

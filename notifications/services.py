@@ -8,16 +8,18 @@ from django_tasks import task
 from .models import Notification
 
 
-def _unread_key(member_id: int) -> str:
+def unread_cache_key(member_id: int) -> str:
+    """Where `unread_count` keeps a member's count (for callers reading it with other cache keys)."""
     return f"notifications:unread:{member_id}"
 
 
-def unread_count(member) -> int:
-    """Unread notifications, cached so that showing the badge costs no query on most pages."""
+def unread_count(member, *, cached: int | None = None) -> int:
+    """Unread notifications, cached so that showing the badge costs no query on most pages; `cached` is
+    the value already read from `unread_cache_key`, if any."""
     if not member.is_authenticated:
         return 0
-    key = _unread_key(member.pk)
-    count = cache.get(key)
+    key = unread_cache_key(member.pk)
+    count = cached if cached is not None else cache.get(key)
     if count is None:
         count = Notification.objects.filter(recipient=member, read_at=None).count()
         cache.set(key, count, 300)
@@ -39,7 +41,7 @@ def notify_members(
         ],
         batch_size=1000,
     )
-    cache.delete_many([_unread_key(pk) for pk in unique])
+    cache.delete_many([unread_cache_key(pk) for pk in unique])
     return len(unique)
 
 
@@ -49,5 +51,5 @@ def notify_on_commit(**kwargs) -> None:
 
 def notifications_mark_read(*, member) -> int:
     updated = Notification.objects.filter(recipient=member, read_at=None).update(read_at=timezone.now())
-    cache.delete(_unread_key(member.pk))
+    cache.delete(unread_cache_key(member.pk))
     return updated

@@ -1,0 +1,62 @@
+"""A member's page around content rendered elsewhere, with the page itself rendered once per member.
+
+Rendering templates/base.html (the head, the site header with its links and translations, the footer)
+costs about as much CPU as everything else a cached idea list does for a member (bench/RESULTS.md). Yet
+for a customer it only changes with their language, their name and link, their unread count and the
+CSRF token of the log-out form. So the page is rendered once with marks where the content, the token
+and the unread count go, kept for a minute under a key holding everything else it shows, and each
+request fills in the marks.
+
+Rendered directly instead: staff (their header has permission-dependent links) and any request with
+messages waiting to be shown (they are part of the page once).
+"""
+
+import hashlib
+import re
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from notifications.services import unread_cache_key, unread_count
+
+# Only bounds how long a deployed template change takes to show: the key holds what the page shows.
+SHELL_SECONDS = 60
+_CONTENT_MARK = "<!--page-content-of-the-viewer-->"
+_CSRF_MARK = "csrf-token-of-the-viewer"
+_CSRF_ATTRIBUTES = f'name="csrfmiddlewaretoken" value="{_CSRF_MARK}"'
+_UNREAD_MARK = "unread-count-of-the-viewer"
+# base.html's badge, rendered around the mark; removed whole when nothing is unread.
+_UNREAD_BADGE = re.compile(rf' <span class="count"[^>]*>{_UNREAD_MARK}</span>')
+
+
+def render_member_page(
+    request, template_name: str, *, content_name: str, content: SafeString, csrf_token: str
+) -> HttpResponse:
+    """`template_name` with `content` as its context variable `content_name`, for a logged-in member."""
+    user = request.user
+    context = {content_name: content, "csrf_token": csrf_token}
+    if user.is_staff or len(messages.get_messages(request)):
+        return render(request, template_name, context)
+    name = hashlib.sha256(user.public_name.encode()).hexdigest()[:16]
+    key = f"page-shell:{template_name}:{get_language()}:{user.pk}:{name}"
+    unread_key = unread_cache_key(user.pk)
+    found = cache.get_many([key, unread_key])  # one round trip for both
+    shell = found.get(key)
+    if shell is None:
+        marked = {content_name: mark_safe(_CONTENT_MARK), "csrf_token": _CSRF_MARK}  # noqa: S308 - our mark
+        shell = render(request, template_name, {**marked, "unread_notifications": _UNREAD_MARK})
+        shell = shell.content.decode()
+        cache.set(key, shell, SHELL_SECONDS)
+    unread = unread_count(user, cached=found.get(unread_key))
+    badge = _UNREAD_BADGE.search(shell)
+    if badge is not None:
+        filled = badge.group(0).replace(_UNREAD_MARK, str(unread)) if unread else ""
+        shell = shell.replace(badge.group(0), filled)
+    page = shell.replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
+    # The content goes in last, so that nothing inside it is mistaken for a mark of the page.
+    before, after = page.split(_CONTENT_MARK, 1)
+    return HttpResponse(before + content + after)
