@@ -26,11 +26,18 @@ from notifications.services import unread_cache_key, unread_count
 # Only bounds how long a deployed template change takes to show: the key holds what the page shows.
 SHELL_SECONDS = 60
 _CONTENT_MARK = "<!--page-content-of-the-viewer-->"
-_CSRF_MARK = "csrf-token-of-the-viewer"
-_CSRF_ATTRIBUTES = f'name="csrfmiddlewaretoken" value="{_CSRF_MARK}"'
+# Rendered as the `csrf_token` of a page or fragment shared by many viewers; `fill_csrf_token` puts the
+# viewer's own in. The whole attribute pair is replaced, quotes included: escaped user text can never
+# contain it.
+CSRF_MARK = "csrf-token-of-the-viewer"
+_CSRF_ATTRIBUTES = f'name="csrfmiddlewaretoken" value="{CSRF_MARK}"'
 _UNREAD_MARK = "unread-count-of-the-viewer"
 # base.html's badge, rendered around the mark; removed whole when nothing is unread.
 _UNREAD_BADGE = re.compile(rf' <span class="count"[^>]*>{_UNREAD_MARK}</span>')
+
+
+def fill_csrf_token(html: str, csrf_token: str) -> str:
+    return html.replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
 
 
 def render_member_page(
@@ -47,16 +54,16 @@ def render_member_page(
     found = cache.get_many([key, unread_key])  # one round trip for both
     shell = found.get(key)
     if shell is None:
-        marked = {content_name: mark_safe(_CONTENT_MARK), "csrf_token": _CSRF_MARK}  # noqa: S308 - our mark
+        marked = {content_name: mark_safe(_CONTENT_MARK), "csrf_token": CSRF_MARK}  # noqa: S308 - our mark
         shell = render(request, template_name, {**marked, "unread_notifications": _UNREAD_MARK})
         shell = shell.content.decode()
         cache.set(key, shell, SHELL_SECONDS)
     unread = unread_count(user, cached=found.get(unread_key))
-    badge = _UNREAD_BADGE.search(shell)
-    if badge is not None:
-        filled = badge.group(0).replace(_UNREAD_MARK, str(unread)) if unread else ""
-        shell = shell.replace(badge.group(0), filled)
-    page = shell.replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
+    # The badge shows the count, or goes altogether when nothing is unread.
+    page = _UNREAD_BADGE.sub(
+        lambda badge: badge[0].replace(_UNREAD_MARK, str(unread)) if unread else "", shell
+    )
+    page = fill_csrf_token(page, csrf_token)
     # The content goes in last, so that nothing inside it is mistaken for a mark of the page.
     before, after = page.split(_CONTENT_MARK, 1)
     return HttpResponse(before + content + after)

@@ -23,14 +23,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from cocreate.shell import CSRF_MARK, fill_csrf_token
+
 from . import selectors
 
 VOTE_SLOT = re.compile(r"<!--vote-box:(\d+)-->")
 VOTES_MARK = mark_safe("<!--votes-->")  # noqa: S308 - a constant of ours, no user text
-# The whole attribute pair is replaced, quotes included: escaped user text (titles, the `next` URL)
-# can never contain it.
-_CSRF_MARK = "csrf-token-of-the-viewer"
-_CSRF_ATTRIBUTES = f'name="csrfmiddlewaretoken" value="{_CSRF_MARK}"'
 # The shared rendering must not depend on who asked: vote boxes only ask whether someone is logged in.
 _ANY_MEMBER = SimpleNamespace(is_authenticated=True)
 
@@ -59,7 +57,7 @@ def render_shared_list(request, context: dict) -> SharedList:
             "user": _ANY_MEMBER,
             "request": request,  # for the `next` field: the list URL, which is also the cache key
             "votes_mark": VOTES_MARK,
-            "csrf_token": _CSRF_MARK,
+            "csrf_token": CSRF_MARK,
         }
         vote_boxes[idea.pk] = (
             render_to_string("ideas/_vote.html", {**box, "my_vote": 0}),
@@ -80,7 +78,7 @@ def fill_in(shared: SharedList, *, vote_state: dict[int, tuple[int, int]], csrf_
         not_voted, voted, votes = shared.vote_boxes[idea_id]
         votes, my_vote = vote_state.get(idea_id, (votes, 0))
         html.append((voted if my_vote == 1 else not_voted).replace(VOTES_MARK, str(votes)))
-    filled = "".join(html).replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
+    filled = fill_csrf_token("".join(html), csrf_token)
     return mark_safe(filled)  # noqa: S308 - joined from templates' autoescaped output
 
 
@@ -143,4 +141,3 @@ def comment_lists(*, pinned: list, comments: list, user) -> SafeString:
 
     filled = _VIEWER_SLOT.sub(viewer_links, html)
     return mark_safe(filled)  # noqa: S308 - the template's autoescaped output, minus some links
-

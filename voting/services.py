@@ -33,7 +33,7 @@ class VoteTally:
 
 TRENDING_WINDOW = timedelta(days=7)
 
-# The vote path is plain SQL: building the same five statements with the ORM cost ~2 ms of CPU per vote,
+# The vote path is plain SQL: building these statements with the ORM cost ~2 ms of CPU per vote,
 # more than everything else a vote does (bench/RESULTS.md). Table names come from the models; every
 # value is a parameter. The rules stay on the models: the locked row is loaded into an Idea
 # (`is_open_for_votes`), and the scores come from ideas/ranking.py.
@@ -82,7 +82,7 @@ def _locked_idea(cursor, idea_id: int) -> Idea:
     return idea
 
 
-def _cast_vote(cursor, idea: Idea, member) -> _CastVote | None:
+def _existing_vote(cursor, idea: Idea, member) -> _CastVote | None:
     # Read after the idea's lock is taken: under READ COMMITTED this sees any vote that a parallel
     # request committed meanwhile. Every path that adds or moves vote rows (here, merge and unmerge)
     # holds the idea's row lock; the unique constraint still stands behind that rule.
@@ -123,7 +123,7 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
         idea = _locked_idea(cursor, idea_id)
         if not idea.is_open_for_votes:
             raise VotingClosed(_("This idea no longer takes votes."))
-        existing = _cast_vote(cursor, idea, member)
+        existing = _existing_vote(cursor, idea, member)
         if existing is not None and existing.value == value:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
         if existing is None:
@@ -149,7 +149,7 @@ def vote_withdraw(*, member, idea_id: int) -> VoteTally:
     """Remove `member`'s vote on an idea, if any. Raises Idea.DoesNotExist for a missing idea."""
     with transaction.atomic(), connection.cursor() as cursor:
         idea = _locked_idea(cursor, idea_id)
-        withdrawn = _cast_vote(cursor, idea, member)
+        withdrawn = _existing_vote(cursor, idea, member)
         if withdrawn is None:
             return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
         cursor.execute(_DELETE_VOTE, [withdrawn.id])
