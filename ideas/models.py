@@ -25,6 +25,9 @@ class Idea(models.Model):
         DECLINED = "declined", _("Declined")
         MERGED = "merged", _("Merged")
 
+    # Statuses in which an idea takes no more votes (is_open_for_votes; voting.services).
+    CLOSED_TO_VOTES = (Status.MERGED, Status.DECLINED)
+
     title = models.CharField(_("title"), max_length=140)
     body = models.TextField(_("description"), max_length=20000, help_text=_("Markdown"))
     # Rendered from `body` through the sanitiser on every write; templates show only this.
@@ -120,7 +123,7 @@ class Idea(models.Model):
     @property
     def is_open_for_votes(self) -> bool:
         return (
-            self.status not in {self.Status.MERGED, self.Status.DECLINED}
+            self.status not in self.CLOSED_TO_VOTES
             and self.visibility == Visibility.PUBLIC
             and not self.campaign_closed
         )

@@ -1,4 +1,5 @@
-"""Ranking scores stored on each idea, recomputed whenever its votes change.
+"""Ranking scores stored on each idea, recomputed after its votes change (once per 10-second window of
+votes: voting.windows) and by `manage.py refresh_scores`.
 
 hot: log-scaled net votes plus a term that grows with posting time, so newer ideas need fewer votes
 to rank as high (the Reddit "hot" formula: every 12.5 hours of age weigh as much as ten times the net
@@ -10,11 +11,13 @@ up-votes ranks above one with 1 of 1.
 """
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 EPOCH = datetime(2020, 1, 1).timestamp()
 HOT_DECAY_SECONDS = 45000
 WILSON_Z = 1.959963984540054
+# "Trending": the up-votes an idea took in this window.
+TRENDING_WINDOW = timedelta(days=7)
 
 
 def hot_score(*, upvotes: int, downvotes: int, posted_at: datetime) -> float:

@@ -62,7 +62,7 @@ class IdeaDocument(SearchableDocument):
     status = Keyword()
     segment = Keyword()
     campaign = Keyword()  # the campaign page's id (slugs can be renamed in the CMS)
-    # Rewritten on its own after votes (search.indexing.votes_changed, a partial update).
+    # Rewritten on its own after votes, once per 10-second window (voting.windows; a partial update).
     votes = Integer()
     comment_count = Integer()
 

@@ -9,7 +9,7 @@ class IdeaDocument(models.Model):
     (status, visibility, author, segment, product, campaign, tags, date, votes), so a search reads this
     one table: at 100k ideas a join back to `ideas_idea` for every match cost more than the matching
     itself (bench/RESULTS.md, "Search"). The copies are as fresh as the last index task of that idea;
-    votes are refreshed on their own after every vote (search.indexing.votes_changed). Pages re-read
+    votes are refreshed on their own, per 10-second window of votes (voting.windows). Pages re-read
     every hit through `Idea.objects.visible_to(user)`, so a stale copy can never show a hidden idea.
 
     Migration 0002 adds what each database needs beside this table:

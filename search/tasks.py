@@ -62,14 +62,3 @@ def update_votes(*, idea_ids: list[int]) -> None:
         search.backend().update_votes(idea_ids)
     except Exception:
         logger.exception("Updating the vote counts of ideas %s in the index failed.", idea_ids)
-
-
-@task()
-def update_votes_of_window(*, window: int) -> int:
-    """The vote counts of every idea voted on in one debounce window (search.indexing)."""
-    from .indexing import take_voted_ideas
-
-    idea_ids = take_voted_ideas(window)
-    if idea_ids:
-        update_votes.call(idea_ids=idea_ids)
-    return len(idea_ids)

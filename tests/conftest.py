@@ -85,3 +85,40 @@ def wagtail_site(db):
             )
         )
     return home
+
+
+@pytest.fixture
+def campaigns(wagtail_site):
+    """An open and a closed campaign under the campaigns index."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.models import CampaignIndexPage, CampaignPage
+
+    from .factories import SegmentFactory
+
+    index = CampaignIndexPage.objects.first()
+    if index is None:
+        index = wagtail_site.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
+    now = timezone.now()
+
+    def make(slug, starts, ends):
+        page = CampaignPage(
+            title=slug.title(),
+            slug=slug,
+            question="How should the camera app work?",
+            brief="<p>Tell us.</p>",
+            starts_at=now + starts,
+            ends_at=now + ends,
+        )
+        index.add_child(instance=page)
+        page.target_segments.add(SegmentFactory(name=f"Segment for {slug}"))
+        page.save_revision().publish()
+        return CampaignPage.objects.get(pk=page.pk)
+
+    return {
+        "open": make("camera", timedelta(days=-1), timedelta(days=7)),
+        "closed": make("battery", timedelta(days=-30), timedelta(days=-1)),
+        "index": index,
+    }

@@ -16,8 +16,12 @@ class Vote(models.Model):
         UP = 1, _("support")
         DOWN = -1, _("oppose")
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
+    # No index of their own: the unique constraint's index (idea, member) and "vote_member_idea" (member,
+    # idea) serve lookups by either, and every index is one more write on each vote.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes", db_index=False)
     value = models.SmallIntegerField(choices=Value.choices, default=Value.UP)
     created_at = models.DateTimeField(auto_now_add=True)
     # Discounted by a moderator as suspicious (moderation.integrity): the row stays, the member still

@@ -1,17 +1,16 @@
 """Casting and withdrawing votes with counters that always equal the rows in the vote table."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas import broadcasts
-from ideas.models import Idea
-from ideas.ranking import hot_score, top_score
-from search import indexing as search_indexing
+from ideas.models import Idea, Visibility
 
+from . import windows
 from .models import Vote
 
 
@@ -31,12 +30,12 @@ class VoteTally:
         return self.upvotes - self.downvotes
 
 
-TRENDING_WINDOW = timedelta(days=7)
-
-# The vote path is plain SQL: building these statements with the ORM cost ~2 ms of CPU per vote,
-# more than everything else a vote does (bench/RESULTS.md). Table names come from the models; every
-# value is a parameter. The rules stay on the models: the locked row is loaded into an Idea
-# (`is_open_for_votes`), and the scores come from ideas/ranking.py.
+# Votes are the busiest write in the product, so they are plain SQL: building these statements with
+# the ORM cost ~2 ms of CPU per vote (bench/RESULTS.md). On PostgreSQL a vote is one call of the
+# function `voting_apply_vote` (voting/migrations/0003_vote_function.py): one statement, one round trip, no
+# BEGIN/COMMIT. Elsewhere (SQLite) the same steps run from Python, below. Both take the idea's row lock
+# first, so the counters read there are current and can never drift from the vote rows, and both leave
+# the ranking scores to the window after the vote (voting.windows).
 _IDEA, _VOTE = Idea._meta.db_table, Vote._meta.db_table
 # In the model's field order, as Idea.from_db expects them.
 _IDEA_FIELDS = tuple(
@@ -46,70 +45,25 @@ _IDEA_FIELDS = tuple(
     in {"id", "status", "visibility", "created_at", "upvote_count", "downvote_count", "campaign_id"}
 )
 _LOCK_IDEA = f"SELECT {', '.join(_IDEA_FIELDS)} FROM {_IDEA} WHERE id = %s"  # noqa: S608
-_FIND_VOTE = f"SELECT id, value, created_at, discounted_at FROM {_VOTE} WHERE idea_id = %s AND member_id = %s"  # noqa: S608
+_FIND_VOTE = f"SELECT id, value, discounted_at FROM {_VOTE} WHERE idea_id = %s AND member_id = %s"  # noqa: S608
 _INSERT_VOTE = f"INSERT INTO {_VOTE} (idea_id, member_id, value, created_at) VALUES (%s, %s, %s, %s)"  # noqa: S608
 _SET_VOTE = f"UPDATE {_VOTE} SET value = %s WHERE id = %s"  # noqa: S608
 _DELETE_VOTE = f"DELETE FROM {_VOTE} WHERE id = %s"  # noqa: S608
+# Only the counters: no indexed column, so PostgreSQL can update the row in place (a HOT update).
 _COUNT = (
-    f"UPDATE {_IDEA} SET upvote_count = upvote_count + %s, downvote_count = downvote_count + %s, "  # noqa: S608
-    "trending_score = trending_score + %s, hot_score = %s, top_score = %s WHERE id = %s"
+    f"UPDATE {_IDEA} SET upvote_count = upvote_count + %s, downvote_count = downvote_count + %s "  # noqa: S608
+    "WHERE id = %s"
 )
+_VOTE_IN_POSTGRESQL = "SELECT outcome, upvotes, downvotes FROM voting_apply_vote(%s, %s, %s, %s, %s, %s)"
+
+WITHDRAW = 0  # the `value` that takes a member's vote back
 
 
 @dataclass(frozen=True)
-class _CastVote:
-    id: int
-    value: int
-    created_at: datetime
-    discounted_at: datetime | None
-
-
-def _aware(moment):
-    # PostgreSQL hands back aware datetimes; SQLite naive UTC ones (the ORM converts them for us).
-    return timezone.make_aware(moment, UTC) if moment is not None and timezone.is_naive(moment) else moment
-
-
-def _locked_idea(cursor, idea_id: int) -> Idea:
-    # Every vote on an idea takes its row lock first, so the counters read here are current and
-    # the increments below can never drift from the vote rows (SQLite: IMMEDIATE transactions).
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(_LOCK_IDEA + lock, [idea_id])
-    row = cursor.fetchone()
-    if row is None:
-        raise Idea.DoesNotExist
-    idea = Idea.from_db(connection.alias, _IDEA_FIELDS, row)
-    idea.created_at = _aware(idea.created_at)
-    return idea
-
-
-def _existing_vote(cursor, idea: Idea, member) -> _CastVote | None:
-    # Read after the idea's lock is taken: under READ COMMITTED this sees any vote that a parallel
-    # request committed meanwhile. Every path that adds or moves vote rows (here, merge and unmerge)
-    # holds the idea's row lock; the unique constraint still stands behind that rule.
-    cursor.execute(_FIND_VOTE, [idea.pk, member.pk])
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return _CastVote(row[0], row[1], _aware(row[2]), _aware(row[3]))
-
-
-def _apply(cursor, idea: Idea, *, up_delta: int, down_delta: int, trending_delta: int) -> tuple[int, int]:
-    upvotes = idea.upvote_count + up_delta
-    downvotes = idea.downvote_count + down_delta
-    cursor.execute(
-        _COUNT,
-        [
-            up_delta,
-            down_delta,
-            trending_delta,
-            hot_score(upvotes=upvotes, downvotes=downvotes, posted_at=idea.created_at),
-            top_score(upvotes=upvotes, downvotes=downvotes),
-            idea.pk,
-        ],
-    )
-    broadcasts.broadcast_idea_votes(idea_id=idea.pk, upvotes=upvotes, downvotes=downvotes)
-    search_indexing.votes_changed(idea.pk)
-    return upvotes, downvotes
+class _Outcome:
+    kind: str  # "changed", "unchanged", "missing" or "closed", as the PostgreSQL function says
+    upvotes: int = 0
+    downvotes: int = 0
 
 
 def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
@@ -119,45 +73,82 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
     """
     if value not in Vote.Value.values:
         raise ValueError(_("A vote is +1 or -1."))
-    with transaction.atomic(), connection.cursor() as cursor:
-        idea = _locked_idea(cursor, idea_id)
-        if not idea.is_open_for_votes:
-            raise VotingClosed(_("This idea no longer takes votes."))
-        existing = _existing_vote(cursor, idea, member)
-        if existing is not None and existing.value == value:
-            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
-        if existing is None:
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(_INSERT_VOTE, [idea.pk, member.pk, value, now])
-            up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
-            recent = True
-        else:
-            cursor.execute(_SET_VOTE, [value, existing.id])
-            if existing.discounted_at is not None:
-                # A discounted vote is not in the counters; changing its direction changes nothing there.
-                return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, value)
-            up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
-            recent = existing.created_at >= timezone.now() - TRENDING_WINDOW
-        trending = up_delta if recent else 0
-        upvotes, downvotes = _apply(
-            cursor, idea, up_delta=up_delta, down_delta=down_delta, trending_delta=trending
-        )
-        return VoteTally(idea.pk, upvotes, downvotes, value)
+    return _vote(member, idea_id, value)
 
 
 def vote_withdraw(*, member, idea_id: int) -> VoteTally:
     """Remove `member`'s vote on an idea, if any. Raises Idea.DoesNotExist for a missing idea."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        idea = _locked_idea(cursor, idea_id)
-        withdrawn = _existing_vote(cursor, idea, member)
-        if withdrawn is None:
-            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
-        cursor.execute(_DELETE_VOTE, [withdrawn.id])
-        if withdrawn.discounted_at is not None:  # never counted, so nothing to take off
-            return VoteTally(idea.pk, idea.upvote_count, idea.downvote_count, 0)
-        up_delta, down_delta = (-1, 0) if withdrawn.value == Vote.Value.UP else (0, -1)
-        trending = up_delta if withdrawn.created_at >= timezone.now() - TRENDING_WINDOW else 0
-        upvotes, downvotes = _apply(
-            cursor, idea, up_delta=up_delta, down_delta=down_delta, trending_delta=trending
+    return _vote(member, idea_id, WITHDRAW)
+
+
+def _vote(member, idea_id: int, value: int) -> VoteTally:
+    if connection.vendor == "postgresql":
+        outcome = _vote_in_postgresql(member, idea_id, value)
+    else:
+        with transaction.atomic():
+            outcome = _vote_in_python(member, idea_id, value)
+    if outcome.kind == "missing":
+        raise Idea.DoesNotExist
+    if outcome.kind == "closed":
+        raise VotingClosed(_("This idea no longer takes votes."))
+    if outcome.kind == "changed":
+        broadcasts.broadcast_idea_votes(idea_id=idea_id, upvotes=outcome.upvotes, downvotes=outcome.downvotes)
+        windows.idea_voted(idea_id)
+    return VoteTally(idea_id, outcome.upvotes, outcome.downvotes, value)
+
+
+def _vote_in_postgresql(member, idea_id: int, value: int) -> _Outcome:
+    # The function checks the rule of Idea.is_open_for_votes, with the statuses and the visibility
+    # given from the model (tests/voting/test_services.py checks that the two always agree).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VOTE_IN_POSTGRESQL,
+            [idea_id, member.pk, value, list(Idea.CLOSED_TO_VOTES), Visibility.PUBLIC, timezone.now()],
         )
-        return VoteTally(idea.pk, upvotes, downvotes, 0)
+        return _Outcome(*cursor.fetchone())
+
+
+def _aware(moment):
+    # SQLite hands back naive UTC datetimes (the ORM would convert them for us).
+    return timezone.make_aware(moment, UTC) if moment is not None and timezone.is_naive(moment) else moment
+
+
+def _vote_in_python(member, idea_id: int, value: int) -> _Outcome:
+    """What the PostgreSQL function does, step by step (SQLite: the transaction is IMMEDIATE, which
+    stands in for the row lock)."""
+    with connection.cursor() as cursor:
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        cursor.execute(_LOCK_IDEA + lock, [idea_id])
+        row = cursor.fetchone()
+        if row is None:
+            return _Outcome("missing")
+        idea = Idea.from_db(connection.alias, _IDEA_FIELDS, row)
+        idea.created_at = _aware(idea.created_at)
+        unchanged = _Outcome("unchanged", idea.upvote_count, idea.downvote_count)
+        if value != WITHDRAW and not idea.is_open_for_votes:
+            return _Outcome("closed", idea.upvote_count, idea.downvote_count)
+        # Read after the idea's lock is taken, so this sees any vote a parallel request committed
+        # meanwhile. Every path that adds or moves vote rows (here, merge and unmerge) holds the idea's
+        # row lock; the unique constraint still stands behind that rule.
+        cursor.execute(_FIND_VOTE, [idea.pk, member.pk])
+        existing = cursor.fetchone()
+        if existing is None:
+            if value == WITHDRAW:
+                return unchanged
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(_INSERT_VOTE, [idea.pk, member.pk, value, now])
+            up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
+        else:
+            vote_id, old_value, discounted_at = existing
+            if old_value == value:
+                return unchanged
+            if value == WITHDRAW:
+                cursor.execute(_DELETE_VOTE, [vote_id])
+                up_delta, down_delta = (-1, 0) if old_value == Vote.Value.UP else (0, -1)
+            else:
+                cursor.execute(_SET_VOTE, [value, vote_id])
+                up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
+            if discounted_at is not None:
+                return unchanged  # a discounted vote is not in the counters: they stay as they are
+        cursor.execute(_COUNT, [up_delta, down_delta, idea.pk])
+        return _Outcome("changed", idea.upvote_count + up_delta, idea.downvote_count + down_delta)

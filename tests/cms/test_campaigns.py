@@ -4,44 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from cms.models import CampaignIndexPage, CampaignPage
 from ideas.models import Idea
 from ideas.services import comment_post, idea_submit
 from voting.services import VotingClosed, vote_cast
 
-from ..factories import SegmentFactory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def campaigns(wagtail_site):
-    index = CampaignIndexPage.objects.first()
-    if index is None:
-        index = wagtail_site.add_child(instance=CampaignIndexPage(title="Campaigns", slug="campaigns"))
-    now = timezone.now()
-
-    def make(slug, starts, ends):
-        page = CampaignPage(
-            title=slug.title(),
-            slug=slug,
-            question="How should the camera app work?",
-            brief="<p>Tell us.</p>",
-            starts_at=now + starts,
-            ends_at=now + ends,
-        )
-        index.add_child(instance=page)
-        page.target_segments.add(SegmentFactory(name=f"Segment for {slug}"))
-        page.save_revision().publish()
-        return CampaignPage.objects.get(pk=page.pk)
-
-    return {
-        "open": make("camera", timedelta(days=-1), timedelta(days=7)),
-        "closed": make("battery", timedelta(days=-30), timedelta(days=-1)),
-        "index": index,
-    }
 
 
 def test_posting_inside_an_open_campaign(alice_client, campaigns):

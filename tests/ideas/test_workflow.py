@@ -153,17 +153,18 @@ def test_preview_uses_the_same_sanitiser(alice_client):
 
 
 @pytest.mark.parametrize("sort", ["discussed", "trending"])
-def test_most_discussed_and_trending_sorts(client, alice, bob, sort):
-    make_idea(title="Quiet")
+def test_most_discussed_and_trending_sorts(django_capture_on_commit_callbacks, client, alice, bob, sort):
     busy = make_idea(title="Busy")
-    comment_post(author=alice, idea=busy, body="a")
-    vote_cast(member=alice, idea_id=busy.pk)
-    vote_cast(member=bob, idea_id=busy.pk)
+    make_idea(title="Quiet")  # newer: first when nothing else tells them apart
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_post(author=alice, idea=busy, body="a")
+        vote_cast(member=alice, idea_id=busy.pk)
+        vote_cast(member=bob, idea_id=busy.pk)
     titles = [i.title for i in client.get(f"/ideas/?sort={sort}").context["page"].ideas]
     assert titles == ["Busy", "Quiet"]
 
 
-def test_refresh_scores_ages_out_old_votes(alice, bob):
+def test_refresh_scores_ages_out_old_votes(django_capture_on_commit_callbacks, alice, bob):
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -172,8 +173,9 @@ def test_refresh_scores_ages_out_old_votes(alice, bob):
     from voting.models import Vote
 
     idea = make_idea()
-    vote_cast(member=alice, idea_id=idea.pk)
-    vote_cast(member=bob, idea_id=idea.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_cast(member=alice, idea_id=idea.pk)
+        vote_cast(member=bob, idea_id=idea.pk)
     assert Idea.objects.get(pk=idea.pk).trending_score == 2
     Vote.objects.filter(member=alice).update(created_at=timezone.now() - timedelta(days=8))
     call_command("refresh_scores", "--all", "--no-progress")

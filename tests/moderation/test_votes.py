@@ -23,15 +23,16 @@ def counts(idea):
 
 
 @pytest.fixture
-def ring():
+def ring(django_capture_on_commit_callbacks):
     """Five fresh accounts voting for the same three ideas, and honest members voting as they like."""
     ideas = [make_idea(title=f"Pushed idea {n}") for n in range(3)]
     puppets = [MemberFactory(date_joined=timezone.now()) for _ in range(5)]
-    for puppet in puppets:
-        for idea in ideas:
-            vote_cast(member=puppet, idea_id=idea.pk)
-    honest = MemberFactory(date_joined=timezone.now() - timedelta(days=300))
-    vote_cast(member=honest, idea_id=ideas[0].pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the scores follow the votes
+        for puppet in puppets:
+            for idea in ideas:
+                vote_cast(member=puppet, idea_id=idea.pk)
+        honest = MemberFactory(date_joined=timezone.now() - timedelta(days=300))
+        vote_cast(member=honest, idea_id=ideas[0].pk)
     return ideas, puppets, honest
 
 

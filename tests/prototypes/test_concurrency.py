@@ -29,11 +29,13 @@ def test_thirty_simultaneous_sign_ups_never_overbook_seats_or_quotas():
     assert signups.count() == 30
     seated = signups.filter(state="seated")
     assert seated.count() == 10
-    assert seated.filter(segment=students).count() == 3
+    # A quota caps a segment's seats; it reserves none. Threads arrive in any order, so when the seats
+    # run out before a third student comes, fewer than three students hold one (seen on a loaded machine).
+    assert seated.filter(segment=students).count() <= 3
     assert signups.filter(state="waiting").count() == 20
 
-    # Ten leave at once: five seated members and five waiting students. The eight waiting non-students are
-    # enough to refill every freed seat, whoever freed it, still within the students' quota.
+    # Ten leave at once: five seated members and five waiting students. The seven or more waiting
+    # non-students are enough to refill every freed seat, whoever freed it, still within the quota.
     leaving = list(seated.values_list("member_id", flat=True)[:5]) + list(
         signups.filter(state="waiting", member__segments=students).values_list("member_id", flat=True)[:5]
     )

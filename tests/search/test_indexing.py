@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cocreate.cache import shared_redis
 from ideas import services
 from ideas.models import Idea
 from search.backends.database import DatabaseBackend
@@ -138,7 +137,7 @@ def test_prototype_hooks_index_published_prototypes_only(
 
 
 def test_votes_rewrite_only_the_vote_count(django_capture_on_commit_callbacks, alice, bob):
-    from voting.services import vote_cast, vote_withdraw
+    from voting.services import vote_withdraw
 
     with django_capture_on_commit_callbacks(execute=True):
         idea = make_idea(title="Fan noise")
@@ -149,56 +148,6 @@ def test_votes_rewrite_only_the_vote_count(django_capture_on_commit_callbacks, a
     with django_capture_on_commit_callbacks(execute=True):
         vote_withdraw(member=bob, idea_id=idea.pk)
     assert IdeaDocument.objects.get(pk=idea.pk).votes == 1
-
-
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # backends rebuilt on change
-
-
-@pytest.mark.skipif(shared_redis() is None, reason="the vote windows gather in Redis")
-def test_votes_of_one_window_are_one_queued_update(
-    settings, django_capture_on_commit_callbacks, monkeypatch, alice, bob
-):
-    """With Redis and a queue that runs tasks later (production), every idea voted on in a window is
-    refreshed by one update queued for the window's end."""
-    from django_tasks_db.models import DBTaskResult
-
-    from search import indexing
-    from search.tasks import update_votes_of_window
-
-    with django_capture_on_commit_callbacks(execute=True):  # indexed at once
-        first, second = make_idea(title="Fan noise"), make_idea(title="Quiet mode")
-    settings.TASKS = DATABASE_QUEUE
-    monkeypatch.setattr(indexing, "current_window", lambda: 177_000_000)
-    monkeypatch.setattr(indexing, "_added_here", {"window": None, "ideas": set()})
-    for voter, idea in ((alice, first), (bob, first), (alice, second), (bob, second)):
-        with django_capture_on_commit_callbacks(execute=True):
-            vote_cast(member=voter, idea_id=idea.pk)
-
-    (queued,) = DBTaskResult.objects.all()
-    assert queued.task_path == "search.tasks.update_votes_of_window"
-    assert queued.run_after.timestamp() == 177_000_001 * indexing.VOTES_DEBOUNCE_SECONDS + 1
-    assert IdeaDocument.objects.get(pk=first.pk).votes == 0  # not yet: the update runs later
-
-    assert update_votes_of_window.call(**queued.args_kwargs["kwargs"]) == 2
-    assert [IdeaDocument.objects.get(pk=idea.pk).votes for idea in (first, second)] == [2, 2]
-    assert update_votes_of_window.call(window=177_000_000) == 0  # taken: never twice
-
-
-@pytest.mark.skipif(shared_redis() is not None, reason="without Redis only")
-def test_votes_are_debounced_per_idea_without_redis(settings, django_capture_on_commit_callbacks, alice, bob):
-    """A process-local cache cannot gather ideas across processes: one update per idea and window."""
-    from django_tasks_db.models import DBTaskResult
-
-    idea = make_idea(title="Fan noise")
-    settings.TASKS = DATABASE_QUEUE
-    for voter in (alice, bob):
-        with django_capture_on_commit_callbacks(execute=True):
-            vote_cast(member=voter, idea_id=idea.pk)
-
-    (queued,) = DBTaskResult.objects.all()
-    assert queued.task_path == "search.tasks.update_votes"
-    assert queued.args_kwargs["kwargs"] == {"idea_ids": [idea.pk]}
-    assert queued.run_after is not None  # the end of the window
 
 
 def test_reindexing_the_idea_is_enough_after_hiding_or_restoring_a_comment(

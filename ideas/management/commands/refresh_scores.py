@@ -1,10 +1,9 @@
 """Recompute "trending this week" (and, with --all, hot and top) from the vote rows.
 
-Votes adjust the stored scores as they come and go; this brings "trending" back to exactly the up-votes of
-the last seven days as older votes age out. Run it hourly (cron, systemd timer or your scheduler).
+Votes refresh the stored scores of the ideas they touch, once per 10-second window (voting.windows);
+this brings "trending" back to exactly the up-votes of the last seven days as older votes age out.
+Run it hourly (cron, systemd timer or your scheduler).
 """
-
-from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,7 +13,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ideas.models import Idea
-from ideas.ranking import hot_score, top_score
+from ideas.ranking import TRENDING_WINDOW, hot_score, top_score
 from voting.models import Vote
 
 BATCH = 2000
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, all=False, no_progress=False, **options):
-        since = timezone.now() - timedelta(days=7)
+        since = timezone.now() - TRENDING_WINDOW
         recent = (
             Vote.objects.counted().filter(idea=OuterRef("pk"), value=1, created_at__gte=since)
             .order_by()

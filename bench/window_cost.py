@@ -1,0 +1,60 @@
+"""What a window of votes costs afterwards: the task that rescores the voted ideas and rewrites their
+search vote counts (voting.tasks.refresh_voted_ideas), per idea, in this process and in PostgreSQL.
+
+    .venv/bin/python -m bench.window_cost [--ideas 500] [--rounds 3]
+
+Runs after `bench/run.py` has seeded cocreate_bench (it reads the vote ideas from bench/out/fixtures.json).
+The benchmark's vote run does not run the task worker, so this is the part of a vote's cost that its
+req/s leaves out: with N ideas voted on in a window, the window costs N times the figure printed here,
+shared among all the votes of the window.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import BENCH_ENV, OUT  # noqa: E402
+
+
+def backend_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one PostgreSQL backend process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ideas", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    os.environ.update(BENCH_ENV)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from voting.tasks import refresh_voted_ideas
+
+    ideas = json.loads((OUT / "fixtures.json").read_text())["vote_ideas"][: args.ideas]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    refresh_voted_ideas.call(idea_ids=ideas)  # warm
+    for round_ in range(1, args.rounds + 1):
+        started, pg_started = time.process_time(), backend_cpu_seconds(pid)
+        refresh_voted_ideas.call(idea_ids=ideas)
+        app = (time.process_time() - started) * 1000 / len(ideas)
+        pg = (backend_cpu_seconds(pid) - pg_started) * 1000 / len(ideas)
+        print(f"round {round_}: {len(ideas)} ideas; per idea {app:.3f} ms app CPU + {pg:.3f} ms PostgreSQL")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""Background work after votes (voting.windows): one task per window, not one per vote."""
+
+from django_tasks import task
+
+
+@task()
+def refresh_voted_ideas(*, idea_ids: list[int]) -> None:
+    """Ranking scores and search vote counts of ideas whose counters votes have changed."""
+    from ideas.services import rescore_ideas
+    from search.tasks import update_votes
+
+    rescore_ideas(idea_ids)
+    update_votes.call(idea_ids=idea_ids)
+
+
+@task()
+def refresh_voted_ideas_of_window(*, window: int) -> int:
+    """Every idea voted on in one window (voting.windows)."""
+    from .windows import take_voted_ideas
+
+    idea_ids = take_voted_ideas(window)
+    if idea_ids:
+        refresh_voted_ideas.call(idea_ids=idea_ids)
+    return len(idea_ids)
