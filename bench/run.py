@@ -660,7 +660,8 @@ def report(results: dict) -> str:
         "(the second of two identical requests); vote row: cast / withdraw. Lists and anonymous idea "
         "pages are served from 3-second page caches under load, so their count is for a cache miss (a "
         "hit costs 0 anonymous, 1 for a member's list: the votes on the page; members come from the "
-        "cache). The vote row counts BEGIN and COMMIT.",
+        "cache). The vote row counts every statement: on PostgreSQL one call of the vote function, its own "
+        "transaction; BEGIN and COMMIT where there are any.",
         "- Errors: wrk's socket errors plus responses ≥ 400.",
         "",
         "Unloaded (`wrk -c1`), logged in:",
