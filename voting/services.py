@@ -1,7 +1,6 @@
 """Casting and withdrawing votes with counters that always equal the rows in the vote table."""
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,7 +41,7 @@ _IDEA_FIELDS = tuple(
     field.attname
     for field in Idea._meta.concrete_fields
     if field.attname
-    in {"id", "status", "visibility", "created_at", "upvote_count", "downvote_count", "campaign_id"}
+    in {"id", "status", "visibility", "upvote_count", "downvote_count", "campaign_id"}
 )
 _LOCK_IDEA = f"SELECT {', '.join(_IDEA_FIELDS)} FROM {_IDEA} WHERE id = %s"  # noqa: S608
 _FIND_VOTE = f"SELECT id, value, discounted_at FROM {_VOTE} WHERE idea_id = %s AND member_id = %s"  # noqa: S608
@@ -108,11 +107,6 @@ def _vote_in_postgresql(member, idea_id: int, value: int) -> _Outcome:
         return _Outcome(*cursor.fetchone())
 
 
-def _aware(moment):
-    # SQLite hands back naive UTC datetimes (the ORM would convert them for us).
-    return timezone.make_aware(moment, UTC) if moment is not None and timezone.is_naive(moment) else moment
-
-
 def _vote_in_python(member, idea_id: int, value: int) -> _Outcome:
     """What the PostgreSQL function does, step by step (SQLite: the transaction is IMMEDIATE, which
     stands in for the row lock)."""
@@ -123,7 +117,6 @@ def _vote_in_python(member, idea_id: int, value: int) -> _Outcome:
         if row is None:
             return _Outcome("missing")
         idea = Idea.from_db(connection.alias, _IDEA_FIELDS, row)
-        idea.created_at = _aware(idea.created_at)
         unchanged = _Outcome("unchanged", idea.upvote_count, idea.downvote_count)
         if value != WITHDRAW and not idea.is_open_for_votes:
             return _Outcome("closed", idea.upvote_count, idea.downvote_count)
