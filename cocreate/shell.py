@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from ideas import page_cache
 from notifications.services import unread_cache_key, unread_count
 
 # Only bounds how long a deployed template change takes to show: the key holds what the page shows.
@@ -40,6 +41,12 @@ def fill_csrf_token(html: str, csrf_token: str) -> str:
     return html.replace(_CSRF_ATTRIBUTES, f'name="csrfmiddlewaretoken" value="{csrf_token}"')
 
 
+def shell_key(member, template_name: str) -> str:
+    """The cache key of the page around a member's content: it holds everything that page shows."""
+    name = hashlib.sha256(member.public_name.encode()).hexdigest()[:16]
+    return f"page-shell:v2:{template_name}:{get_language()}:{member.pk}:{name}"
+
+
 def render_member_page(
     request, template_name: str, *, content_name: str, content: SafeString, csrf_token: str
 ) -> HttpResponse:
@@ -48,16 +55,18 @@ def render_member_page(
     context = {content_name: content, "csrf_token": csrf_token}
     if user.is_staff or len(messages.get_messages(request)):
         return render(request, template_name, context)
-    name = hashlib.sha256(user.public_name.encode()).hexdigest()[:16]
-    key = f"page-shell:{template_name}:{get_language()}:{user.pk}:{name}"
+    key = shell_key(user, template_name)
     unread_key = unread_cache_key(user.pk)
     found = cache.get_many([key, unread_key])  # one round trip for both
-    shell = found.get(key)
-    if shell is None:
+
+    def render_shell() -> str:
         marked = {content_name: mark_safe(_CONTENT_MARK), "csrf_token": CSRF_MARK}  # noqa: S308 - our mark
         shell = render(request, template_name, {**marked, "unread_notifications": _UNREAD_MARK})
-        shell = shell.content.decode()
-        cache.set(key, shell, SHELL_SECONDS)
+        return shell.content.decode()
+
+    # Stale-while-revalidate, like the lists: when the shell expires, one of a member's requests renders
+    # it again while the others keep the old one, instead of all of them at once.
+    shell = page_cache.get_or_render(key, render_shell, fresh_seconds=SHELL_SECONDS, entry=found.get(key))
     unread = unread_count(user, cached=found.get(unread_key))
     # The badge shows the count, or goes altogether when nothing is unread.
     page = _UNREAD_BADGE.sub(

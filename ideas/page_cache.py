@@ -28,14 +28,24 @@ def now() -> float:
     return time.time()
 
 
+_NOT_READ = object()
+
+
 def get_or_render(
-    key: str, render: Callable[[], T], *, fresh_seconds: float, keep: Callable[[T], bool] = bool
+    key: str,
+    render: Callable[[], T],
+    *,
+    fresh_seconds: float,
+    keep: Callable[[T], bool] = bool,
+    entry=_NOT_READ,
 ) -> T:
     """The cached value under `key`, or `render()`, stored there when `keep(value)` says so (an error
-    page is not kept). `fresh_seconds <= 0` turns caching off."""
+    page is not kept). `fresh_seconds <= 0` turns caching off. `entry`: what the caller has already
+    read from the cache under `key` (None for nothing), to save the round trip."""
     if fresh_seconds <= 0:
         return render()
-    entry = cache.get(key)
+    if entry is _NOT_READ:
+        entry = cache.get(key)
     locked = False
     if entry is not None:
         rendered_at, value = entry

@@ -94,3 +94,29 @@ def test_waiting_messages_are_shown_once(alice, rf):
 def test_staff_get_their_own_links(rita):
     page = header(logged_in(rita).get("/ideas/").content.decode())
     assert "Backlog" in page and "Rita R&amp;D" in page
+
+
+def test_an_expired_page_is_rendered_again_by_one_request_only(alice, monkeypatch):
+    """When the page around the list expires, the member's other requests keep the old one while one
+    request renders it again (no crowd of renders at once)."""
+    from django.core.cache import cache
+
+    from cocreate import shell
+    from ideas import page_cache
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(page_cache, "now", lambda: now[0])
+    renders = []
+    real_render = shell.render
+    monkeypatch.setattr(shell, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+    client = logged_in(alice)
+    client.get("/ideas/")
+    assert len(renders) == 1
+    lock = shell.shell_key(alice, "ideas/list.html") + ":lock"
+    now[0] += shell.SHELL_SECONDS + 1  # stale: past fresh, within the stale grace
+    cache.add(lock, 1, 10)  # another request is rendering it right now
+    assert "Alice A." in header(client.get("/ideas/").content.decode())
+    assert len(renders) == 1  # this request got the old page
+    cache.delete(lock)
+    client.get("/ideas/")
+    assert len(renders) == 2  # and the next one, holding the lock, rendered it again
