@@ -382,8 +382,9 @@ def rescore_ideas(idea_ids) -> None:
             ]
             # One plain statement per idea, sent together (psycopg pipelines executemany): bulk_update's
             # CASE expressions cost ~1 ms of CPU per idea to build.
-            with connection.cursor() as cursor:
-                cursor.executemany(_RESCORE, scores)
+            if scores:
+                with connection.cursor() as cursor:
+                    cursor.executemany(_RESCORE, scores)
 
 
 def _may_merge(member) -> bool:
