@@ -1,5 +1,6 @@
 """What a window of votes costs afterwards: the task that rescores the voted ideas and rewrites their
-search vote counts (voting.tasks.refresh_voted_ideas), per idea, in this process and in PostgreSQL.
+search vote counts (voting.tasks.refresh_voted_ideas), per idea, in this process and in PostgreSQL (all
+its processes, with Redis's, as bench/run.py counts them: nothing else should run meanwhile).
 
     .venv/bin/python -m bench.window_cost [--ideas 500] [--rounds 3]
 
@@ -19,13 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import BENCH_ENV, OUT  # noqa: E402
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    """User + system CPU of one PostgreSQL backend process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench.run import BENCH_ENV, OUT, database_cpu_seconds  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -38,21 +33,16 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from django.db import connection
-
     from voting.tasks import refresh_voted_ideas
 
     ideas = json.loads((OUT / "fixtures.json").read_text())["vote_ideas"][: args.ideas]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
     refresh_voted_ideas.call(idea_ids=ideas)  # warm
     for round_ in range(1, args.rounds + 1):
-        started, pg_started = time.process_time(), backend_cpu_seconds(pid)
+        started, db_started = time.process_time(), database_cpu_seconds()
         refresh_voted_ideas.call(idea_ids=ideas)
         app = (time.process_time() - started) * 1000 / len(ideas)
-        pg = (backend_cpu_seconds(pid) - pg_started) * 1000 / len(ideas)
-        print(f"round {round_}: {len(ideas)} ideas; per idea {app:.3f} ms app CPU + {pg:.3f} ms PostgreSQL")
+        db = (database_cpu_seconds() - db_started) * 1000 / len(ideas)
+        print(f"round {round_}: {len(ideas)} ideas; per idea {app:.3f} ms app + {db:.3f} ms database CPU")
     return 0
 
 

@@ -370,16 +370,11 @@ def rescore_ideas(idea_ids) -> None:
                 .annotate(n=Count("pk"))
                 .values_list("idea", "n")
             )
-            scores = [
-                (
-                    hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at),
-                    top_score(upvotes=up, downvotes=down),
-                    recent.get(idea.pk, 0),
-                    idea.pk,
-                )
-                for idea in ideas
-                for up, down in [(idea.upvote_count, idea.downvote_count)]
-            ]
+            scores = []
+            for idea in ideas:
+                up, down = idea.upvote_count, idea.downvote_count
+                hot = hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at)
+                scores.append((hot, top_score(upvotes=up, downvotes=down), recent.get(idea.pk, 0), idea.pk))
             # One plain statement per idea, sent together (psycopg pipelines executemany): bulk_update's
             # CASE expressions cost ~1 ms of CPU per idea to build.
             if scores:
