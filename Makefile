@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Development server settings for `make run` (never used in production).
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint install browser migrate demo bench clean
+.PHONY: run test lint install browser loadtools migrate demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's load generators for the benchmark: wrk (peak) and h2load from nghttp2-client (half peak).
+loadtools:
+	@command -v wrk >/dev/null 2>&1 && command -v h2load >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nghttp2-client >/dev/null; }
 
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -44,7 +50,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-bench: install
+bench: install loadtools
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -10,9 +10,12 @@ The generator's own CPU use is reported, because it shares the machine's cores w
 """
 
 import asyncio
+import resource
+import subprocess  # noqa: S404 - runs h2load with our own arguments
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -197,5 +200,79 @@ async def paced_load(
         p99_ms=percentile(from_due, 99) * 1000,
         p99_from_send_ms=percentile(from_send, 99) * 1000,
         max_ms=max(from_due, default=float("nan")) * 1000,
+        generator_cpu_pct=100 * cpu / elapsed,
+    )
+
+
+# --- h2load: the same open-loop measurement for GET requests, at a fraction of the CPU ---------------
+#
+# The generator above costs ~0.3 ms of CPU per request (a Python task and a fresh connection each), as
+# much as B itself, and it runs on the servers' two cores: at B's half-peak rate it kept the machine
+# ~80 % busy and made a view that does nothing miss 50 ms at p99 (bench/RESULTS.md, 2026-12-02 (2)).
+# h2load (Debian's nghttp2-client) makes the same fresh connection per request from C for a third of
+# that, so GET endpoints, which all send one fixed request, use it; the vote run, whose every request
+# differs, keeps the generator above at its lower rate.
+
+H2LOAD_MAX_PERIOD_MS = 1000
+
+
+def h2load_plan(rate: float) -> tuple[int, int]:
+    """(connections, period in ms) for h2load's `-r N --rate-period Pms`, closest to `rate` per second.
+
+    h2load takes whole milliseconds and opens its N connections at once each period, so the shortest
+    period within 1 % of the rate keeps the bursts small; failing that, the closest rate of all.
+    """
+    best = None
+    for period in range(1, H2LOAD_MAX_PERIOD_MS + 1):
+        connections = max(1, round(rate * period / 1000))
+        error = abs(connections * 1000 / period - rate) / rate
+        if error <= 0.01:
+            return connections, period
+        if best is None or error < best[0]:
+            best = (error, connections, period)
+    return best[1], best[2]
+
+
+def h2load_paced(
+    url: str, *, rate: float, duration: float, headers: dict[str, str], log_file: Path
+) -> PacedResult:
+    """GET `url` on a fresh connection at `rate` per second for `duration` seconds, through h2load.
+
+    Latency is h2load's own per request, from sending the request to the end of the response; each
+    connection is opened on schedule whatever the server does, so a server's queue shows in it (the
+    kernel completes the handshake of a connection waiting in the listen queue).
+    """
+    connections, period = h2load_plan(rate)
+    planned_rate = connections * 1000 / period
+    total = max(1, int(planned_rate * duration))
+    cmd = ["h2load", "--h1", "-t1", f"-r{connections}", f"--rate-period={period}ms"]
+    cmd += [f"-c{total}", f"-n{total}"]  # one request per connection: gunicorn's sync workers close it
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd += [f"--log-file={log_file}", url]
+    log_file.unlink(missing_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603 - our own command line
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    statuses, latencies = [], []
+    for line in log_file.read_text().splitlines():
+        _start_us, status, duration_us, *_ = line.split("\t")
+        statuses.append(int(status))
+        latencies.append(int(duration_us) / 1e6)
+    completed = [latency for status, latency in zip(statuses, latencies, strict=True) if status != -1]
+    return PacedResult(
+        target_rate=rate,
+        achieved_rate=len(completed) / elapsed,
+        sent=total,
+        completed=len(completed),
+        errors=total - len(completed),
+        bad_status=sum(1 for status in statuses if status not in (-1, 200)),
+        p50_ms=percentile(completed, 50) * 1000,
+        p99_ms=percentile(completed, 99) * 1000,
+        p99_from_send_ms=percentile(completed, 99) * 1000,
+        max_ms=max(completed, default=float("nan")) * 1000,
         generator_cpu_pct=100 * cpu / elapsed,
     )

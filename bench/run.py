@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.live import vote_to_clients  # noqa: E402
-from bench.loadgen import PacedResult, build_request, paced_load, send  # noqa: E402
+from bench.loadgen import PacedResult, build_request, h2load_paced, paced_load, send  # noqa: E402
 
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
@@ -207,6 +207,7 @@ class Servers:
             "gunicorn",
             [
                 str(BIN / "gunicorn"),
+                "--config=python:cocreate.gunicorn_conf",
                 f"--workers={self.workers}",
                 "--worker-class=sync",
                 f"--bind={HOST}:{HTTP_PORT}",
@@ -389,23 +390,27 @@ def wrk(
 
 
 def paced(endpoint: Endpoint, *, rate: float, seconds: float, votes: VoteSequence):
-    if endpoint.vote:
-        offset = votes.offset
-
-        def make_request(k):
-            return votes.request(offset + k)
-    else:
+    """Open-loop load at `rate`: h2load for a GET (one fixed request), bench/loadgen.py for votes."""
+    if not endpoint.vote:
         headers = {"Cookie": endpoint.cookie} if endpoint.cookie else {}
-        request = build_request("GET", endpoint.path, host=f"{HOST}:{HTTP_PORT}", headers=headers)
-
-        def make_request(k):
-            return request
-
+        return h2load_paced(
+            f"http://{HOST}:{HTTP_PORT}{endpoint.path}",
+            rate=rate,
+            duration=seconds,
+            headers=headers,
+            log_file=OUT / f"h2load-{endpoint.key}.log",
+        )
+    offset = votes.offset
     result = asyncio.run(
-        paced_load(host=HOST, port=HTTP_PORT, make_request=make_request, rate=rate, duration=seconds)
+        paced_load(
+            host=HOST,
+            port=HTTP_PORT,
+            make_request=lambda k: votes.request(offset + k),
+            rate=rate,
+            duration=seconds,
+        )
     )
-    if endpoint.vote:
-        votes.offset += result.sent
+    votes.offset += result.sent
     return result
 
 
@@ -649,11 +654,13 @@ def report(results: dict) -> str:
         f"- Peak: `wrk -t1 -c{args['connections']} -d{args['duration']:g}s` after a 3 s warm-up. B is "
         f"measured before the first endpoint and after each one ({bare_runs} req/s); each endpoint's × B "
         "uses the mean of the two B runs around it, because this shared VM's speed drifts over minutes.",
-        "- Half peak: an open-loop generator (bench/loadgen.py; wrk2 is not packaged) sends each endpoint "
-        f"50 % of its own peak rate (for at least {HALF_PEAK_MIN_SECONDS} s and {HALF_PEAK_SAMPLES} "
-        f"requests, at most {HALF_PEAK_MAX_SECONDS} s), one connection per request, and counts latency "
-        "from each request's scheduled time. It runs on the same two cores "
-        f"(it used {fmt(max(h['generator_cpu_pct'] for h in half.values()), 0)} % of a core at most); "
+        "- Half peak: open-loop load at 50 % of each endpoint's own peak rate (for at least "
+        f"{HALF_PEAK_MIN_SECONDS} s and {HALF_PEAK_SAMPLES} requests, at most {HALF_PEAK_MAX_SECONDS} s), "
+        "one fresh connection per request, opened on schedule whatever the server does. GETs: h2load "
+        "(Debian's nghttp2-client; whole-millisecond periods, so a few connections at once), latency from "
+        "sending the request; votes, whose every request differs: bench/loadgen.py, latency from each "
+        "request's scheduled time (wrk2 is not packaged). Both run on the same two cores "
+        f"(at most {fmt(max(h['generator_cpu_pct'] for h in half.values()), 0)} % of a core); "
         "the B row shows what that costs a view that does nothing.",
         "- App CPU ms/req: user + system CPU time of the gunicorn master and workers during the peak run, "
         "per request (PostgreSQL and Redis not included). × B by CPU = B's CPU per request / the "
@@ -802,7 +809,7 @@ def endpoints_for(fixtures: dict) -> list[Endpoint]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    for tool in ("wrk", "psql", "createdb", "dropdb", "redis-cli"):
+    for tool in ("wrk", "h2load", "psql", "createdb", "dropdb", "redis-cli"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed.")
     OUT.mkdir(exist_ok=True)
