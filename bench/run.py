@@ -342,6 +342,7 @@ def wrk(
     votes: VoteSequence,
     tag: str,
     app_cpu: Callable[[], float] | None = None,
+    port: int = HTTP_PORT,
 ) -> Measurement:
     env = {**os.environ}
     if endpoint.vote:
@@ -356,7 +357,7 @@ def wrk(
         "--timeout=10s",
         "-s",
         str(BENCH / "load.lua"),
-        f"http://{HOST}:{HTTP_PORT}{endpoint.path}",
+        f"http://{HOST}:{port}{endpoint.path}",
     ]
     cpu_before = app_cpu() if app_cpu else 0.0
     db_before = database_cpu_seconds()

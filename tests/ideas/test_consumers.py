@@ -129,13 +129,46 @@ async def test_votes_from_a_thread_without_an_event_loop_reach_listeners_in_orde
 
 @pytest.mark.skipif(
     "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    reason="the in-memory layer only reaches sockets through this process's own event loop",
+)
+async def test_live_updates_go_on_after_redis_closes_the_broadcasting_connection():
+    """Broadcasts ask Redis for no replies, so a connection Redis has dropped must be noticed
+    before writing to it, or the next update would vanish without an error."""
+    idea = await database_sync_to_async(make_idea)()
+    first, second = [await database_sync_to_async(MemberFactory)() for _ in range(2)]
+    page, connected, _ = await connect(f"/ws/ideas/{idea.pk}/")
+    assert connected
+
+    def vote_like_a_wsgi_worker(voter):
+        try:
+            vote_cast(member=voter, idea_id=idea.pk)
+        finally:
+            connections.close_all()
+
+    await asyncio.to_thread(vote_like_a_wsgi_worker, first)
+    assert (await page.receive_json_from(timeout=5))["votes"] == 1
+
+    admin = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0])
+    mine = [c["id"] for c in admin.client_list() if c["name"] == broadcasts.CLIENT_NAME]
+    assert mine  # the first broadcast went out on a named connection
+    for client_id in mine:
+        admin.client_kill_filter(_id=client_id)
+
+    await asyncio.to_thread(vote_like_a_wsgi_worker, second)
+    assert (await page.receive_json_from(timeout=5))["votes"] == 2
+    await page.disconnect()
+
+
+@pytest.mark.skipif(
+    "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
     reason="only the Redis layer can be unreachable",
 )
 async def test_a_vote_stands_when_its_live_update_cannot_be_sent(monkeypatch, caplog):
     idea = await database_sync_to_async(make_idea)()
     voter = await database_sync_to_async(MemberFactory)()
     publisher = broadcasts._publisher(get_channel_layer())
-    monkeypatch.setattr(publisher, "clients", [redis.Redis(host="127.0.0.1", port=1)])  # nothing listens
+    nowhere = broadcasts._NoReplyConnection("redis://127.0.0.1:1")  # nothing listens there
+    monkeypatch.setattr(publisher, "connections", [nowhere])
 
     with caplog.at_level(logging.ERROR, logger="ideas.broadcasts"):
         tally = await database_sync_to_async(vote_cast)(member=voter, idea_id=idea.pk)
