@@ -144,9 +144,15 @@ async def paced_load(
     ok_status: frozenset[int] = frozenset({200}),
     timeout: float = 10.0,
     max_in_flight: int = 1000,
+    log_file: Path | None = None,
 ) -> PacedResult:
-    """Send make_request(k) at start + k / rate for `duration` seconds; latencies from the due time."""
+    """Send make_request(k) at start + k / rate for `duration` seconds; latencies from the due time.
+
+    `log_file`: one line per answered request, as h2load writes them (due time in µs since the epoch,
+    status, µs from the due time to the end of the response), to see when slow requests came."""
     total = max(1, int(rate * duration))
+    wall_offset = time.time() - time.perf_counter()
+    log_lines: list[str] = []
     from_due: list[float] = []
     from_send: list[float] = []
     errors = bad_status = 0
@@ -171,6 +177,8 @@ async def paced_load(
             bad_status += 1
         from_due.append(finished - due)
         from_send.append(finished - sent)
+        if log_file is not None:
+            log_lines.append(f"{int((due + wall_offset) * 1e6)}\t{status}\t{int((finished - due) * 1e6)}")
 
     cpu_start = time.process_time()
     start = time.perf_counter() + 0.05
@@ -187,6 +195,8 @@ async def paced_load(
         if k < total:
             await asyncio.sleep(max(0.0, start + k / rate - time.perf_counter()))
     await asyncio.gather(*tasks)
+    if log_file is not None:
+        log_file.write_text("\n".join(log_lines) + "\n")
     elapsed = max(done_at - start, 1e-9)
     cpu = time.process_time() - cpu_start
     return PacedResult(
@@ -208,7 +218,8 @@ async def paced_load(
 #
 # The generator above costs ~0.3 ms of CPU per request (a Python task and a fresh connection each), as
 # much as B itself, and it runs on the servers' two cores: at B's half-peak rate it kept the machine
-# ~80 % busy and made a view that does nothing miss 50 ms at p99 (bench/RESULTS.md, 2026-12-02 (2)).
+# ~80 % busy and made a view that does nothing miss 50 ms at p99 (bench/RESULTS.md, second session of
+# 2026-12-02).
 # h2load (Debian's nghttp2-client) makes the same fresh connection per request from C for a third of
 # that, so GET endpoints, which all send one fixed request, use it; the vote run, whose every request
 # differs, keeps the generator above at its lower rate.

@@ -409,6 +409,7 @@ def paced(endpoint: Endpoint, *, rate: float, seconds: float, votes: VoteSequenc
             make_request=lambda k: votes.request(offset + k),
             rate=rate,
             duration=seconds,
+            log_file=OUT / f"loadgen-{endpoint.key}.log",
         )
     )
     votes.offset += result.sent
