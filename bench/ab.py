@@ -27,11 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
     BENCH_ENV,
-    BIN,
-    HOST,
     OUT,
     VoteSequence,
     endpoints_for,
+    gunicorn_command,
     process_group_cpu_seconds,
     wrk,
 )
@@ -41,15 +40,7 @@ PORTS = {"this": 8001, "other": 8011}
 
 def start(checkout: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, **BENCH_ENV, "PYTHONPATH": str(checkout)}
-    cmd = [
-        str(BIN / "gunicorn"),
-        "--config=python:cocreate.gunicorn_conf",
-        "--workers=4",
-        "--worker-class=sync",
-        f"--bind={HOST}:{port}",
-        "--log-level=warning",
-        "cocreate.wsgi:application",
-    ]
+    cmd = gunicorn_command(port=port, workers=4)
     return subprocess.Popen(cmd, cwd=checkout, env=env, start_new_session=True)  # noqa: S603
 
 

@@ -190,6 +190,19 @@ def database_cpu_seconds() -> float:
 # --- Servers --------------------------------------------------------------------------------------------
 
 
+def gunicorn_command(*, port: int, workers: int) -> list[str]:
+    """gunicorn as the README's production command runs it, on 127.0.0.1:`port`."""
+    return [
+        str(BIN / "gunicorn"),
+        "--config=python:cocreate.gunicorn_conf",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        f"--bind={HOST}:{port}",
+        "--log-level=warning",
+        "cocreate.wsgi:application",
+    ]
+
+
 class Servers:
     """gunicorn and daphne, each in its own process group so that stopping it stops its workers."""
 
@@ -203,18 +216,7 @@ class Servers:
             with socket.socket() as probe:
                 if probe.connect_ex((HOST, port)) == 0:
                     raise RuntimeError(f"Port {port} is already in use; stop whatever listens there first.")
-        self._spawn(
-            "gunicorn",
-            [
-                str(BIN / "gunicorn"),
-                "--config=python:cocreate.gunicorn_conf",
-                f"--workers={self.workers}",
-                "--worker-class=sync",
-                f"--bind={HOST}:{HTTP_PORT}",
-                "--log-level=warning",
-                "cocreate.wsgi:application",
-            ],
-        )
+        self._spawn("gunicorn", gunicorn_command(port=HTTP_PORT, workers=self.workers))
         self._spawn(
             "daphne",
             [str(BIN / "daphne"), "-b", HOST, "-p", str(WS_PORT), "-v", "1", "cocreate.asgi:application"],

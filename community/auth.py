@@ -69,13 +69,11 @@ def members_prefetchable():
         _prefetched.reset(token)
 
 
-def prefetch(member_id, found: dict) -> bool:
-    """Keep `found` (read under member_cache_keys) for `cached_member`; False when nobody will ask."""
+def prefetch(member_id, found: dict) -> None:
+    """Keep `found` (read under member_cache_keys) for `cached_member`, when it will ask (see prefetching)."""
     box = _prefetched.get()
-    if box is None:
-        return False
-    box[str(member_id)] = found
-    return True
+    if box is not None:
+        box[str(member_id)] = found
 
 
 def prefetching() -> bool:
