@@ -7,8 +7,6 @@ Every event is a dict with a `type`; the shapes are pinned by tests/ideas/test_c
 
 import asyncio
 import logging
-import os
-import threading
 from functools import partial
 
 import redis
@@ -20,9 +18,9 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from cocreate.noreply import NoReplyConnection
+
 IDEA_LIST_GROUP = "ideas"
-# How the broadcasting connections name themselves to Redis (CLIENT LIST).
-CLIENT_NAME = "cocreate-broadcasts"
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ def idea_group(idea_id: int) -> str:
 
 class _Publisher:
     """Sends group messages from sync code (gunicorn workers, commands): PUBLISH on Redis, one write
-    per shard and no wait for Redis's answer (see _NoReplyConnection).
+    per shard and no wait for Redis's answer (cocreate.noreply).
 
     It writes exactly what channels_redis's RedisPubSubChannelLayer.group_send writes: the layer's own
     msgpack serialisation, on the Redis pub/sub channel "<prefix>__group__<group>", on the shard the
@@ -46,7 +44,7 @@ class _Publisher:
         self.layer = layer
         self.prefix = config.get("prefix", "asgi")
         hosts = config.get("hosts") or ["redis://localhost:6379"]
-        self.connections = [_NoReplyConnection(host) for host in hosts]
+        self.connections = [NoReplyConnection(host) for host in hosts]
 
     def publish(self, groups: list[str], message: dict) -> None:
         payload = self.layer.serialize(message)
@@ -57,49 +55,6 @@ class _Publisher:
             commands.setdefault(shard, []).append(("PUBLISH", channel, payload))
         for shard, shard_commands in commands.items():
             self.connections[shard].send(shard_commands)
-
-
-class _NoReplyConnection:
-    """A connection to Redis that has asked for no replies (CLIENT REPLY OFF), for PUBLISH only.
-
-    Redis's answer to a PUBLISH is how many listeners it reached, which nobody here needs; waiting
-    for it put the request to sleep and woke it again for every broadcast, which cost a vote more CPU
-    under load than the command itself (bench/RESULTS.md). With replies off a broadcast is one write.
-    Errors then go unreported too, but PUBLISH has none to report; a connection Redis has closed shows
-    as readable (nothing else is ever sent to it) and is opened again before the write. One lock per
-    connection: daphne runs sync code on several threads.
-    """
-
-    def __init__(self, url: str):
-        self.pool = redis.ConnectionPool.from_url(url, client_name=CLIENT_NAME)
-        self.lock = threading.Lock()
-        self._open()
-
-    def _open(self) -> None:
-        # (In a process forked after this, the socket would be the parent's: a new connection then.)
-        self.pid = os.getpid()
-        self.connection = self.pool.make_connection()
-        self.connection.register_connect_callback(self._replies_off)
-
-    def _replies_off(self, connection) -> None:
-        connection.send_command("CLIENT", "REPLY", "OFF", check_health=False)
-
-    def send(self, commands: list[tuple]) -> None:
-        packed = self.connection.pack_commands(commands)
-        with self.lock:
-            if self.pid != os.getpid():
-                self._open()
-            elif self.connection._sock is not None and self._closed_by_redis():
-                self.connection.disconnect()
-            self.connection.send_packed_command(packed, check_health=False)
-
-    def _closed_by_redis(self) -> bool:
-        """Whether Redis has closed the connection (a restart, a client timeout): with replies off,
-        nothing else ever makes it readable."""
-        try:
-            return self.connection.can_read()
-        except (redis.ConnectionError, OSError):
-            return True
 
 
 _publishers: dict[int, _Publisher] = {}

@@ -9,6 +9,10 @@ queued task for every idea voted on in it (voting.tasks.refresh_voted_ideas):
 
 Keeping the scores off the vote itself means a vote rewrites no indexed column of the idea row: on
 PostgreSQL the update is a HOT update that touches none of the table's indexes (bench/RESULTS.md).
+
+With Redis, ideas join the window's set without waiting for Redis's answer. Should Redis drop the
+connection as one is sent (a restart), that idea's scores wait for its next vote, or for
+`manage.py refresh_scores`, which recomputes them all; its counters are exact all along.
 """
 
 import time
@@ -19,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from cocreate import noreply
 from cocreate.cache import shared_redis
 
 WINDOW_SECONDS = 10
@@ -48,26 +53,29 @@ def _queue(idea_id: int) -> None:
         return
     # Redis: the ideas voted on in a window gather in one set, and the first vote of the window queues
     # the one task for them all, for the window's end (one task row per window, not one per idea).
+    # Adding an idea to the set waits for no answer (cocreate.noreply); only a process's first vote of
+    # a window asks whether it is the window's first anywhere: one round trip per process and window.
     window = current_window()
     if _added_here["window"] != window:
-        _added_here.update(window=window, ideas=set())
+        _added_here.update(window=window, ideas=set(), asked=False)
     elif idea_id in _added_here["ideas"]:
         return  # in the window's set already; its task runs only once the window is over
     ideas_key = _window_key(window)
-    pipeline = client.pipeline(transaction=False)
-    pipeline.sadd(ideas_key, idea_id)
-    pipeline.expire(ideas_key, WINDOW_KEEP_SECONDS)
-    pipeline.set(f"{ideas_key}:queued", 1, nx=True, ex=WINDOW_KEEP_SECONDS)
-    *_, first_of_window = pipeline.execute()
+    add = [("SADD", ideas_key, idea_id), ("EXPIRE", ideas_key, WINDOW_KEEP_SECONDS)]
+    noreply.cache_connection().send(add)
     _added_here["ideas"].add(idea_id)
-    if first_of_window:
+    if _added_here["asked"]:
+        return
+    _added_here["asked"] = True
+    if client.set(f"{ideas_key}:queued", 1, nx=True, ex=WINDOW_KEEP_SECONDS):
         window_end = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
         refresh_voted_ideas_of_window.using(run_after=window_end + WINDOW_GRACE).enqueue(window=window)
 
 
-# The ideas this process has put in the current window's set: another vote on one of them in the same
-# window needs no Redis call at all. (Threads may race here; the worst outcome is a repeated SADD.)
-_added_here: dict = {"window": None, "ideas": set()}
+# The ideas this process has put in the current window's set, and whether it has asked if it is the
+# window's first: another vote on one of them in the same window needs no Redis call at all. (Threads
+# may race here; the worst outcome is a repeated SADD or SET.)
+_added_here: dict = {"window": None, "ideas": set(), "asked": False}
 
 
 def current_window() -> int:

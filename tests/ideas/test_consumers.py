@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
 
+from cocreate import noreply
 from cocreate.asgi import application
 from ideas import broadcasts, services
 from voting.services import vote_cast
@@ -149,7 +150,7 @@ async def test_live_updates_go_on_after_redis_closes_the_broadcasting_connection
     assert (await page.receive_json_from(timeout=5))["votes"] == 1
 
     admin = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0])
-    mine = [c["id"] for c in admin.client_list() if c["name"] == broadcasts.CLIENT_NAME]
+    mine = [c["id"] for c in admin.client_list() if c["name"] == noreply.CLIENT_NAME]
     assert mine  # the first broadcast went out on a named connection
     for client_id in mine:
         admin.client_kill_filter(_id=client_id)
@@ -167,7 +168,7 @@ async def test_a_vote_stands_when_its_live_update_cannot_be_sent(monkeypatch, ca
     idea = await database_sync_to_async(make_idea)()
     voter = await database_sync_to_async(MemberFactory)()
     publisher = broadcasts._publisher(get_channel_layer())
-    nowhere = broadcasts._NoReplyConnection("redis://127.0.0.1:1")  # nothing listens there
+    nowhere = noreply.NoReplyConnection("redis://127.0.0.1:1")  # nothing listens there
     monkeypatch.setattr(publisher, "connections", [nowhere])
 
     with caplog.at_level(logging.ERROR, logger="ideas.broadcasts"):

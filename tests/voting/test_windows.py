@@ -1,5 +1,6 @@
 """What follows votes (ranking scores, search vote counts) runs once per idea and 10-second window."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,14 @@ pytestmark = pytest.mark.django_db
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # backends rebuilt on change
 
 
+def wait_for_set_size(key, size, seconds=5):
+    client = shared_redis()
+    deadline = time.monotonic() + seconds
+    while client.scard(key) < size and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert client.scard(key) == size
+
+
 def ranking(idea):
     return Idea.objects.values_list("upvote_count", "top_score", "trending_score").get(pk=idea.pk)
 
@@ -39,7 +48,7 @@ def test_votes_of_one_window_are_one_queued_refresh(
         first, second = make_idea(title="Fan noise"), make_idea(title="Quiet mode")
     settings.TASKS = DATABASE_QUEUE
     monkeypatch.setattr(windows, "current_window", lambda: 177_000_000)
-    monkeypatch.setattr(windows, "_added_here", {"window": None, "ideas": set()})
+    monkeypatch.setattr(windows, "_added_here", {"window": None, "ideas": set(), "asked": False})
     for voter, idea in ((alice, first), (bob, first), (alice, second), (bob, second)):
         with django_capture_on_commit_callbacks(execute=True):
             vote_cast(member=voter, idea_id=idea.pk)
@@ -47,6 +56,7 @@ def test_votes_of_one_window_are_one_queued_refresh(
     (queued,) = DBTaskResult.objects.all()
     assert queued.task_path == "voting.tasks.refresh_voted_ideas_of_window"
     assert queued.run_after.timestamp() == 177_000_001 * windows.WINDOW_SECONDS + 1
+    wait_for_set_size(windows._window_key(177_000_000), 2)  # sent without waiting for Redis's answer
     assert ranking(first) == (2, 0.0, 0)  # counted at once, ranked later
     assert IdeaDocument.objects.get(pk=first.pk).votes == 0
 
@@ -56,6 +66,25 @@ def test_votes_of_one_window_are_one_queued_refresh(
         assert (upvotes, trending) == (2, 2) and top > 0
         assert IdeaDocument.objects.get(pk=idea.pk).votes == 2
     assert refresh_voted_ideas_of_window.call(window=177_000_000) == 0  # taken: never twice
+
+
+@pytest.mark.skipif(shared_redis() is None, reason="the vote windows gather in Redis")
+def test_every_process_adds_to_the_window_and_only_the_first_queues_its_task(
+    settings, django_capture_on_commit_callbacks, monkeypatch, alice, bob
+):
+    from django_tasks_db.models import DBTaskResult
+
+    ideas = [make_idea(title=title) for title in ("Fan noise", "Quiet mode", "Dark theme")]
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setattr(windows, "current_window", lambda: 177_000_100)
+    for idea in ideas:  # each vote as if from another web process, which has seen nothing of this window
+        monkeypatch.setattr(windows, "_added_here", {"window": None, "ideas": set(), "asked": False})
+        with django_capture_on_commit_callbacks(execute=True):
+            vote_cast(member=alice, idea_id=idea.pk)
+
+    assert DBTaskResult.objects.count() == 1
+    wait_for_set_size(windows._window_key(177_000_100), 3)
+    assert refresh_voted_ideas_of_window.call(window=177_000_100) == 3
 
 
 @pytest.mark.skipif(shared_redis() is not None, reason="without Redis only")
