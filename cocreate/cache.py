@@ -29,10 +29,14 @@ class RedisCache(redis.RedisCache):
         self._class = RedisCacheClient
 
 
+def redis_backend() -> redis.RedisCache | None:
+    """The default cache's backend when it is Redis; None otherwise."""
+    backend = caches["default"]  # the backend itself: `django.core.cache.cache` is only a proxy to it
+    return backend if isinstance(backend, redis.RedisCache) else None
+
+
 def shared_redis():
     """The redis-py client behind the default cache when it is Redis, for what the cache API lacks
     (sets); None otherwise."""
-    backend = caches["default"]  # the backend itself: `django.core.cache.cache` is only a proxy to it
-    if isinstance(backend, redis.RedisCache):
-        return backend._cache.get_client(write=True)
-    return None
+    backend = redis_backend()
+    return backend._cache.get_client(write=True) if backend is not None else None

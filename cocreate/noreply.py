@@ -10,8 +10,8 @@ import os
 import threading
 
 import redis
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+
+from .cache import redis_backend
 
 # How these connections name themselves to Redis (CLIENT LIST).
 CLIENT_NAME = "cocreate-noreply"
@@ -64,8 +64,8 @@ _to_cache: dict[str, NoReplyConnection] = {}
 def cache_connection() -> NoReplyConnection | None:
     """This process's no-reply connection to the server the default cache writes to, when the cache
     is Redis; None otherwise."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
+    backend = redis_backend()
+    if backend is None:
         return None
     url = backend._servers[0]  # the server Django's Redis cache writes to
     connection = _to_cache.get(url)
