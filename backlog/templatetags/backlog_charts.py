@@ -55,14 +55,3 @@ def bar_chart(rows, title: str, kind: str = "equity"):
         "label_x": LABEL_WIDTH - 8,
         "bar_height": BAR,
     }
-
-
-@register.filter
-def percent(share) -> str:
-    """A share 0…1 as a percentage with one decimal."""
-    return f"{(Decimal(share) * 100).quantize(Decimal('0.1'))} %"
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key)

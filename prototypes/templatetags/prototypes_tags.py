@@ -14,17 +14,6 @@ def prototypes_for_idea(context, idea):
 
 
 @register.filter
-def percent(value):
-    """0.4 → 40 (for SVG widths); None → 0."""
-    return round((value or 0) * 100, 1)
-
-
-@register.filter
 def scaled(value, factor):
     """A share (0..1) times a length, for server-rendered SVG geometry."""
     return round((value or 0) * float(factor), 2)
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None

@@ -1,0 +1,41 @@
+"""The template filters and tags every app shares: `{% load cocreate_tags %}`.
+
+One copy of each rule, in the lowest app, so the idea list, the backlog and the prototype results cannot
+drift apart again (they had three `get_item`s and two `percent`s that answered differently).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ my_votes|get_item:idea.pk }}`: a lookup by a variable key.
+
+    A missing key, or no mapping at all, gives None (which the template shows as nothing and which is
+    falsy), never a made-up default such as 0: a missing number is not a zero.
+    """
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def percent(share, digits=1) -> str:
+    """A share 0…1 as a localised percentage: `0.4|percent` is "40.0 %", `0.4|percent:0` is "40 %".
+
+    None (nothing to divide by yet) and anything that is not a number give "–", so an empty result never
+    reads as 0 %. The sign is kept apart by a no-break space, so it never wraps onto its own line.
+    """
+    if share is None or share == "":
+        return "–"
+    try:
+        digits = int(digits)
+        value = (Decimal(str(share)) * 100).quantize(Decimal(1).scaleb(-digits))
+    except (InvalidOperation, TypeError, ValueError):
+        return "–"
+    return f"{number_format(value, decimal_pos=digits)}\u00a0%"
