@@ -1,4 +1,3 @@
-import csv
 import json
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cocreate.spreadsheets import csv_download
 from community.access import staff_permission_required
 
 from . import services
@@ -124,24 +124,13 @@ def _export_rows(items):
         }
 
 
-def _spreadsheet_safe(value):
-    # A cell starting with = + - @ is a formula to spreadsheets: quote it (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @staff_permission_required("backlog.view_backlog")
 def backlog_export_csv(request):
     _filters, _weights, order, items = _ranking(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="backlog-{timezone.localdate()}-{order}.csv"'
+    response, writer = csv_download(f"backlog-{timezone.localdate()}-{order}.csv")
     rows = list(_export_rows(items))
-    fieldnames = list(rows[0]) if rows else ["rank", "id", "title"]
-    writer = csv.DictWriter(response, fieldnames=fieldnames)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _spreadsheet_safe(value) for key, value in row.items()})
+    writer.writerow(list(rows[0]) if rows else ["rank", "id", "title"])
+    writer.writerows(row.values() for row in rows)
     return response
 
 

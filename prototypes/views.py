@@ -1,4 +1,3 @@
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
+from cocreate.spreadsheets import csv_download
 from community.access import contributor_required, staff_permission_required
 
 from . import bundles, selectors, services
@@ -388,18 +388,11 @@ def results_csv(request, pk):
     """Every piece of feedback, one row each (long format), for a spreadsheet or a notebook."""
     prototype = get_object_or_404(Prototype, pk=pk)
     rows = selectors.prototype_results(prototype)["_rows"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="prototype-{prototype.pk}-results.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(f"prototype-{prototype.pk}-results.csv")
     writer.writerow(["kind", "variant", "version", "member", "segments", "value", "detail", "x", "y", "at"])
 
     def segments_of(member_id):
         return "; ".join(rows["segments"].get(member_id, []))
-
-    def cell(text):
-        # Spreadsheets run cells that start with these as formulas.
-        text = str(text)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
     for r in rows["ratings"]:
         writer.writerow(
@@ -417,14 +410,14 @@ def results_csv(request, pk):
         value = a.scale_value if a.scale_value is not None else (a.choice or a.text)
         member = a.member_id
         writer.writerow(
-            ["survey", "", "", member, segments_of(member), cell(value), cell(question.text), "", "",
+            ["survey", "", "", member, segments_of(member), value, question.text, "", "",
              a.updated_at.isoformat()]
         )  # fmt: skip
     for p in rows["pins"]:
         version = p.screen.version
         writer.writerow(
             ["pin", rows["names"][version.variant_id], version.number, p.author_id, segments_of(p.author_id),
-             cell(p.body), f"screen {p.screen_id}, {len(p.replies.all())} replies", f"{p.x:.4f}",
+             p.body, f"screen {p.screen_id}, {len(p.replies.all())} replies", f"{p.x:.4f}",
              f"{p.y:.4f}", p.created_at.isoformat()]
         )  # fmt: skip
     return response

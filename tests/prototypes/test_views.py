@@ -126,6 +126,21 @@ def test_results_page_and_csv(client, alice, bob, rita, prototype):
     assert pin_row[5] == "'=HYPERLINK(evil)" and (pin_row[7], pin_row[8]) == ("0.3000", "0.6000")
 
 
+def test_results_csv_quotes_every_cell_a_spreadsheet_would_run(client, alice, rita):
+    """Variant and segment names are text too: before, only answers and pins were quoted."""
+    from ..factories import SegmentFactory
+
+    prototype = make_prototype(variants=("=cmd|' /C calc'!A0", "Plain"))
+    alice.segments.add(SegmentFactory(name="@evil"))
+    variant = prototype.variants.get(name__startswith="=")
+    services.rating_save(member=alice, version=variant.current_version, score=4, would_use=True)
+    client.force_login(rita)
+    response = client.get(f"/prototypes/{prototype.pk}/results.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rating = next(row for row in rows if row[0] == "rating")
+    assert rating[1] == "'=cmd|' /C calc'!A0" and rating[4] == "'@evil" and rating[5] == "4"
+
+
 def test_bundle_files_are_served_sandboxed_with_a_strict_csp(client, alice):
     by = publisher()
     prototype = make_prototype(by=by, variants=(), publish=False)
