@@ -1,44 +1,115 @@
-"""Validating and re-encoding uploaded images (avatars, idea attachments, prototype screens).
+"""The one validator for uploaded pictures: avatars, idea images and prototype screens.
 
-Only files Pillow can decode as one of the allowed formats pass; pixel counts are checked before decoding
-(decompression bombs) and everything is re-encoded, which drops metadata such as EXIF locations.
+Its limits are three settings (IMAGE_UPLOAD_MAX_BYTES, IMAGE_UPLOAD_MAX_PIXELS, IMAGE_UPLOAD_FORMATS), read
+on every call, so every upload path refuses the same files with the same words. Only files Pillow can
+decode as one of the allowed formats pass; the pixel count is read from the header and checked before
+anything is decoded (decompression bombs). Callers re-encode what passes, which drops metadata such as EXIF
+locations.
 """
 
 import io
+from dataclasses import dataclass
+from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-MAX_PIXELS = 40_000_000
+# How people spell Pillow's format names, and the MIME type a file picker may filter on.
+FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
-def open_validated(upload, *, max_bytes: int) -> Image.Image:
-    """The upload as a loaded RGBA image, or ValidationError saying why not."""
-    if upload.size > max_bytes:
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int
+    max_pixels: int
+    formats: tuple[str, ...]
+
+    @property
+    def format_list(self) -> str:
+        """ "JPEG, PNG, GIF or WebP", for messages and help texts."""
+        return str(get_text_list([FORMAT_NAMES.get(f, f) for f in self.formats], _("or")))
+
+    @property
+    def accept(self) -> str:
+        """The file input's `accept` attribute."""
+        return ",".join(MIME_TYPES[f] for f in self.formats if f in MIME_TYPES)
+
+    @property
+    def help_text(self) -> str:
+        return _("%(formats)s, at most %(size)s.") % {
+            "formats": self.format_list,
+            "size": filesizeformat(self.max_bytes),
+        }
+
+
+def image_limits() -> ImageLimits:
+    return ImageLimits(
+        max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
+        max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
+        formats=tuple(settings.IMAGE_UPLOAD_FORMATS),
+    )
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    image: Image.Image  # decoded, in the file's own mode
+    format: str  # Pillow's name, one of IMAGE_UPLOAD_FORMATS
+    width: int
+    height: int
+
+
+def check_image(upload) -> CheckedImage:
+    """The upload decoded, or ValidationError saying, with the file's name, why it was refused."""
+    limits = image_limits()
+    name = PurePath(getattr(upload, "name", "") or "image").name[:60]
+    if upload.size > limits.max_bytes:
         raise ValidationError(
-            _("The image is too large: at most %(mb)d MB, please.") % {"mb": max_bytes // 2**20},
+            _("“%(name)s” is too large (%(size)s): an image may be at most %(limit)s.")
+            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limits.max_bytes)},
             code="too_large",
         )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError(
-            _("That file is not an image we can read (use JPEG, PNG, GIF or WebP)."), code="not_image"
-        ) from None
-    if image_format not in ALLOWED_FORMATS:
-        raise ValidationError(_("Use a JPEG, PNG, GIF or WebP image."), code="format")
-    if width * height > MAX_PIXELS:
-        raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
     upload.seek(0)
-    with Image.open(upload) as image:
-        return image.convert("RGBA")
+    data = upload.read()
+    not_an_image = ValidationError(
+        _("“%(name)s” is not an image we can read (use %(formats)s).")
+        % {"name": name, "formats": limits.format_list},
+        code="not_image",
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            image_format = probe.format
+            width, height = probe.size  # from the header: nothing is decoded yet
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise not_an_image from None
+    if image_format not in limits.formats:
+        raise ValidationError(
+            _("“%(name)s” is not a %(formats)s image.") % {"name": name, "formats": limits.format_list},
+            code="format",
+        )
+    if width * height > limits.max_pixels:
+        raise ValidationError(
+            _("“%(name)s” is %(w)d×%(h)d pixels: an image may have at most %(limit)s million pixels.")
+            % {"name": name, "w": width, "h": height, "limit": f"{limits.max_pixels / 10**6:g}"},
+            code="too_many_pixels",
+        )
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise not_an_image from None
+    return CheckedImage(image=image, format=image_format, width=width, height=height)
+
+
+def open_validated(upload) -> Image.Image:
+    """The upload as a loaded RGBA image, or ValidationError saying why not."""
+    return check_image(upload).image.convert("RGBA")
 
 
 def png_file(image: Image.Image, name: str) -> ContentFile:

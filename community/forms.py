@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .avatars import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
+from cocreate.images import image_limits
+
 from .models import Member, Segment
 from .roles import Role
 
@@ -36,15 +37,7 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(
         label=_("About you"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
     )
-    avatar = forms.FileField(
-        label=_("Avatar"),
-        required=False,
-        help_text=_("JPEG, PNG, GIF or WebP, at most %(mb)d MB; shown as a square.")
-        % {"mb": MAX_UPLOAD_BYTES // 2**20},
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join(f"image/{f.lower()}" for f in ALLOWED_FORMATS)}
-        ),
-    )
+    avatar = forms.FileField(label=_("Avatar"), required=False)
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
     email_consent = forms.BooleanField(
         label=Member._meta.get_field("email_consent").verbose_name, required=False
@@ -63,6 +56,12 @@ class ProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Pick the customer groups you belong to, so R&D knows who needs an idea."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = image_limits()  # the site's one set, read per form so a settings change shows here too
+        self.fields["avatar"].help_text = _("%(limits)s Shown as a square.") % {"limits": limits.help_text}
+        self.fields["avatar"].widget.attrs["accept"] = limits.accept
 
     @classmethod
     def initial_for(cls, member: Member) -> dict:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from cocreate.images import check_image, image_limits
 from community.models import Segment
 from products.models import Product
 
@@ -56,9 +57,7 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 class ImagesField(forms.FileField):
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
-        )
+        kwargs.setdefault("widget", MultipleImageInput())
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
@@ -67,26 +66,28 @@ class ImagesField(forms.FileField):
 
 
 class IdeaCreateForm(IdeaForm):
-    images = ImagesField(
-        label=_("Images"),
-        required=False,
-        help_text=_("Up to 6 screenshots or sketches: JPEG, PNG, GIF or WebP, 8 MB each."),
-    )
+    images = ImagesField(label=_("Images"), required=False)
     campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean_images(self):
-        from cocreate.images import open_validated
+    def __init__(self, *args, **kwargs):
+        from .services import MAX_IMAGES_PER_IDEA
 
-        from .services import MAX_IMAGE_BYTES, MAX_IMAGES_PER_IDEA
+        super().__init__(*args, **kwargs)
+        limits = image_limits()  # the site's one set, read per form so a settings change shows here too
+        self.fields["images"].help_text = _("Up to %(n)d screenshots or sketches. %(limits)s") % {
+            "n": MAX_IMAGES_PER_IDEA,
+            "limits": limits.help_text,
+        }
+        self.fields["images"].widget.attrs["accept"] = limits.accept
+
+    def clean_images(self):
+        from .services import MAX_IMAGES_PER_IDEA
 
         images = self.cleaned_data["images"]
         if len(images) > MAX_IMAGES_PER_IDEA:
             raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})
         for upload in images:
-            try:
-                open_validated(upload, max_bytes=MAX_IMAGE_BYTES)
-            except forms.ValidationError as error:
-                raise forms.ValidationError(f"{upload.name}: {error.messages[0]}") from None
+            check_image(upload)  # its message names the file
         return images
 
     def clean_campaign(self):

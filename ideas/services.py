@@ -299,7 +299,6 @@ def comment_update(*, comment: Comment, editor, body: str) -> Comment:
     return comment
 
 
-MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGES_PER_IDEA = 6
 
 
@@ -307,7 +306,7 @@ def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
     """Validate, re-encode and attach an image with a thumbnail; refuses anything that is not one."""
     if idea.images.count() >= MAX_IMAGES_PER_IDEA:
         raise ValidationError({"images": _("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA}})
-    image = open_validated(upload, max_bytes=MAX_IMAGE_BYTES)
+    image = open_validated(upload)
     attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by)
     attachment.image.save("image.png", png_file(fit_within(image, 1600), "image.png"), save=False)
     attachment.thumbnail.save("thumb.png", png_file(fit_within(image, 320), "thumb.png"), save=False)

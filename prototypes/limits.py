@@ -3,9 +3,7 @@
 from django.conf import settings
 
 _DEFAULTS = {
-    # Screens: the file as uploaded, and the decoded picture (a small PNG can decode to gigapixels).
-    "SCREEN_MAX_BYTES": 8 * 1024 * 1024,
-    "SCREEN_MAX_PIXELS": 25_000_000,
+    # Screens: each file is checked against the site's image limits (IMAGE_UPLOAD_* in settings).
     "SCREENS_PER_VERSION": 20,
     "THUMBNAIL_SIZE": (320, 320),
     # HTML bundles (zip): the upload, what it unpacks to, and how much smaller than that it may be.

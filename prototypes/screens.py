@@ -1,7 +1,6 @@
 """Screens: real, bounded pictures, then re-encoded (dropping metadata) plus a thumbnail."""
 
 import io
-import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import urlsplit
@@ -9,10 +8,13 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+
+from cocreate.images import check_image
 
 from .limits import limit
 
+# The file extension each allowed format is stored under: JPEG stays JPEG, the rest become PNG.
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "png", "WEBP": "png"}
 
 
@@ -34,43 +36,18 @@ def _encode(picture: Image.Image, fmt: str) -> bytes:
 
 
 def check_screen(upload) -> CheckedScreen:
-    """Refuse anything that is not a PNG, JPEG, GIF or WebP picture within the size and pixel limits."""
+    """Refuse anything the site's one image check (cocreate.images) refuses; keep JPEG as JPEG."""
+    checked = check_image(upload)
+    picture, fmt, width, height = checked.image, checked.format, checked.width, checked.height
     name = PurePath(getattr(upload, "name", "") or "screen").name[:60]
-    if upload.size > limit("SCREEN_MAX_BYTES"):
-        raise ValidationError(
-            _("“%(name)s” is %(size).1f MB; a screen may be at most %(limit).1f MB.")
-            % {"name": name, "size": upload.size / 2**20, "limit": limit("SCREEN_MAX_BYTES") / 2**20}
-        )
-    upload.seek(0)
-    data = upload.read()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            fmt = probe.format
-            width, height = probe.size  # read from the header, before any decoding
-            if fmt not in FORMATS:
-                raise ValidationError(_("“%(name)s” is not a PNG, JPEG, GIF or WebP image.") % {"name": name})
-            if width * height > limit("SCREEN_MAX_PIXELS"):
-                raise ValidationError(
-                    _("“%(name)s” is %(w)d×%(h)d pixels; a screen may have at most %(limit)d million pixels.")
-                    % {"name": name, "w": width, "h": height, "limit": limit("SCREEN_MAX_PIXELS") // 10**6}
-                )
-            probe.verify()
-            picture = Image.open(io.BytesIO(data))
-            picture.load()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
-        raise ValidationError(_("“%(name)s” is not an image (or it is damaged).") % {"name": name}) from None
     if picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
     out_format = "JPEG" if fmt == "JPEG" else "PNG"
     stem = PurePath(name).stem[:40] or "screen"
-    image = ContentFile(_encode(picture, out_format), name=f"{stem}.{FORMATS[fmt]}")
+    image = ContentFile(_encode(picture, out_format), name=f"{stem}.{FORMATS.get(fmt, 'png')}")
     thumb = picture.copy()
     thumb.thumbnail(limit("THUMBNAIL_SIZE"))
-    thumbnail = ContentFile(_encode(thumb, out_format), name=f"{stem}-thumb.{FORMATS[fmt]}")
+    thumbnail = ContentFile(_encode(thumb, out_format), name=f"{stem}-thumb.{FORMATS.get(fmt, 'png')}")
     return CheckedScreen(image=image, thumbnail=thumbnail, width=width, height=height)
 
 

@@ -272,6 +272,13 @@ STORAGES = {
     },
 }
 
+# Every uploaded picture (avatars, idea images, prototype screens) passes cocreate.images against these
+# three, and the forms' help texts quote them. The pixel budget bounds the decoded picture, not the file:
+# a few kilobytes of PNG can decode to gigapixels, and 25 million pixels are already 100 MB as RGBA.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 8 * 2**20)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
+IMAGE_UPLOAD_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")  # Pillow's names; re-encoding drops everything else
+
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Cocreate"
 WAGTAILADMIN_BASE_URL = SITE_URL

@@ -46,7 +46,7 @@ def test_edit_profile_with_avatar_resized_to_a_square(alice_client, alice):
         (SimpleUploadedFile("doc.pdf", b"%PDF-1.4 hello", content_type="application/pdf"), b"not an image"),
         (
             SimpleUploadedFile(
-                "big.jpg", b"\xff\xd8" + b"0" * (5 * 1024 * 1024 + 10), content_type="image/jpeg"
+                "big.jpg", b"\xff\xd8" + b"0" * (8 * 1024 * 1024 + 10), content_type="image/jpeg"
             ),
             b"too large",
         ),

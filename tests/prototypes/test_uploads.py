@@ -127,15 +127,15 @@ def test_screens_must_be_real_bounded_images(draft, settings):
 
     with pytest.raises(ValidationError, match="“notes.png” is not an image"):
         add(png_upload("ok.png"), SimpleUploadedFile("notes.png", b"just text", content_type="image/png"))
-    with pytest.raises(ValidationError, match="is not a PNG, JPEG, GIF or WebP"):
+    with pytest.raises(ValidationError, match="is not a JPEG, PNG, GIF or WebP image"):
         buffer = io.BytesIO()
         Image.new("RGB", (10, 10)).save(buffer, "BMP")
         add(SimpleUploadedFile("s.bmp", buffer.getvalue()))
-    settings.PROTOTYPE_SCREEN_MAX_PIXELS = 1000
+    settings.IMAGE_UPLOAD_MAX_PIXELS = 1000
     with pytest.raises(ValidationError, match="64×48 pixels"):
         add(png_upload())
-    settings.PROTOTYPE_SCREEN_MAX_BYTES = 10
-    with pytest.raises(ValidationError, match="a screen may be at most"):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="an image may be at most"):
         add(png_upload())
     with pytest.raises(ValidationError, match="at least one screen"):
         add()
