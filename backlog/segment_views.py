@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from community.access import staff_permission_required
 from community.crm import CRMFileError, customers_import, decode_csv
 from community.models import Segment
+from community.templatetags.cocreate_tags import percent
 
 from .demand import Market
 from .forms import CustomerImportForm
@@ -35,6 +36,10 @@ def segment_detail(request, slug):
         "dashboard": dashboard,
         "segment": segment,
         "may_see_members": may_see_member_values(request.user, segment),
+        "needs_chart_title": _("Share of this segment's members behind each top need"),
+        "needs_chart": [
+            (idea.title, demand.share, percent(demand.share)) for idea, demand in dashboard.top_needs
+        ],
     }
     return render(request, "segments/detail.html", context)
 

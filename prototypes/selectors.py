@@ -125,7 +125,7 @@ class VariantResult:
     count: int = 0
     mean: float | None = None
     would_use_share: float | None = None
-    distribution: list = field(default_factory=list)  # [(score, count, share)] for 1..5
+    distribution: list = field(default_factory=list)  # [(score, count)] for 1..5, a bar chart's rows
     by_segment: list = field(default_factory=list)  # [(segment name, count, mean, would-use share)]
     older_versions: list = field(default_factory=list)  # [(version, count, mean)]
     screens: list = field(default_factory=list)  # [(screen, heat cells, pins)]
@@ -213,10 +213,7 @@ def prototype_results(prototype: Prototype) -> dict:
         current_ratings = by_version.get(current.pk, []) if current else []
         result.count, result.mean, result.would_use_share = _summary(current_ratings)
         scores = Counter(r.score for r in current_ratings)
-        result.distribution = [
-            (score, scores[score], scores[score] / result.count if result.count else 0)
-            for score in range(1, 6)
-        ]
+        result.distribution = [(score, scores[score]) for score in range(1, 6)]
         per_segment = defaultdict(list)
         for rating in current_ratings:
             for name in segments.get(rating.member_id) or [NO_SEGMENT]:
@@ -265,12 +262,11 @@ def prototype_results(prototype: Prototype) -> dict:
             bars = [(choice, counts[choice]) for choice in question.choice_list]
         else:
             bars = []
-        peak = max((n for _, n in bars), default=0)
         survey.append(
             {
                 "question": question,
                 "count": len(rows),
-                "bars": [(label, n, n / peak if peak else 0) for label, n in bars],
+                "bars": bars,  # [(label, count)]: a bar chart's rows (cocreate.charts)
                 "texts": [a.text for a in rows if a.text],
             }
         )

@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.formats import number_format
 
+from cocreate import charts
+
 register = template.Library()
 
 
@@ -39,3 +41,9 @@ def percent(share, digits=1) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return "–"
     return f"{number_format(value, decimal_pos=digits)}\u00a0%"
+
+
+@register.inclusion_tag("charts/_bar_chart.html")
+def bar_chart(rows, title: str, kind: str = "equity"):
+    """`{% bar_chart rows title=... kind="share" %}`: the one bar chart (geometry in cocreate.charts)."""
+    return {"chart": charts.bar_chart(rows, title=title, kind=kind)}

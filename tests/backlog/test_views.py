@@ -254,3 +254,14 @@ def test_seed_backlog_demo(rita, capsys):
     assert sum(item.ideas.count() for item in BacklogItem.objects.all()) == 4
     call_command("seed_backlog_demo")  # once only
     assert BacklogItem.objects.count() == 2 and "nothing to do" in capsys.readouterr().out
+
+
+def test_segment_dashboard_charts_its_top_needs_with_a_name(client, rita, valued):
+    """The chart was drawn with no rows and an empty accessible name (axe: svg-img-alt)."""
+    client.force_login(rita)
+    page = client.get("/segments/pros/").content.decode()
+    svg = re.search(r'<svg class="chart-svg chart-share"[^>]*>', page).group(0)
+    assert 'role="img"' in svg
+    assert 'aria-label="Share of this segment&#x27;s members behind each top need"' in svg
+    assert "<title>Longer battery: 100.0\xa0%</title>" in page
+

@@ -117,6 +117,9 @@ def test_results_page_and_csv(client, alice, bob, rita, prototype):
     page = client.get(f"/prototypes/{prototype.pk}/results/").content.decode()
     assert "mean 3.50" in page and 'data-pin="0.300,0.600"' in page and 'class="heat"' in page
     assert "style=" not in page
+    # The rating distribution is the one bar chart (cocreate.charts): named, scaled to the largest count.
+    assert "<title>Ratings of Classic, from 1 to 5 stars</title>" in page
+    assert page.count('class="chart-svg chart-count"') == 2 and "<title>5: 1</title>" in page
     response = client.get(f"/prototypes/{prototype.pk}/results.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
