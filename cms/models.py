@@ -18,10 +18,10 @@ class HomePage(Page):
     subpage_types = ["cms.CampaignIndexPage", "cms.ContentPage"]
 
     def get_context(self, request, *args, **kwargs):
-        from ideas.selectors import trending_ideas
+        from ideas.selectors import idea_rows, trending_ideas
 
         context = super().get_context(request, *args, **kwargs)
-        context["trending"] = trending_ideas()
+        context["trending"] = idea_rows(trending_ideas(), user=request.user)
         now = timezone.now()
         context["campaigns"] = CampaignPage.objects.live().filter(starts_at__lte=now, ends_at__gt=now)[:3]
         return context

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ideas.models import Idea
+from ideas.selectors import idea_rows
 
 from . import services
 from .access import staff_permission_required
@@ -26,7 +27,9 @@ def member_detail(request, pk):
     )
     context = {
         "member": member,
-        "ideas": Idea.objects.visible_to(viewer).filter(author=member).order_by("-created_at")[:20],
+        "ideas": idea_rows(
+            Idea.objects.visible_to(viewer).filter(author=member).order_by("-created_at")[:20], user=viewer
+        ),
         "activity": services.member_activity(member),
         # Segments and roles are private: the member and staff with member access only.
         "segments": member.segments.all() if sees_details else None,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from cms.models import CampaignPage
@@ -209,3 +209,15 @@ def idea_timeline(idea: Idea) -> list[StatusChange]:
     if not idea.has_timeline:
         return []
     return list(idea.status_changes.select_related("changed_by"))
+
+
+def idea_rows(ideas, *, user) -> IdeaPage:
+    """What ideas/_idea_row.html shows for ideas chosen elsewhere (home page, profiles), as one page.
+
+    Loads in batches what the row reads beyond the idea's own columns, as `idea_list_page` does: the
+    segment, the tags (`tag_list`), the campaign's dates (the vote button) and the viewer's own votes.
+    """
+    ideas = list(ideas)
+    campaigns = Prefetch("campaign", queryset=CampaignPage.objects.only("id", "starts_at", "ends_at"))
+    prefetch_related_objects(ideas, "author", "segment", Prefetch("tags", to_attr="tag_list"), campaigns)
+    return IdeaPage(ideas=ideas, next_cursor=None, my_votes=my_votes(user, [i.pk for i in ideas]))

@@ -15,7 +15,7 @@ def test_home_page_is_the_wagtail_home_with_trending_ideas(client, wagtail_site)
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["page"].specific_class.__name__ == "HomePage"
-    trending = [idea.title for idea in response.context["trending"]]
+    trending = [idea.title for idea in response.context["trending"].ideas]
     assert trending.index(popular.title) < trending.index(quiet.title)
     assert b"Shape what we build next" in response.content
 

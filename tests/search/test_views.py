@@ -175,3 +175,16 @@ def test_prototype_tab_keeps_only_the_product_filter(client, indexed):
 def test_unknown_kind_is_a_clear_400(client):
     response = client.get(URL, {"q": "camera", "kind": "campaigns"})
     assert response.status_code == 400 and "form-errors" in response.content.decode()
+
+
+def test_results_page_with_the_sites_one_pager(client):
+    from search.query import PAGE_SIZE
+
+    ideas = [make_idea(title=f"Offline maps {n}") for n in range(PAGE_SIZE + 1)]
+    database_backend().index_ideas([idea.pk for idea in ideas])
+    first = client.get(URL, {"q": "offline"}).content.decode()
+    assert '<nav class="pager" aria-label="Pages">' in first and "Page 1 of 2" in first
+    assert 'rel="next" href="?q=offline&amp;page=2"' in first and 'rel="prev"' not in first
+    second = client.get(URL, {"q": "offline", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in second and 'rel="prev" href="?q=offline&amp;page=1"' in second
+    assert 'rel="next"' not in second
