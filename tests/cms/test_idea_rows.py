@@ -33,7 +33,10 @@ def test_every_page_that_lists_ideas_renders_the_same_row(client, alice, campaig
         "campaign": campaigns["open"].url,
         "profile": author.get_absolute_url(),
     }
-    rows = {name: row_of(client.get(url).content.decode(), idea) for name, url in pages.items()}
+    html = {name: client.get(url).content.decode() for name, url in pages.items()}
+    for name, page in html.items():
+        assert "{#" not in page and "IdeaPage" not in page, name  # the partials' notes stay out of the page
+    rows = {name: row_of(page, idea) for name, page in html.items()}
     for name, row in rows.items():
         assert f'data-vote-box="{idea.pk}"' in row, name  # the member's own vote box
         assert 'aria-pressed="true"' in row, name  # ... showing that she voted
