@@ -5,7 +5,7 @@ from taggit.forms import TagField
 from community.models import Segment
 from products.models import Product
 
-from .models import Comment, Idea
+from .models import Comment, Idea, campaign_model
 from .selectors import SORTS
 
 
@@ -90,12 +90,10 @@ class IdeaCreateForm(IdeaForm):
         return images
 
     def clean_campaign(self):
-        from cms.models import CampaignPage
-
         pk = self.cleaned_data.get("campaign")
         if not pk:
             return None
-        campaign = CampaignPage.objects.live().filter(pk=pk).first()
+        campaign = campaign_model().objects.live().filter(pk=pk).first()
         if campaign is None:
             raise forms.ValidationError(_("That campaign does not exist."))
         if not campaign.is_open:

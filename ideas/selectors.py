@@ -11,10 +11,9 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from cms.models import CampaignPage
 from voting.models import Vote
 
-from .models import Comment, Follow, Idea, IdeaImage, StatusChange
+from .models import Comment, Follow, Idea, IdeaImage, StatusChange, campaign_model
 
 SORTS = {
     # sort name: the stored field the keyset cursor walks, newest/highest first
@@ -127,7 +126,7 @@ def idea_list_page(
         ideas = ideas.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
     # Campaign dates decide whether an idea takes votes (the vote button): fetched for all rows at once,
     # and only the two columns it needs (no query at all when no row has a campaign).
-    campaigns = Prefetch("campaign", queryset=CampaignPage.objects.only("id", "starts_at", "ends_at"))
+    campaigns = Prefetch("campaign", queryset=campaign_model().objects.only("id", "starts_at", "ends_at"))
     rows = list(
         ideas.order_by(f"-{field}", "-pk").prefetch_related(Prefetch("tags", to_attr="tag_list"), campaigns)[
             : size + 1
