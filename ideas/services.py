@@ -12,9 +12,8 @@ from moderation.audit import audit_record
 from moderation.models import AuditEntry
 from notifications.models import Notification
 from notifications.services import notify_on_commit
-from search import indexing as search_indexing
 
-from . import broadcasts
+from . import broadcasts, signals
 from .markdown import render_markdown
 from .models import (
     Comment,
@@ -76,7 +75,7 @@ def idea_submit(
     for upload in images:
         idea_attach_image(idea=idea, uploaded_by=author, upload=upload)
     Follow.objects.create(member=author, idea=idea)
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
 
 
@@ -107,7 +106,7 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
     if tags is not None:
         idea.tags.set(list(tags))
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
 
 
@@ -174,7 +173,7 @@ def comment_post(
             message=_("An official response on “%(title)s”.") % {"title": idea.title},
             url=comment.get_absolute_url(),
         )
-    search_indexing.comment_changed(comment.pk)
+    signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
     return comment
 
 
@@ -233,7 +232,7 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     notify_on_commit(
         member_ids=supporter_ids(idea),
         kind=Notification.Kind.STATUS_CHANGED,
@@ -295,7 +294,7 @@ def comment_update(*, comment: Comment, editor, body: str) -> Comment:
         comment.body = body
         comment.body_html = render_markdown(body)
         comment.save(update_fields=["body", "body_html", "updated_at"])
-        search_indexing.comment_changed(comment.pk)
+        signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
     return comment
 
 
@@ -557,4 +556,4 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
 
 def _reindex(*idea_ids) -> None:
     for pk in idea_ids:
-        search_indexing.idea_changed(pk)
+        signals.ideas_changed.send(sender=Idea, idea_ids=[pk])

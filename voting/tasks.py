@@ -2,15 +2,18 @@
 
 from django_tasks import task
 
+from ideas.models import Idea
+from ideas.services import rescore_ideas
+
+from . import signals
+
 
 @task()
 def refresh_voted_ideas(*, idea_ids: list[int]) -> None:
-    """Ranking scores and search vote counts of ideas whose counters votes have changed."""
-    from ideas.services import rescore_ideas
-    from search.tasks import update_votes
-
+    """Ranking scores of ideas whose counters votes have changed, then whatever listens (search's vote
+    counts, search.receivers)."""
     rescore_ideas(idea_ids)
-    update_votes.call(idea_ids=idea_ids)
+    signals.votes_counted.send(sender=Idea, idea_ids=idea_ids)
 
 
 @task()
