@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
-
-from voting.models import Vote
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from .models import Comment, Follow, Idea, IdeaImage, StatusChange, campaign_model
+from .votes import votes
 
 SORTS = {
     # sort name: the stored field the keyset cursor walks, newest/highest first
@@ -62,34 +59,13 @@ def decode_cursor(sort: str, cursor: str) -> tuple[object, int]:
 
 
 def my_votes(user, idea_ids) -> dict[int, int]:
-    if not user.is_authenticated or not idea_ids:
-        return {}
-    return dict(Vote.objects.filter(member=user, idea_id__in=idea_ids).values_list("idea_id", "value"))
+    return votes().my_votes(user, idea_ids)
 
 
 def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
-    """Each idea's current net votes and the member's own vote on it (0 for none), in one query.
-
-    Asked on every member's list page (see ideas/fragments.py), so it is plain SQL: building the
-    equivalent ORM query (an annotated subquery) cost more CPU than everything else the cached page does.
-    """
-    if not idea_ids:
-        return {}
-    member_id = user.pk if user.is_authenticated else None
-    idea_table, vote_table = (
-        connection.ops.quote_name(Idea._meta.db_table),
-        connection.ops.quote_name(Vote._meta.db_table),
-    )
-    placeholders = ", ".join(["%s"] * len(idea_ids))
-    # Table names come from the models; every value is a parameter.
-    sql = (
-        "SELECT i.id, i.upvote_count - i.downvote_count, COALESCE(v.value, 0) "  # noqa: S608
-        f"FROM {idea_table} i LEFT JOIN {vote_table} v ON v.idea_id = i.id AND v.member_id = %s "
-        f"WHERE i.id IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [member_id, *idea_ids])
-        return {pk: (votes, mine) for pk, votes, mine in cursor.fetchall()}
+    """Each idea's current net votes and the member's own vote on it (0 for none), in one query
+    (voting.idea_votes.IdeaVotes.vote_state: plain SQL, as it is asked on every member's list page)."""
+    return votes().vote_state(user, idea_ids)
 
 
 def idea_list_page(
@@ -196,9 +172,7 @@ def idea_for_page(*, user, pk: int) -> Idea:
     )
     if user.is_authenticated:
         ideas = ideas.annotate(
-            my_vote=Coalesce(
-                Subquery(Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]), 0
-            ),
+            my_vote=votes().my_vote_expression(user),
             following=Exists(Follow.objects.filter(idea=OuterRef("pk"), member=user)),
         )
     return ideas.get(pk=pk)

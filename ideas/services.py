@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from .models import (
     Visibility,
 )
 from .ranking import TRENDING_WINDOW, hot_score, top_score
+from .votes import votes
 
 
 def _clean_title(title: str) -> str:
@@ -191,10 +192,8 @@ TRANSITIONS = {
 
 def supporter_ids(idea: Idea) -> list[int]:
     """Everyone who should hear about the idea: its author, voters and followers."""
-    from voting.models import Vote
-
     ids = {idea.author_id}
-    ids.update(Vote.objects.filter(idea=idea).values_list("member_id", flat=True))
+    ids.update(votes().voter_ids(idea))
     ids.update(Follow.objects.filter(idea=idea).values_list("member_id", flat=True))
     return sorted(ids)
 
@@ -321,12 +320,9 @@ def preview_markdown(body: str) -> str:
 
 def _recount(idea_ids) -> None:
     """Recompute counters and scores of these ideas from their rows (after rows moved between ideas)."""
-    from voting.models import Vote
-
     for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
-        votes = Vote.objects.counted().filter(idea=idea)
-        up = votes.filter(value=1).count() + idea.retired_upvotes
-        down = votes.filter(value=-1).count() + idea.retired_downvotes
+        up, down = votes().counted_up_down(idea)
+        up, down = up + idea.retired_upvotes, down + idea.retired_downvotes
         idea.upvote_count, idea.downvote_count = up, down
         idea.comment_count = Comment.objects.filter(idea=idea, visibility=Visibility.PUBLIC).count()
         idea.hot_score = hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at)
@@ -349,8 +345,6 @@ def rescore_ideas(idea_ids) -> None:
     Each batch holds its ideas' row locks, as votes do: a vote that commits meanwhile is either in the
     counters read here or comes after them and queues the next refresh.
     """
-    from voting.models import Vote
-
     ids = sorted({int(pk) for pk in idea_ids})
     for start in range(0, len(ids), RESCORE_BATCH):
         batch = ids[start : start + RESCORE_BATCH]
@@ -361,14 +355,7 @@ def rescore_ideas(idea_ids) -> None:
                 .select_for_update(of=("self",))
                 .only("id", "created_at", "upvote_count", "downvote_count")
             )
-            recent = dict(
-                Vote.objects.counted()
-                .filter(idea__in=batch, value=Vote.Value.UP, created_at__gte=timezone.now() - TRENDING_WINDOW)
-                .order_by()
-                .values("idea")
-                .annotate(n=Count("pk"))
-                .values_list("idea", "n")
-            )
+            recent = votes().recent_upvotes(batch, since=timezone.now() - TRENDING_WINDOW)
             scores = []
             for idea in ideas:
                 up, down = idea.upvote_count, idea.downvote_count
@@ -393,8 +380,6 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     source and comes back if the merge is undone. Both rows are locked (lowest id first) and their
     counters recomputed from the rows. What moved is recorded, so `idea_unmerge` can put it back.
     """
-    from voting.models import Vote
-
     if not _may_merge(merged_by):
         raise PermissionDenied(_("Only R&D and moderators merge ideas."))
     note = (note or "").strip()
@@ -416,11 +401,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
             }
         )
     supporters = supporter_ids(source)  # before anything moves
-    target_voters = Vote.objects.filter(idea=target).values("member_id")
-    moved_votes = list(
-        Vote.objects.filter(idea=source).exclude(member_id__in=target_voters).values_list("pk", flat=True)
-    )
-    Vote.objects.filter(pk__in=moved_votes).update(idea=target)
+    moved_votes = votes().move_for_merge(source=source, target=target)
     target_followers = Follow.objects.filter(idea=target).values("member_id")
     moved_follows = list(
         Follow.objects.filter(idea=source)
@@ -485,8 +466,6 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
 @transaction.atomic
 def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     """Undo a merge: what moved goes back (with replies written since), both counters recomputed."""
-    from voting.models import Vote
-
     if not _may_merge(undone_by):
         raise PermissionDenied(_("Only R&D and moderators undo merges."))
     merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
@@ -502,7 +481,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     if target.status == Idea.Status.MERGED:
         raise ValidationError(_("The target was merged again since; undo that merge first."))
     moved = merge.moved
-    Vote.objects.filter(pk__in=moved.get("votes", []), idea=target).update(idea=source)
+    votes().move_back(vote_ids=moved.get("votes", []), source=source, target=target)
     Follow.objects.filter(pk__in=moved.get("follows", []), idea=target).exclude(
         member_id__in=Follow.objects.filter(idea=source).values("member_id")
     ).update(idea=source)
