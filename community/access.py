@@ -8,6 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cocreate.http import json_error, wants_json
@@ -16,6 +18,16 @@ UNVERIFIED_MESSAGE = _(
     "Please confirm your email address before posting, commenting or voting. "
     "We sent you a link; you can send it again from your email settings."
 )
+
+
+def restriction_message(member) -> str:
+    """Why a suspended or banned member may not post (moderation sets the standing; the gate is here)."""
+    if member.banned_at is not None:
+        return _("Your account is banned from posting and voting. You can still read and appeal.")
+    until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+    return _("Your account is suspended until %(until)s: you cannot post, comment or vote until then.") % {
+        "until": until
+    }
 
 
 def needs_mfa(user) -> bool:
@@ -43,8 +55,6 @@ def contributor_required(view):
                 return json_error(_("Log in first."), status=401)
             return redirect_to_login(request.get_full_path())
         if user.is_restricted:
-            from moderation.policy import restriction_message
-
             message = restriction_message(user)
             if wants_json(request):
                 return json_error(message, status=403, suspended_until=_iso(user.suspended_until))

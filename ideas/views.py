@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from cocreate.shell import render_member_page
 from community.access import contributor_required, staff_permission_required
+from community.limits import rate_limited
 from community.selectors import public_segments
 from moderation import selectors as moderation_selectors
-from moderation.limits import rate_limited
 
 from . import fragments, page_cache, selectors, services
 from .forms import (

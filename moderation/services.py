@@ -12,6 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.access import restriction_message
 from ideas.models import Idea, Visibility
 from notifications.models import Notification
 from notifications.services import notify_on_commit
@@ -424,8 +425,6 @@ def member_sanction(
     if type == Sanction.Type.WARNING:
         message = _("A moderator warned you: %(reason)s") % {"reason": reason}
     elif type == Sanction.Type.SUSPENSION:
-        from moderation.policy import restriction_message
-
         message = f"{restriction_message(member)} {_('Reason')}: {reason}"
     else:
         message = _("Your account is banned from posting and voting: %(reason)s") % {"reason": reason}

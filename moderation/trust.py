@@ -19,12 +19,10 @@ from datetime import timedelta
 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from community.auth import member_changed
+from community.trust_levels import BASIC, MEMBER, NAMES, NEW, TRUSTED  # noqa: F401 - moderation's names too
 
-NEW, BASIC, MEMBER, TRUSTED = 0, 1, 2, 3
-NAMES = {NEW: _("new"), BASIC: _("basic"), MEMBER: _("member"), TRUSTED: _("trusted")}
 # Flags from members at or above this level count towards hiding content pending review.
 FLAG_TRUSTED_LEVEL = MEMBER
 # Posts from members below this level are checked by the spam filter and held when suspicious.

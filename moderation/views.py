@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
 from community.access import contributor_required, staff_permission_required
+from community.limits import rate_limited
 
 from . import selectors, services, targets, tasks, trust
 from .forms import (
@@ -25,7 +26,6 @@ from .forms import (
     ReasonForm,
     SanctionForm,
 )
-from .limits import rate_limited
 from .models import Appeal, AuditEntry, Case, Kind, Sanction, VoteAlert
 
 moderator_required = staff_permission_required("ideas.moderate_content")
