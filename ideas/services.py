@@ -7,9 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.images import fit_within, open_validated, png_file
-from moderation import policy as moderation_policy
-from moderation.audit import audit_record
-from moderation.models import AuditEntry
+from community.conduct import conduct
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
@@ -47,7 +45,7 @@ def idea_submit(
     if campaign is not None and not campaign.is_open:
         raise ValidationError(_("This campaign is closed: it takes no new ideas."))
     title = _clean_title(title)
-    spam_signals = moderation_policy.check_post(
+    spam_signals = conduct().check_post(
         author=author, kind="idea", text=f"{title} {body}", images=len(images)
     )
     now = timezone.now()
@@ -68,7 +66,7 @@ def idea_submit(
     idea.full_clean(exclude=["tags", "body_html"])
     idea.save()
     if spam_signals:
-        moderation_policy.hold_for_review(
+        conduct().hold_for_review(
             kind="idea", object_id=idea.pk, author=author, label=idea.title, signals=spam_signals
         )
     if tags:
@@ -132,7 +130,7 @@ def comment_post(
         raise ValidationError(_("A moderator locked this discussion: it takes no new comments."))
     if parent is not None and parent.idea_id != idea.pk:
         raise ValidationError({"parent": _("You can only reply to a comment on the same idea.")})
-    spam_signals = moderation_policy.check_post(author=author, kind="comment", text=body)
+    spam_signals = conduct().check_post(author=author, kind="comment", text=body)
     comment = Comment(
         idea=idea,
         author=author,
@@ -146,7 +144,7 @@ def comment_post(
     comment.save()
     if spam_signals:
         # Held: nobody else sees it, so nothing is counted, broadcast or notified until approved.
-        moderation_policy.hold_for_review(
+        conduct().hold_for_review(
             kind="comment", object_id=comment.pk, author=author, label=body[:120], signals=spam_signals
         )
         return comment
@@ -219,9 +217,9 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     change = StatusChange.objects.create(
         idea=idea, from_status=idea.status, to_status=status, note=note, changed_by=changed_by
     )
-    audit_record(
+    conduct().audit_record(
         actor=changed_by,
-        action=AuditEntry.Action.STATUS,
+        action="status",
         kind="idea",
         object_id=idea.pk,
         target_label=idea.title,
@@ -262,9 +260,9 @@ def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
     before = {"pinned": comment.pinned_at is not None}
     comment.pinned_at = timezone.now() if pinned else None
     comment.save(update_fields=["pinned_at"])
-    audit_record(
+    conduct().audit_record(
         actor=pinned_by,
-        action=AuditEntry.Action.PIN,
+        action="pin",
         kind="comment",
         object_id=comment.pk,
         target_label=comment.body,
@@ -441,9 +439,9 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     )
     _recount([source.pk, target.pk])
     _reindex(source.pk, target.pk)
-    audit_record(
+    conduct().audit_record(
         actor=merged_by,
-        action=AuditEntry.Action.MERGE,
+        action="merge",
         kind="idea",
         object_id=source.pk,
         target_label=source.title,
@@ -518,9 +516,9 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     )
     merge.undone_at, merge.undone_by = timezone.now(), undone_by
     merge.save(update_fields=["undone_at", "undone_by"])
-    audit_record(
+    conduct().audit_record(
         actor=undone_by,
-        action=AuditEntry.Action.UNMERGE,
+        action="unmerge",
         kind="idea",
         object_id=source.pk,
         target_label=source.title,
