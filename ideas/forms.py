@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from cocreate.images import open_validated
 from community.models import Segment
 from products.models import Product
 
 from .models import Comment, Idea, campaign_model
 from .selectors import SORTS
+from .services import MAX_IMAGE_BYTES, MAX_IMAGES_PER_IDEA
 
 
 class IdeaForm(forms.Form):
@@ -75,10 +77,6 @@ class IdeaCreateForm(IdeaForm):
     campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_images(self):
-        from cocreate.images import open_validated
-
-        from .services import MAX_IMAGE_BYTES, MAX_IMAGES_PER_IDEA
-
         images = self.cleaned_data["images"]
         if len(images) > MAX_IMAGES_PER_IDEA:
             raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from community.access import restriction_message
 from community.limits import RateLimited
+from ideas.models import Comment, Idea
 
 from . import spam, trust
 from .audit import audit_record
@@ -34,8 +35,6 @@ def check_post(*, author, kind: str, text: str, images: int = 0) -> list[str]:
     kind is "idea" or "comment". Raises PermissionDenied (suspended or banned), RateLimited (daily cap
     reached) or ValidationError (too many links or images for the trust level).
     """
-    from ideas.models import Comment, Idea
-
     check_standing(author)
     level = trust.trust_refresh(author)
     limits = trust.LIMITS[level]
