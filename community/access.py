@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -34,8 +35,6 @@ def needs_mfa(user) -> bool:
     """Staff without an activated TOTP authenticator must set one up before staff pages."""
     if not (user.is_authenticated and user.is_staff):
         return False
-    from allauth.mfa.models import Authenticator
-
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 

@@ -19,6 +19,7 @@ def refresh_voted_ideas(*, idea_ids: list[int]) -> None:
 @task()
 def refresh_voted_ideas_of_window(*, window: int) -> int:
     """Every idea voted on in one window (voting.windows)."""
+    # Here, not at the top: voting.windows enqueues these tasks (see there).
     from .windows import take_voted_ideas
 
     idea_ids = take_voted_ideas(window)

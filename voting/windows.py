@@ -39,6 +39,8 @@ def idea_voted(idea_id: int) -> None:
 
 
 def _queue(idea_id: int) -> None:
+    # Here, not at the top: voting.tasks reads the windows (take_voted_ideas), so the two modules would
+    # import each other (docs/architecture.md, "Still open").
     from .tasks import refresh_voted_ideas, refresh_voted_ideas_of_window
 
     if not refresh_voted_ideas.get_backend().supports_defer:  # e.g. the immediate backend of the tests

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from community.models import Segment
 from ideas.models import Idea, campaign_model
@@ -109,8 +110,6 @@ def campaign_labels(ids) -> dict[int, tuple[str, str]]:
 
 
 def _tag_exists(slug: str) -> bool:
-    from taggit.models import Tag
-
     return Tag.objects.filter(slug=slug).exists()
 
 
