@@ -48,6 +48,7 @@ test: install browser
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 bench: install loadtools

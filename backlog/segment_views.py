@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from community.access import staff_permission_required
-from community.crm import CRMFileError, customers_import, decode_csv
 from community.models import Segment
 from community.templatetags.cocreate_tags import percent
 
+from .crm import CRMFileError, customers_import, decode_csv
 from .demand import Market
 from .forms import CustomerImportForm
 from .selectors import may_see_member_values, member_value_segments, segment_dashboard, segment_member_values

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +6,9 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from ideas.campaigns import campaign_idea_page
+from ideas.selectors import idea_rows, trending_ideas
 
 
 class HomePage(Page):
@@ -18,8 +22,6 @@ class HomePage(Page):
     subpage_types = ["cms.CampaignIndexPage", "cms.ContentPage"]
 
     def get_context(self, request, *args, **kwargs):
-        from ideas.selectors import idea_rows, trending_ideas
-
         context = super().get_context(request, *args, **kwargs)
         context["trending"] = idea_rows(trending_ideas(), user=request.user)
         now = timezone.now()
@@ -80,27 +82,14 @@ class CampaignPage(Page):
 
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
-
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("A campaign must close after it opens.")})
 
     def get_context(self, request, *args, **kwargs):
-        from ideas.forms import IdeaFilterForm
-        from ideas.selectors import BadCursor, idea_list_page
-
         context = super().get_context(request, *args, **kwargs)
-        form = IdeaFilterForm(request.GET)
-        sort, cursor = "hot", ""
-        if form.is_valid():
-            sort, cursor = form.cleaned_data["sort"], form.cleaned_data["cursor"]
-        try:
-            context["page_of_ideas"] = idea_list_page(
-                user=request.user, sort=sort, cursor=cursor, campaign=self.pk
-            )
-        except BadCursor:
-            context["page_of_ideas"] = idea_list_page(user=request.user, sort=sort, campaign=self.pk)
-        context["sort"] = sort
+        context["page_of_ideas"], context["sort"] = campaign_idea_page(
+            user=request.user, campaign_id=self.pk, query=request.GET
+        )
         return context
 
 

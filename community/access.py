@@ -2,12 +2,15 @@
 
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cocreate.http import json_error, wants_json
@@ -18,12 +21,20 @@ UNVERIFIED_MESSAGE = _(
 )
 
 
+def restriction_message(member) -> str:
+    """Why a suspended or banned member may not post (moderation sets the standing; the gate is here)."""
+    if member.banned_at is not None:
+        return _("Your account is banned from posting and voting. You can still read and appeal.")
+    until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+    return _("Your account is suspended until %(until)s: you cannot post, comment or vote until then.") % {
+        "until": until
+    }
+
+
 def needs_mfa(user) -> bool:
     """Staff without an activated TOTP authenticator must set one up before staff pages."""
     if not (user.is_authenticated and user.is_staff):
         return False
-    from allauth.mfa.models import Authenticator
-
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -43,8 +54,6 @@ def contributor_required(view):
                 return json_error(_("Log in first."), status=401)
             return redirect_to_login(request.get_full_path())
         if user.is_restricted:
-            from moderation.policy import restriction_message
-
             message = restriction_message(user)
             if wants_json(request):
                 return json_error(message, status=403, suspended_until=_iso(user.suspended_until))

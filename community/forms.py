@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cocreate.images import image_limits
@@ -24,8 +25,6 @@ class SignupForm(forms.Form):
         return name
 
     def signup(self, request, user):
-        from django.utils import timezone
-
         user.display_name = self.cleaned_data["display_name"]
         user.email_consent = self.cleaned_data.get("email_consent", False)
         user.email_consent_at = timezone.now() if user.email_consent else None

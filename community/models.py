@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,8 +79,6 @@ class Member(AbstractUser):
     @property
     def is_restricted(self) -> bool:
         """Banned, or suspended until a moment still in the future."""
-        from django.utils import timezone
-
         return self.banned_at is not None or (
             self.suspended_until is not None and self.suspended_until > timezone.now()
         )

@@ -1,16 +1,18 @@
 """Every way a member's account, profile, roles and segments change."""
 
-from django.contrib.auth.models import Group
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation.audit import audit_record
-from moderation.models import AuditEntry
-
+from . import member_data
 from .avatars import process_avatar
+from .conduct import conduct
+from .member_data import iso
 from .models import Member, Segment, SegmentMembership
 from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
 
@@ -31,8 +33,6 @@ def _role_group(role: Role) -> Group:
     """The role's group; recreated from community.roles if it went missing (e.g. a flushed database)."""
     group = Group.objects.filter(name=GROUP_NAMES[role]).first()
     if group is None:
-        from django.contrib.auth.models import Permission
-
         sync_roles(Group, Permission)
         group = Group.objects.get(name=GROUP_NAMES[role])
     return group
@@ -45,11 +45,11 @@ def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None
         raise PermissionDenied(_("Only administrators can grant roles."))
     member.groups.add(_role_group(Role(role)))
     _sync_staff_flag(member)
-    _audit_role(member, role, granted_by, AuditEntry.Action.GRANT_ROLE)
+    _audit_role(member, role, granted_by, "grant_role")
 
 
 def _audit_role(member, role, actor, action) -> None:
-    audit_record(
+    conduct().audit_record(
         actor=actor,
         action=action,
         kind="member",
@@ -67,13 +67,11 @@ def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> Non
         raise PermissionDenied(_("Only administrators can revoke roles."))
     member.groups.remove(_role_group(Role(role)))
     _sync_staff_flag(member)
-    _audit_role(member, role, revoked_by, AuditEntry.Action.REVOKE_ROLE)
+    _audit_role(member, role, revoked_by, "revoke_role")
 
 
 def member_sync_email_verified(member: Member) -> None:
     """Mirror allauth's state: verified when the primary address is verified."""
-    from allauth.account.models import EmailAddress
-
     verified = EmailAddress.objects.filter(user=member, primary=True, verified=True).exists()
     if member.email_verified != verified:
         member.email_verified = verified
@@ -161,38 +159,32 @@ def segment_assign(*, manager: Member, member: Member, segment: Segment, assigne
 
 
 def member_activity(member: Member) -> dict[str, int]:
-    """Public activity shown as counts."""
-    from ideas.models import Comment, Idea
-    from voting.models import Vote
-
-    return {
-        "ideas": Idea.objects.filter(author=member, visibility="public").count(),
-        "comments": Comment.objects.filter(author=member, visibility="public").count(),
-        "votes": Vote.objects.filter(member=member).count(),
-    }
+    """Public activity shown as counts (each app adds its own: community.member_data)."""
+    counts = {}
+    for data in member_data.registered():
+        if data.activity:
+            counts.update(data.activity(member))
+    return counts
 
 
 def member_export_data(member: Member) -> dict:
-    """Everything the member wrote, voted and set, as JSON-ready data ("download my data")."""
-    from allauth.account.models import EmailAddress
-
-    from ideas.models import Comment, Idea, StatusChange
-    from voting.models import Vote
-
-    def when(value):
-        return value.isoformat() if value else None
-
+    """Everything the member wrote, voted and set, as JSON-ready data ("download my data"); each app
+    adds its own sections (community.member_data)."""
+    sections = {}
+    for data in member_data.registered():
+        if data.export:
+            sections.update(data.export(member))
     return {
         "format": "cocreate-member-export/1",
-        "exported_at": when(timezone.now()),
+        "exported_at": iso(timezone.now()),
         "profile": {
             "username": member.username,
             "display_name": member.display_name,
             "bio": member.bio,
             "avatar": member.avatar.url if member.avatar else None,
-            "date_joined": when(member.date_joined),
+            "date_joined": iso(member.date_joined),
             "email_consent": member.email_consent,
-            "email_consent_at": when(member.email_consent_at),
+            "email_consent_at": iso(member.email_consent_at),
             "notifications": {
                 "status_changes": member.notify_status_changes,
                 "replies": member.notify_replies,
@@ -205,52 +197,10 @@ def member_export_data(member: Member) -> dict:
             for e in EmailAddress.objects.filter(user=member)
         ],
         "segments": [
-            {"segment": m.segment.name, "source": m.source, "since": when(m.created_at)}
+            {"segment": m.segment.name, "source": m.source, "since": iso(m.created_at)}
             for m in SegmentMembership.objects.filter(member=member).select_related("segment")
         ],
-        "ideas": [
-            {
-                "id": i.pk,
-                "title": i.title,
-                "body": i.body,
-                "status": i.status,
-                "visibility": i.visibility,
-                "tags": sorted(t.name for t in i.tags.all()),
-                "created_at": when(i.created_at),
-                "updated_at": when(i.updated_at),
-            }
-            for i in Idea.objects.filter(author=member).prefetch_related("tags").order_by("pk")
-        ],
-        "comments": [
-            {
-                "id": c.pk,
-                "idea": c.idea_id,
-                "parent": c.parent_id,
-                "body": c.body,
-                "visibility": c.visibility,
-                "created_at": when(c.created_at),
-            }
-            for c in Comment.objects.filter(author=member).order_by("pk")
-        ],
-        "votes": [
-            {
-                "idea": v.idea_id,
-                "idea_title": v.idea.title,
-                "value": v.value,
-                "created_at": when(v.created_at),
-            }
-            for v in Vote.objects.filter(member=member).select_related("idea").order_by("pk")
-        ],
-        "status_changes": [
-            {
-                "idea": s.idea_id,
-                "from": s.from_status,
-                "to": s.to_status,
-                "note": s.note,
-                "created_at": when(s.created_at),
-            }
-            for s in StatusChange.objects.filter(changed_by=member).order_by("pk")
-        ],
+        **sections,
         "ratings": [],  # prototype ratings join here when prototypes exist
     }
 
@@ -262,35 +212,16 @@ def member_delete_account(*, member: Member) -> None:
     The profile and every personal detail go; ideas and comments stay, shown as by "Former member";
     votes are removed as rows but kept as anonymous counts on each idea, so no total changes.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.socialaccount.models import SocialAccount
-
-    from backlog.models import CustomerRecord
-    from ideas.models import Idea
-    from voting.models import Vote
-
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.deleted_at:
         return
-    retired = (
-        Vote.objects.counted()
-        .filter(member=member)
-        .values("idea_id")
-        .annotate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
-    )
-    for row in retired:
-        # Lock order as in voting.services: the idea row first, then its votes.
-        Idea.objects.select_for_update().filter(pk=row["idea_id"]).update(
-            retired_upvotes=F("retired_upvotes") + row["up"],
-            retired_downvotes=F("retired_downvotes") + row["down"],
-        )
-    Vote.objects.filter(member=member).delete()
+    for data in member_data.registered():
+        if data.erase:
+            data.erase(member)
     EmailAddress.objects.filter(user=member).delete()
     SocialAccount.objects.filter(user=member).delete()
     Authenticator.objects.filter(user=member).delete()
     SegmentMembership.objects.filter(member=member).delete()
-    CustomerRecord.objects.filter(member=member).delete()  # CRM values are personal data too
     member.managed_segments.clear()
     member.groups.clear()
     member.user_permissions.clear()

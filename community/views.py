@@ -9,10 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ideas.models import Idea
-from ideas.selectors import idea_rows
-
-from . import services
+from . import member_data, services
 from .access import staff_permission_required
 from .forms import DeleteAccountForm, ProfileForm, RoleForm, SegmentAssignForm
 from .models import Member, Segment
@@ -27,9 +24,6 @@ def member_detail(request, pk):
     )
     context = {
         "member": member,
-        "ideas": idea_rows(
-            Idea.objects.visible_to(viewer).filter(author=member).order_by("-created_at")[:20], user=viewer
-        ),
         "activity": services.member_activity(member),
         # Segments and roles are private: the member and staff with member access only.
         "segments": member.segments.all() if sees_details else None,
@@ -40,6 +34,9 @@ def member_detail(request, pk):
         "may_grant": viewer.is_authenticated and viewer.is_staff and viewer.has_perm("community.grant_role"),
         "role_form": RoleForm(),
     }
+    for data in member_data.registered():  # what other apps show of the member (their ideas)
+        if data.profile:
+            context.update(data.profile(viewer, member))
     return render(request, "community/member_detail.html", context)
 
 

@@ -6,8 +6,9 @@ from cocreate.images import check_image, image_limits
 from community.models import Segment
 from products.models import Product
 
-from .models import Comment, Idea
+from .models import Comment, Idea, campaign_model
 from .selectors import SORTS
+from .services import MAX_IMAGES_PER_IDEA
 
 
 class IdeaForm(forms.Form):
@@ -70,8 +71,6 @@ class IdeaCreateForm(IdeaForm):
     campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        from .services import MAX_IMAGES_PER_IDEA
-
         super().__init__(*args, **kwargs)
         limits = image_limits()  # the site's one set, read per form so a settings change shows here too
         self.fields["images"].help_text = _("Up to %(n)d screenshots or sketches. %(limits)s") % {
@@ -81,8 +80,6 @@ class IdeaCreateForm(IdeaForm):
         self.fields["images"].widget.attrs["accept"] = limits.accept
 
     def clean_images(self):
-        from .services import MAX_IMAGES_PER_IDEA
-
         images = self.cleaned_data["images"]
         if len(images) > MAX_IMAGES_PER_IDEA:
             raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})
@@ -91,12 +88,10 @@ class IdeaCreateForm(IdeaForm):
         return images
 
     def clean_campaign(self):
-        from cms.models import CampaignPage
-
         pk = self.cleaned_data.get("campaign")
         if not pk:
             return None
-        campaign = CampaignPage.objects.live().filter(pk=pk).first()
+        campaign = campaign_model().objects.live().filter(pk=pk).first()
         if campaign is None:
             raise forms.ValidationError(_("That campaign does not exist."))
         if not campaign.is_open:

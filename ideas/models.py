@@ -265,3 +265,12 @@ class IdeaImage(models.Model):
 
     def __str__(self):
         return f"Image {self.pk} of idea {self.idea_id}"
+
+
+def campaign_model():
+    """The campaign model as `Idea.campaign` names it ("cms.CampaignPage"), for the apps below the CMS.
+
+    The CMS wraps campaigns in a Wagtail page; the ideas app and the apps beside it reach the model
+    through the relation Django resolved from its string, never by importing `cms` (docs/architecture.md).
+    """
+    return Idea._meta.get_field("campaign").related_model

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
-from cms.models import CampaignPage
-from voting.models import Vote
-
-from .models import Comment, Follow, Idea, IdeaImage, StatusChange
+from .models import Comment, Follow, Idea, IdeaImage, StatusChange, campaign_model
+from .votes import votes
 
 SORTS = {
     # sort name: the stored field the keyset cursor walks, newest/highest first
@@ -63,34 +59,13 @@ def decode_cursor(sort: str, cursor: str) -> tuple[object, int]:
 
 
 def my_votes(user, idea_ids) -> dict[int, int]:
-    if not user.is_authenticated or not idea_ids:
-        return {}
-    return dict(Vote.objects.filter(member=user, idea_id__in=idea_ids).values_list("idea_id", "value"))
+    return votes().my_votes(user, idea_ids)
 
 
 def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
-    """Each idea's current net votes and the member's own vote on it (0 for none), in one query.
-
-    Asked on every member's list page (see ideas/fragments.py), so it is plain SQL: building the
-    equivalent ORM query (an annotated subquery) cost more CPU than everything else the cached page does.
-    """
-    if not idea_ids:
-        return {}
-    member_id = user.pk if user.is_authenticated else None
-    idea_table, vote_table = (
-        connection.ops.quote_name(Idea._meta.db_table),
-        connection.ops.quote_name(Vote._meta.db_table),
-    )
-    placeholders = ", ".join(["%s"] * len(idea_ids))
-    # Table names come from the models; every value is a parameter.
-    sql = (
-        "SELECT i.id, i.upvote_count - i.downvote_count, COALESCE(v.value, 0) "  # noqa: S608
-        f"FROM {idea_table} i LEFT JOIN {vote_table} v ON v.idea_id = i.id AND v.member_id = %s "
-        f"WHERE i.id IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [member_id, *idea_ids])
-        return {pk: (votes, mine) for pk, votes, mine in cursor.fetchall()}
+    """Each idea's current net votes and the member's own vote on it (0 for none), in one query
+    (voting.idea_votes.IdeaVotes.vote_state: plain SQL, as it is asked on every member's list page)."""
+    return votes().vote_state(user, idea_ids)
 
 
 def idea_list_page(
@@ -127,7 +102,7 @@ def idea_list_page(
         ideas = ideas.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk)))
     # Campaign dates decide whether an idea takes votes (the vote button): fetched for all rows at once,
     # and only the two columns it needs (no query at all when no row has a campaign).
-    campaigns = Prefetch("campaign", queryset=CampaignPage.objects.only("id", "starts_at", "ends_at"))
+    campaigns = Prefetch("campaign", queryset=campaign_model().objects.only("id", "starts_at", "ends_at"))
     rows = list(
         ideas.order_by(f"-{field}", "-pk").prefetch_related(Prefetch("tags", to_attr="tag_list"), campaigns)[
             : size + 1
@@ -197,9 +172,7 @@ def idea_for_page(*, user, pk: int) -> Idea:
     )
     if user.is_authenticated:
         ideas = ideas.annotate(
-            my_vote=Coalesce(
-                Subquery(Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]), 0
-            ),
+            my_vote=votes().my_vote_expression(user),
             following=Exists(Follow.objects.filter(idea=OuterRef("pk"), member=user)),
         )
     return ideas.get(pk=pk)
@@ -218,6 +191,6 @@ def idea_rows(ideas, *, user) -> IdeaPage:
     segment, the tags (`tag_list`), the campaign's dates (the vote button) and the viewer's own votes.
     """
     ideas = list(ideas)
-    campaigns = Prefetch("campaign", queryset=CampaignPage.objects.only("id", "starts_at", "ends_at"))
+    campaigns = Prefetch("campaign", queryset=campaign_model().objects.only("id", "starts_at", "ends_at"))
     prefetch_related_objects(ideas, "author", "segment", Prefetch("tags", to_attr="tag_list"), campaigns)
     return IdeaPage(ideas=ideas, next_cursor=None, my_votes=my_votes(user, [i.pk for i in ideas]))

@@ -2,19 +2,16 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.images import fit_within, open_validated, png_file
-from moderation import policy as moderation_policy
-from moderation.audit import audit_record
-from moderation.models import AuditEntry
+from community.conduct import conduct
 from notifications.models import Notification
 from notifications.services import notify_on_commit
-from search import indexing as search_indexing
 
-from . import broadcasts
+from . import broadcasts, signals
 from .markdown import render_markdown
 from .models import (
     Comment,
@@ -28,6 +25,7 @@ from .models import (
     Visibility,
 )
 from .ranking import TRENDING_WINDOW, hot_score, top_score
+from .votes import votes
 
 
 def _clean_title(title: str) -> str:
@@ -47,7 +45,7 @@ def idea_submit(
     if campaign is not None and not campaign.is_open:
         raise ValidationError(_("This campaign is closed: it takes no new ideas."))
     title = _clean_title(title)
-    spam_signals = moderation_policy.check_post(
+    spam_signals = conduct().check_post(
         author=author, kind="idea", text=f"{title} {body}", images=len(images)
     )
     now = timezone.now()
@@ -68,7 +66,7 @@ def idea_submit(
     idea.full_clean(exclude=["tags", "body_html"])
     idea.save()
     if spam_signals:
-        moderation_policy.hold_for_review(
+        conduct().hold_for_review(
             kind="idea", object_id=idea.pk, author=author, label=idea.title, signals=spam_signals
         )
     if tags:
@@ -76,7 +74,7 @@ def idea_submit(
     for upload in images:
         idea_attach_image(idea=idea, uploaded_by=author, upload=upload)
     Follow.objects.create(member=author, idea=idea)
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
 
 
@@ -107,7 +105,7 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
     if tags is not None:
         idea.tags.set(list(tags))
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
 
 
@@ -132,7 +130,7 @@ def comment_post(
         raise ValidationError(_("A moderator locked this discussion: it takes no new comments."))
     if parent is not None and parent.idea_id != idea.pk:
         raise ValidationError({"parent": _("You can only reply to a comment on the same idea.")})
-    spam_signals = moderation_policy.check_post(author=author, kind="comment", text=body)
+    spam_signals = conduct().check_post(author=author, kind="comment", text=body)
     comment = Comment(
         idea=idea,
         author=author,
@@ -146,7 +144,7 @@ def comment_post(
     comment.save()
     if spam_signals:
         # Held: nobody else sees it, so nothing is counted, broadcast or notified until approved.
-        moderation_policy.hold_for_review(
+        conduct().hold_for_review(
             kind="comment", object_id=comment.pk, author=author, label=body[:120], signals=spam_signals
         )
         return comment
@@ -174,7 +172,7 @@ def comment_post(
             message=_("An official response on “%(title)s”.") % {"title": idea.title},
             url=comment.get_absolute_url(),
         )
-    search_indexing.comment_changed(comment.pk)
+    signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
     return comment
 
 
@@ -192,10 +190,8 @@ TRANSITIONS = {
 
 def supporter_ids(idea: Idea) -> list[int]:
     """Everyone who should hear about the idea: its author, voters and followers."""
-    from voting.models import Vote
-
     ids = {idea.author_id}
-    ids.update(Vote.objects.filter(idea=idea).values_list("member_id", flat=True))
+    ids.update(votes().voter_ids(idea))
     ids.update(Follow.objects.filter(idea=idea).values_list("member_id", flat=True))
     return sorted(ids)
 
@@ -221,9 +217,9 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     change = StatusChange.objects.create(
         idea=idea, from_status=idea.status, to_status=status, note=note, changed_by=changed_by
     )
-    audit_record(
+    conduct().audit_record(
         actor=changed_by,
-        action=AuditEntry.Action.STATUS,
+        action="status",
         kind="idea",
         object_id=idea.pk,
         target_label=idea.title,
@@ -233,7 +229,7 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     )
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
-    search_indexing.idea_changed(idea.pk)
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     notify_on_commit(
         member_ids=supporter_ids(idea),
         kind=Notification.Kind.STATUS_CHANGED,
@@ -264,9 +260,9 @@ def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
     before = {"pinned": comment.pinned_at is not None}
     comment.pinned_at = timezone.now() if pinned else None
     comment.save(update_fields=["pinned_at"])
-    audit_record(
+    conduct().audit_record(
         actor=pinned_by,
-        action=AuditEntry.Action.PIN,
+        action="pin",
         kind="comment",
         object_id=comment.pk,
         target_label=comment.body,
@@ -295,7 +291,7 @@ def comment_update(*, comment: Comment, editor, body: str) -> Comment:
         comment.body = body
         comment.body_html = render_markdown(body)
         comment.save(update_fields=["body", "body_html", "updated_at"])
-        search_indexing.comment_changed(comment.pk)
+        signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
     return comment
 
 
@@ -321,12 +317,9 @@ def preview_markdown(body: str) -> str:
 
 def _recount(idea_ids) -> None:
     """Recompute counters and scores of these ideas from their rows (after rows moved between ideas)."""
-    from voting.models import Vote
-
     for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
-        votes = Vote.objects.counted().filter(idea=idea)
-        up = votes.filter(value=1).count() + idea.retired_upvotes
-        down = votes.filter(value=-1).count() + idea.retired_downvotes
+        up, down = votes().counted_up_down(idea)
+        up, down = up + idea.retired_upvotes, down + idea.retired_downvotes
         idea.upvote_count, idea.downvote_count = up, down
         idea.comment_count = Comment.objects.filter(idea=idea, visibility=Visibility.PUBLIC).count()
         idea.hot_score = hot_score(upvotes=up, downvotes=down, posted_at=idea.created_at)
@@ -349,8 +342,6 @@ def rescore_ideas(idea_ids) -> None:
     Each batch holds its ideas' row locks, as votes do: a vote that commits meanwhile is either in the
     counters read here or comes after them and queues the next refresh.
     """
-    from voting.models import Vote
-
     ids = sorted({int(pk) for pk in idea_ids})
     for start in range(0, len(ids), RESCORE_BATCH):
         batch = ids[start : start + RESCORE_BATCH]
@@ -361,14 +352,7 @@ def rescore_ideas(idea_ids) -> None:
                 .select_for_update(of=("self",))
                 .only("id", "created_at", "upvote_count", "downvote_count")
             )
-            recent = dict(
-                Vote.objects.counted()
-                .filter(idea__in=batch, value=Vote.Value.UP, created_at__gte=timezone.now() - TRENDING_WINDOW)
-                .order_by()
-                .values("idea")
-                .annotate(n=Count("pk"))
-                .values_list("idea", "n")
-            )
+            recent = votes().recent_upvotes(batch, since=timezone.now() - TRENDING_WINDOW)
             scores = []
             for idea in ideas:
                 up, down = idea.upvote_count, idea.downvote_count
@@ -393,8 +377,6 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     source and comes back if the merge is undone. Both rows are locked (lowest id first) and their
     counters recomputed from the rows. What moved is recorded, so `idea_unmerge` can put it back.
     """
-    from voting.models import Vote
-
     if not _may_merge(merged_by):
         raise PermissionDenied(_("Only R&D and moderators merge ideas."))
     note = (note or "").strip()
@@ -416,11 +398,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
             }
         )
     supporters = supporter_ids(source)  # before anything moves
-    target_voters = Vote.objects.filter(idea=target).values("member_id")
-    moved_votes = list(
-        Vote.objects.filter(idea=source).exclude(member_id__in=target_voters).values_list("pk", flat=True)
-    )
-    Vote.objects.filter(pk__in=moved_votes).update(idea=target)
+    moved_votes = votes().move_for_merge(source=source, target=target)
     target_followers = Follow.objects.filter(idea=target).values("member_id")
     moved_follows = list(
         Follow.objects.filter(idea=source)
@@ -460,9 +438,9 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     )
     _recount([source.pk, target.pk])
     _reindex(source.pk, target.pk)
-    audit_record(
+    conduct().audit_record(
         actor=merged_by,
-        action=AuditEntry.Action.MERGE,
+        action="merge",
         kind="idea",
         object_id=source.pk,
         target_label=source.title,
@@ -485,8 +463,6 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
 @transaction.atomic
 def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     """Undo a merge: what moved goes back (with replies written since), both counters recomputed."""
-    from voting.models import Vote
-
     if not _may_merge(undone_by):
         raise PermissionDenied(_("Only R&D and moderators undo merges."))
     merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
@@ -502,7 +478,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     if target.status == Idea.Status.MERGED:
         raise ValidationError(_("The target was merged again since; undo that merge first."))
     moved = merge.moved
-    Vote.objects.filter(pk__in=moved.get("votes", []), idea=target).update(idea=source)
+    votes().move_back(vote_ids=moved.get("votes", []), source=source, target=target)
     Follow.objects.filter(pk__in=moved.get("follows", []), idea=target).exclude(
         member_id__in=Follow.objects.filter(idea=source).values("member_id")
     ).update(idea=source)
@@ -539,9 +515,9 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     )
     merge.undone_at, merge.undone_by = timezone.now(), undone_by
     merge.save(update_fields=["undone_at", "undone_by"])
-    audit_record(
+    conduct().audit_record(
         actor=undone_by,
-        action=AuditEntry.Action.UNMERGE,
+        action="unmerge",
         kind="idea",
         object_id=source.pk,
         target_label=source.title,
@@ -556,4 +532,4 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
 
 def _reindex(*idea_ids) -> None:
     for pk in idea_ids:
-        search_indexing.idea_changed(pk)
+        signals.ideas_changed.send(sender=Idea, idea_ids=[pk])

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from cocreate.shell import render_member_page
 from community.access import contributor_required, staff_permission_required
+from community.conduct import conduct
+from community.limits import rate_limited
 from community.selectors import public_segments
-from moderation import selectors as moderation_selectors
-from moderation.limits import rate_limited
 
 from . import fragments, page_cache, selectors, services
 from .forms import (
@@ -168,8 +168,8 @@ def _attach_moderation_notes(user, idea, comments) -> None:
     """Authors (and moderators) of hidden or held content read why on the page itself."""
     if not user.is_authenticated:
         return
-    moderation_selectors.attach_notes("idea", [idea])
-    moderation_selectors.attach_notes("comment", selectors.walk(comments))
+    conduct().attach_notes("idea", [idea])
+    conduct().attach_notes("comment", selectors.walk(comments))
 
 
 @contributor_required

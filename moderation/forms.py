@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.models import Segment
+from ideas.models import campaign_model
+from products.models import Product
+
 from . import trust
 from .models import AuditEntry, Kind, Reason, Sanction
 
@@ -36,14 +40,10 @@ class MoveForm(ReasonForm):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
-        from cms.models import CampaignPage
-        from community.models import Segment
-        from products.models import Product
-
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.all()
         self.fields["segment"].queryset = Segment.objects.all()
-        self.fields["campaign"].queryset = CampaignPage.objects.all()
+        self.fields["campaign"].queryset = campaign_model().objects.all()
 
 
 class SanctionForm(ReasonForm):

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voting.models import Vote
+
 from .models import VoteAlert
 
 BURST_VOTES = 5
@@ -124,8 +126,6 @@ def find_rings(votes) -> list[dict]:
 
 def detect(*, lookback: timedelta = timedelta(days=7), progress=None) -> list[VoteAlert]:
     """Scan recent counted up-votes and record new alerts; returns the alerts created."""
-    from voting.models import Vote
-
     since = timezone.now() - lookback
     rows = (
         Vote.objects.counted()

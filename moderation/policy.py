@@ -9,22 +9,15 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from community.access import restriction_message
+from community.limits import RateLimited
+from ideas.models import Comment, Idea
 
 from . import spam, trust
 from .audit import audit_record
-from .limits import RateLimited
 from .models import AuditEntry, Case
-
-
-def restriction_message(member) -> str:
-    if member.banned_at is not None:
-        return _("Your account is banned from posting and voting. You can still read and appeal.")
-    until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
-    return _("Your account is suspended until %(until)s: you cannot post, comment or vote until then.") % {
-        "until": until
-    }
 
 
 def check_standing(member) -> None:
@@ -42,8 +35,6 @@ def check_post(*, author, kind: str, text: str, images: int = 0) -> list[str]:
     kind is "idea" or "comment". Raises PermissionDenied (suspended or banned), RateLimited (daily cap
     reached) or ValidationError (too many links or images for the trust level).
     """
-    from ideas.models import Comment, Idea
-
     check_standing(author)
     level = trust.trust_refresh(author)
     limits = trust.LIMITS[level]

@@ -9,12 +9,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.access import restriction_message
+from ideas import services as idea_services
 from ideas.models import Idea, Visibility
+from ideas.services import _recount
 from notifications.models import Notification
 from notifications.services import notify_on_commit
+from search import indexing
+from voting.models import Vote
 
 from . import targets, trust
 from .audit import audit_record
@@ -105,8 +111,6 @@ def flag_create(*, reporter, kind: str, object_id: int, reason: str, text: str =
     Raises Http404 for a missing or invisible target, ValidationError for a bad reason, a second flag of
     the same target, or flagging oneself.
     """
-    from django.http import Http404
-
     target = targets.load(kind, object_id, for_update=True)
     if not targets.visible_to(target, reporter):
         raise Http404(_("No such item."))
@@ -245,8 +249,6 @@ def case_dismiss(*, moderator, case: Case, reason: str) -> AuditEntry:
 @transaction.atomic
 def content_edit(*, moderator, kind: str, object_id: int, body: str, reason: str, title: str | None = None):
     """Edit content with a recorded reason; the previous text stays in its history and the audit log."""
-    from ideas import services as idea_services
-
     _require_moderator(moderator)
     reason = _reason(reason)
     target = targets.load(kind, object_id, for_update=True)
@@ -325,8 +327,6 @@ def idea_move(
     *, moderator, idea_id: int, reason: str, product=None, segment=None, campaign=None
 ) -> AuditEntry:
     """Move an idea to another product, segment or campaign (where it belongs)."""
-    from search import indexing
-
     _require_moderator(moderator)
     reason = _reason(reason)
     idea = targets.load(Kind.IDEA, idea_id, for_update=True).obj
@@ -355,8 +355,6 @@ def idea_move(
 @transaction.atomic
 def idea_merge_duplicate(*, moderator, idea_id: int, target_id: int, reason: str):
     """Merge a flagged duplicate into the original (ideas.services.idea_merge records and tells)."""
-    from ideas import services as idea_services
-
     _require_moderator(moderator)
     reason = _reason(reason)
     source = targets.load(Kind.IDEA, idea_id).obj
@@ -424,8 +422,6 @@ def member_sanction(
     if type == Sanction.Type.WARNING:
         message = _("A moderator warned you: %(reason)s") % {"reason": reason}
     elif type == Sanction.Type.SUSPENSION:
-        from moderation.policy import restriction_message
-
         message = f"{restriction_message(member)} {_('Reason')}: {reason}"
     else:
         message = _("Your account is banned from posting and voting: %(reason)s") % {"reason": reason}
@@ -556,9 +552,6 @@ def _require_vote_reviewer(user) -> None:
 def _revalue(alert: VoteAlert, *, discounted: bool) -> int:
     """Discount (or count again) the alert's votes that are still there, then recount their ideas from
     the rows under each idea's row lock, so the counters stay exactly equal to the counted votes."""
-    from ideas.services import _recount
-    from voting.models import Vote
-
     idea_ids = sorted(set(Vote.objects.filter(pk__in=alert.vote_ids).values_list("idea_id", flat=True)))
     list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk").values("pk"))
     votes = Vote.objects.filter(pk__in=alert.vote_ids, discounted_at__isnull=discounted)

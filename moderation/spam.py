@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ideas.models import Comment, Idea
+
 LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 VELOCITY_WINDOW = timedelta(minutes=10)
 VELOCITY_POSTS = 4  # earlier posts in the window that make one more suspicious
@@ -27,8 +29,6 @@ def _normalise(text: str) -> str:
 
 
 def signals(*, author, text: str) -> list[str]:
-    from ideas.models import Comment, Idea
-
     found = []
     links, words = count_links(text), len(text.split())
     if links >= 2 and links / max(words, 1) > 0.1:
@@ -52,8 +52,6 @@ def signals(*, author, text: str) -> list[str]:
 
 def _recent_texts(author, since) -> set[str]:
     """Normalised texts posted since `since` by anyone (capped), and the author's last ideas."""
-    from ideas.models import Comment, Idea
-
     texts = set()
     for body in Comment.objects.filter(created_at__gte=since).values_list("body", flat=True)[:1000]:
         texts.add(_normalise(body))

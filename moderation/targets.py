@@ -13,7 +13,11 @@ from django.http import Http404
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from community.models import Member
+from ideas import broadcasts
 from ideas.models import Comment, Idea, Visibility
+from prototypes.models import Pin
+from search import indexing
 
 from .models import Kind
 
@@ -72,8 +76,6 @@ class Target:
 
     def set_visibility(self, visibility: str) -> None:
         """Change visibility and the counters that count public content; call inside a transaction."""
-        from search import indexing
-
         was_public = self.visibility == Visibility.PUBLIC
         now_public = visibility == Visibility.PUBLIC
         if self.kind == Kind.MEMBER:
@@ -89,8 +91,6 @@ class Target:
 
     def _recount_and_tell(self, now_public: bool) -> None:
         """The idea counts only public comments; its open pages show or drop the comment live."""
-        from ideas import broadcasts
-
         comment = self.obj
         Idea.objects.filter(pk=comment.idea_id).update(
             comment_count=F("comment_count") + (1 if now_public else -1)
@@ -105,9 +105,6 @@ class Target:
 
 
 def _model(kind: str):
-    from community.models import Member
-    from prototypes.models import Pin
-
     return {Kind.IDEA: Idea, Kind.COMMENT: Comment, Kind.PIN: Pin, Kind.MEMBER: Member}[kind]
 
 

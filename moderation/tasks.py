@@ -2,6 +2,8 @@
 to minutes on a large community (about 77 s for a million votes on the benchmark machine), so the
 "Scan now" button queues it instead of running it inside the request."""
 
+from datetime import timedelta
+
 from django_tasks import task
 
 from . import integrity
@@ -10,6 +12,4 @@ from . import integrity
 @task()
 def scan_votes(*, days: int = 7) -> int:
     """Detect suspicious voting over the last `days`; returns how many new alerts were opened."""
-    from datetime import timedelta
-
     return len(integrity.detect(lookback=timedelta(days=days)))

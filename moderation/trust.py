@@ -17,14 +17,15 @@ hide content pending review; the spam filter holds suspicious posts from members
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from community.auth import member_changed
+from community.trust_levels import BASIC, MEMBER, NAMES, NEW, TRUSTED  # noqa: F401 - moderation's names too
+from ideas.models import Comment, Idea, Visibility
+from voting.models import Vote
 
-NEW, BASIC, MEMBER, TRUSTED = 0, 1, 2, 3
-NAMES = {NEW: _("new"), BASIC: _("basic"), MEMBER: _("member"), TRUSTED: _("trusted")}
 # Flags from members at or above this level count towards hiding content pending review.
 FLAG_TRUSTED_LEVEL = MEMBER
 # Posts from members below this level are checked by the spam filter and held when suspicious.
@@ -57,9 +58,6 @@ class Activity:
 
 
 def activity_of(member) -> Activity:
-    from ideas.models import Comment, Idea, Visibility
-    from voting.models import Vote
-
     days = set()
     for model, owner in ((Idea, "author"), (Comment, "author"), (Vote, "member")):
         days.update(
@@ -82,8 +80,6 @@ def activity_of(member) -> Activity:
 
 
 def _count_by_visibility(queryset):
-    from django.db.models import Count
-
     return queryset.values_list("visibility").annotate(n=Count("pk")).order_by()
 
 

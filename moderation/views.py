@@ -2,6 +2,7 @@
 message, or with a clear error: 400 bad input, 403 not allowed, 404 missing target, 409 nothing to do."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
 from community.access import contributor_required, staff_permission_required
+from community.limits import rate_limited
 
 from . import selectors, services, targets, tasks, trust
 from .forms import (
@@ -25,7 +27,6 @@ from .forms import (
     ReasonForm,
     SanctionForm,
 )
-from .limits import rate_limited
 from .models import Appeal, AuditEntry, Case, Kind, Sanction, VoteAlert
 
 moderator_required = staff_permission_required("ideas.moderate_content")
@@ -286,8 +287,6 @@ def sanction_lift(request, pk):
 def notice(request, pk):
     """A decision about a member, for that member (and moderators): why, and the one appeal."""
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     entry = get_object_or_404(AuditEntry.objects.select_related("actor"), pk=pk)
     is_subject = entry.member_id == request.user.pk

@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import Segment
-from search import indexing as search_indexing
 
-from . import bundles, screens
+from . import bundles, screens, signals
 from .limits import limit
 from .models import (
     BetaQuota,
@@ -72,7 +71,7 @@ def prototype_create(
     prototype.save()
     prototype.target_segments.set(list(target_segments))
     prototype.linked_ideas.set(list(linked_ideas))
-    search_indexing.prototype_changed(prototype.pk)
+    signals.prototype_changed.send(sender=Prototype, prototype_id=prototype.pk)
     return prototype
 
 
@@ -84,7 +83,7 @@ def prototype_publish(*, prototype: Prototype, by) -> Prototype:
         raise ValidationError(_("Add at least one variant before publishing."))
     prototype.status = Prototype.Status.PUBLISHED
     prototype.save(update_fields=["status"])
-    search_indexing.prototype_changed(prototype.pk)
+    signals.prototype_changed.send(sender=Prototype, prototype_id=prototype.pk)
     return prototype
 
 
@@ -154,7 +153,7 @@ def variant_add(
             prototype=prototype, name=name, kind=kind, description=description, position=position
         )
         _store_version(variant, 1, notes, fields, checked_screens, bundle)
-        search_indexing.prototype_changed(prototype.pk)
+        signals.prototype_changed.send(sender=Prototype, prototype_id=prototype.pk)
     return variant
 
 

@@ -10,6 +10,8 @@ through elasticsearch.dsl, when ELASTICSEARCH_URL is set. Writes reach the index
 
 
 def backend():
+    # Imported here, not at the top: Django imports this package (for search.apps) before any model is
+    # loaded, and the backends import models; the Elasticsearch client is only loaded when configured.
     from django.conf import settings
 
     from .backends.base import SearchBackend  # noqa: F401 - the type every branch returns

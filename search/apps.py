@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Search"
+
+    def ready(self):
+        # Django's place for connecting receivers: the module needs the app registry ready.
+        from . import receivers  # noqa: F401

@@ -12,6 +12,8 @@ from functools import partial
 
 from django.db import transaction
 
+from .tasks import index_comments, index_ideas, index_prototypes
+
 
 def _on_commit(task, **ids) -> None:
     """Queue `task` once the current transaction commits; nothing if it rolls back.
@@ -24,8 +26,6 @@ def _on_commit(task, **ids) -> None:
 
 def ideas_changed(idea_ids) -> None:
     """Reindex these ideas once the current transaction commits."""
-    from .tasks import index_ideas
-
     ids = sorted({int(pk) for pk in idea_ids})
     if ids:
         _on_commit(index_ideas, idea_ids=ids)
@@ -37,13 +37,9 @@ def idea_changed(idea_id: int) -> None:
 
 def comment_changed(comment_id: int) -> None:
     """Reindex a comment (removed from the index unless public on a visible idea) and its idea."""
-    from .tasks import index_comments
-
     _on_commit(index_comments, comment_ids=[int(comment_id)])
 
 
 def prototype_changed(prototype_id: int) -> None:
     """Reindex a prototype (removed from the index unless published)."""
-    from .tasks import index_prototypes
-
     _on_commit(index_prototypes, prototype_ids=[int(prototype_id)])

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 import search
 from ideas.models import Comment, Idea, Visibility
+from prototypes.models import Prototype
 
 from .query import KINDS, SearchRequest, SearchResults
 
@@ -66,8 +67,6 @@ def _comment_hits(hits, user):
 
 
 def _prototype_hits(hits, user):
-    from prototypes.models import Prototype
-
     by_id = (
         Prototype.objects.visible_to(user).select_related("product").in_bulk([hit.object_id for hit in hits])
     )

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.html import strip_tags
 
 from ideas.models import Comment, Idea, Visibility
+from prototypes.models import Prototype
 
 from .query import clean_text
 
@@ -107,8 +108,6 @@ def comment_source(comment: Comment) -> dict:
 
 def prototypes_for_indexing(ids=None) -> QuerySet:
     """Published prototypes with their variants; drafts are never indexed."""
-    from prototypes.models import Prototype
-
     prototypes = (
         Prototype.objects.filter(status=Prototype.Status.PUBLISHED)
         .select_related("product")

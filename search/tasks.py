@@ -9,6 +9,7 @@ import logging
 from django_tasks import task
 
 import search
+from ideas.models import Comment
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ def remove_ideas(*, idea_ids: list[int]) -> None:
 @task()
 def index_comments(*, comment_ids: list[int]) -> int:
     """A comment's own document, then its idea's (which carries the idea's public comments)."""
-    from ideas.models import Comment
-
     try:
         backend = search.backend()
         count = backend.index_comments(comment_ids)

@@ -2,20 +2,24 @@
 
 from django_tasks import task
 
+from ideas.models import Idea
+from ideas.services import rescore_ideas
+
+from . import signals
+
 
 @task()
 def refresh_voted_ideas(*, idea_ids: list[int]) -> None:
-    """Ranking scores and search vote counts of ideas whose counters votes have changed."""
-    from ideas.services import rescore_ideas
-    from search.tasks import update_votes
-
+    """Ranking scores of ideas whose counters votes have changed, then whatever listens (search's vote
+    counts, search.receivers)."""
     rescore_ideas(idea_ids)
-    update_votes.call(idea_ids=idea_ids)
+    signals.votes_counted.send(sender=Idea, idea_ids=idea_ids)
 
 
 @task()
 def refresh_voted_ideas_of_window(*, window: int) -> int:
     """Every idea voted on in one window (voting.windows)."""
+    # Here, not at the top: voting.windows enqueues these tasks (see there).
     from .windows import take_voted_ideas
 
     idea_ids = take_voted_ideas(window)

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from cocreate.http import json_error, wants_json
 from community.access import contributor_required
+from community.limits import rate_limited
 from ideas.models import Idea
-from moderation.limits import rate_limited
 
 from .services import VoteTally, VotingClosed, vote_cast, vote_withdraw
 

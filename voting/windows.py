@@ -5,7 +5,7 @@ counters are what members see. What is derived from them follows at the end of t
 queued task for every idea voted on in it (voting.tasks.refresh_voted_ideas):
   - the stored ranking scores (hot, top, trending: ideas.services.rescore_ideas), so an idea's place in
     the sorted lists lags its votes by ten seconds at most;
-  - the vote count in the search index (search.tasks.update_votes).
+  - the vote count in the search index (search.tasks.update_votes, through voting.signals.votes_counted).
 
 Keeping the scores off the vote itself means a vote rewrites no indexed column of the idea row: on
 PostgreSQL the update is a HOT update that touches none of the table's indexes (bench/RESULTS.md).
@@ -39,6 +39,8 @@ def idea_voted(idea_id: int) -> None:
 
 
 def _queue(idea_id: int) -> None:
+    # Here, not at the top: voting.tasks reads the windows (take_voted_ideas), so the two modules would
+    # import each other (docs/architecture.md, "Still open").
     from .tasks import refresh_voted_ideas, refresh_voted_ideas_of_window
 
     if not refresh_voted_ideas.get_backend().supports_defer:  # e.g. the immediate backend of the tests

@@ -330,7 +330,7 @@ MEMBER_LIST_CACHE_SECONDS = env_int("MEMBER_LIST_CACHE_SECONDS", 3)
 # --- Moderation (moderation/) ---------------------------------------------------------------------
 # Flags from this many trusted members (trust level 2+) hide content until a moderator reviews it.
 FLAGS_TO_HOLD = env_int("FLAGS_TO_HOLD", 3)
-# Multiplies every rate limit in moderation.limits; 0 turns them off (the benchmark does, as one
+# Multiplies every rate limit in community.limits; 0 turns them off (the benchmark does, as one
 # member votes thousands of times a minute there). Sign-up and log-in limits are allauth's own.
 RATE_LIMIT_SCALE = float(env_int("RATE_LIMIT_PERCENT", 100)) / 100
 # Phrases that make a post from a low-trust member wait for review (case-insensitive, whole words).

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from community.models import Segment
-from ideas.models import Idea
+from ideas.models import Idea, campaign_model
 from products.models import Product
 
 from ..query import SearchRequest, SearchResults
@@ -81,9 +82,7 @@ _MAX_ID_DIGITS = 18
 def campaign_pages():
     """The campaigns search may name: live CMS pages without a view restriction. A draft campaign's
     title is unpublished editorial text, so it is neither a facet value nor a filter."""
-    from cms.models import CampaignPage
-
-    return CampaignPage.objects.live().public()
+    return campaign_model().objects.live().public()
 
 
 def campaign_ids(value: str) -> list[int]:
@@ -111,8 +110,6 @@ def campaign_labels(ids) -> dict[int, tuple[str, str]]:
 
 
 def _tag_exists(slug: str) -> bool:
-    from taggit.models import Tag
-
     return Tag.objects.filter(slug=slug).exists()
 
 

@@ -29,10 +29,12 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Out
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from taggit.models import Tag
 
 from community.models import Segment
 from ideas.models import Comment, Idea, Visibility
 from products.models import Product
+from prototypes.models import Prototype
 
 from ..models import CommentDocument, IdeaDocument, PrototypeDocument
 from ..query import (
@@ -476,8 +478,6 @@ class DatabaseBackend(SearchBackend):
             if filters.active():
                 comments = comments.filter(idea_id__in=ideas.values("pk"))
             return comments
-        from prototypes.models import Prototype
-
         prototypes = Prototype.objects.visible_to(user).filter(search_document__isnull=False)
         if filters.product:
             prototypes = prototypes.filter(product__slug=filters.product)
@@ -678,8 +678,6 @@ class DatabaseBackend(SearchBackend):
 
     @staticmethod
     def _label_facets(counts, user) -> dict[str, list[FacetValue]]:
-        from taggit.models import Tag
-
         def ordered(pairs):
             return sorted(pairs, key=lambda pair: (-pair[2], str(pair[1]).lower()))
 
@@ -847,6 +845,7 @@ class PostgresBackend(DatabaseBackend):
         return ideas
 
     def _fuzzy_score(self, ideas, parsed):
+        # PostgreSQL only (needs django.contrib.postgres); SQLite never gets here.
         from django.contrib.postgres.search import TrigramWordSimilarity
 
         score = sum(

@@ -16,12 +16,14 @@ import functools
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q as DjangoQ
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.dsl import A, Index, Q, Search
 from elasticsearch.helpers import bulk
+from taggit.models import Tag
 
 from community.models import Segment
 from ideas.models import Comment, Idea, Visibility
@@ -377,8 +379,6 @@ def _listed_search(query: Q, *, user, index: str, using=None, exclude: int | Non
 
 def facet_labels(facets: dict[str, list[tuple[str, int]]], user) -> dict[str, list[FacetValue]]:
     """Bucket keys → (value, label, count); segments that are private stay hidden from members."""
-    from taggit.models import Tag
-
     statuses = dict(Idea.Status.choices)
     tags = dict(
         Tag.objects.filter(slug__in=[k for k, _ in facets.get("tag", [])]).values_list("slug", "name")
@@ -618,8 +618,6 @@ class ElasticsearchBackend(SearchBackend):
 @functools.cache
 def _client(url: str) -> Elasticsearch:
     if not url:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(_("SEARCH_BACKEND is elasticsearch but ELASTICSEARCH_URL is empty."))
     # Short timeouts: a search page should fail fast, and index tasks log and move on.
     return Elasticsearch(url, request_timeout=5, retry_on_timeout=False)

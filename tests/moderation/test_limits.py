@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from community.limits import RateLimited
 from ideas.models import Comment, Idea
 from ideas.services import comment_post, idea_submit
 from moderation import trust
-from moderation.limits import RateLimited
 from voting.models import Vote
 
 from ..factories import make_idea

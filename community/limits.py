@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cocreate.http import json_error, wants_json
 
-from .trust import BASIC, MEMBER, NEW, TRUSTED
+from .trust_levels import BASIC, MEMBER, NEW, TRUSTED
 
 # action → trust level → (requests, per seconds)
 RATES = {

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
@@ -206,8 +207,6 @@ class Command(BaseCommand):
         return ids
 
     def _idea_content_type(self):
-        from django.contrib.contenttypes.models import ContentType
-
         if not hasattr(self, "_ct"):
             self._ct = ContentType.objects.get_for_model(Idea).pk
         return self._ct

@@ -2,7 +2,8 @@
 
 Votes refresh the stored scores of the ideas they touch, once per 10-second window (voting.windows);
 this brings "trending" back to exactly the up-votes of the last seven days as older votes age out.
-Run it hourly (cron, systemd timer or your scheduler).
+Run it hourly (cron, systemd timer or your scheduler). It lives in the voting app because it reads the
+vote rows, and the ideas app does not import voting (docs/architecture.md).
 """
 
 from django.core.management.base import BaseCommand

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from backlog.crm import CRMFileError, customers_import, decode_csv
 from backlog.models import CustomerRecord
-from community.crm import CRMFileError, customers_import, decode_csv
 from community.models import SegmentMembership
 
 from ..factories import MemberFactory, SegmentFactory

@@ -20,7 +20,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Member, Segment, SegmentMembership, segment_clv
+from community.models import Member, Segment, SegmentMembership, segment_clv
+
+from .models import CustomerRecord
 
 COLUMNS = ["email", "external_id", "segment", "margin", "retention", "clv"]
 MAX_ROWS = 100_000
@@ -215,8 +217,6 @@ def customers_validate(
             email_lower__in=emails, is_active=True, deleted_at__isnull=True
         )
     }
-    from backlog.models import CustomerRecord
-
     taken_ids = dict(
         CustomerRecord.objects.filter(
             external_id__in=[r[where["external_id"]].strip() for _n, r in records if len(r) == len(header)]
@@ -316,8 +316,6 @@ def customers_import(
     report = customers_validate(text, imported_by=imported_by, progress=progress)
     if not report.ok or dry_run:
         return report
-    from backlog.models import CustomerRecord
-
     now = timezone.now()
     with transaction.atomic():
         existing = {

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from community.crm import CRMFileError, customers_import, decode_csv
+from backlog.crm import CRMFileError, customers_import, decode_csv
 
 
 class Command(BaseCommand):
