@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.models import Idea, Visibility
+from ideas.models import Visibility
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
@@ -295,14 +295,15 @@ def content_edit(*, moderator, kind: str, object_id: int, body: str, reason: str
 @transaction.atomic
 def idea_lock(*, moderator, idea_id: int, locked: bool, reason: str) -> AuditEntry:
     """Close (or reopen) an idea's discussion to new comments."""
+    from ideas import services as idea_services
+
     _require_moderator(moderator)
     reason = _reason(reason)
     target = targets.load(Kind.IDEA, idea_id, for_update=True)
     idea = target.obj
     if (idea.locked_at is not None) == locked:
         raise AlreadyDone(_("The discussion is already locked.") if locked else _("The discussion is open."))
-    idea.locked_at = timezone.now() if locked else None
-    idea.save(update_fields=["locked_at"])
+    idea_services.idea_set_locked(idea=idea, locked=locked)
     entry = audit_record(
         actor=moderator,
         action=Action.LOCK if locked else Action.UNLOCK,
@@ -325,18 +326,20 @@ def idea_move(
     *, moderator, idea_id: int, reason: str, product=None, segment=None, campaign=None
 ) -> AuditEntry:
     """Move an idea to another product, segment or campaign (where it belongs)."""
-    from search import indexing
+    from ideas import services as idea_services
 
     _require_moderator(moderator)
     reason = _reason(reason)
     idea = targets.load(Kind.IDEA, idea_id, for_update=True).obj
     before = {"product": idea.product_id, "segment": idea.segment_id, "campaign": idea.campaign_id}
-    idea.product, idea.segment, idea.campaign = product, segment, campaign
-    after = {"product": idea.product_id, "segment": idea.segment_id, "campaign": idea.campaign_id}
+    after = {
+        "product": getattr(product, "pk", None),
+        "segment": getattr(segment, "pk", None),
+        "campaign": getattr(campaign, "pk", None),
+    }
     if before == after:
         raise AlreadyDone(_("The idea is already there."))
-    idea.save(update_fields=["product", "segment", "campaign", "updated_at"])
-    indexing.idea_changed(idea.pk)
+    idea_services.idea_move(idea=idea, product=product, segment=segment, campaign=campaign)
     entry = audit_record(
         actor=moderator,
         action=Action.MOVE,
@@ -554,17 +557,10 @@ def _require_vote_reviewer(user) -> None:
 
 
 def _revalue(alert: VoteAlert, *, discounted: bool) -> int:
-    """Discount (or count again) the alert's votes that are still there, then recount their ideas from
-    the rows under each idea's row lock, so the counters stay exactly equal to the counted votes."""
-    from ideas.services import _recount
-    from voting.models import Vote
+    """Discount (or count again) the alert's votes that are still there; their ideas' counters follow."""
+    from voting.services import votes_set_discounted
 
-    idea_ids = sorted(set(Vote.objects.filter(pk__in=alert.vote_ids).values_list("idea_id", flat=True)))
-    list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk").values("pk"))
-    votes = Vote.objects.filter(pk__in=alert.vote_ids, discounted_at__isnull=discounted)
-    changed = votes.update(discounted_at=timezone.now() if discounted else None)
-    _recount(idea_ids)
-    return changed
+    return votes_set_discounted(vote_ids=alert.vote_ids, discounted=discounted)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ideas import broadcasts
 from ideas.models import Idea
+from ideas.services import idea_recount
 
 from . import sql, windows
 from .models import Vote
@@ -68,6 +69,23 @@ def vote_withdraw(*, member, idea_id: int) -> VoteTally:
     missing idea.
     """
     return _vote(member, idea_id, WITHDRAW)
+
+
+@transaction.atomic
+def votes_set_discounted(*, vote_ids, discounted: bool) -> int:
+    """Leave these votes out of their ideas' counters (discounted) or count them again; returns how many
+    changed. Voters still see their own votes either way.
+
+    Locking: takes the ideas' row locks, lowest id first, before touching the votes, then recounts the
+    ideas from the rows under those locks (ideas.services.idea_recount), so the counters stay exactly
+    equal to the counted votes while votes keep coming in.
+    """
+    idea_ids = sorted(set(Vote.objects.filter(pk__in=vote_ids).values_list("idea_id", flat=True)))
+    list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk").values("pk"))
+    votes = Vote.objects.filter(pk__in=vote_ids, discounted_at__isnull=discounted)
+    changed = votes.update(discounted_at=timezone.now() if discounted else None)
+    idea_recount(idea_ids=idea_ids)
+    return changed
 
 
 def _vote(member, idea_id: int, value: int) -> VoteTally:
