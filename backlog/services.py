@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ideas.models import Idea
-from ideas.services import idea_merge, idea_set_status
+from ideas.services import idea_merge, idea_set_status, ideas_set_product
 from products.models import Product
 from search import indexing as search_indexing
 
@@ -43,9 +43,7 @@ def triage_tag(*, ideas, tags: list[str], actor) -> list[TriageAction]:
 def triage_set_product(*, ideas, product: Product, actor) -> list[TriageAction]:
     _require(actor, "backlog.triage_idea")
     locked = _locked(ideas)
-    Idea.objects.filter(pk__in=[i.pk for i in locked]).update(product=product)
-    for idea in locked:
-        search_indexing.idea_changed(idea.pk)
+    ideas_set_product(idea_ids=[i.pk for i in locked], product=product)
     return TriageAction.objects.bulk_create(
         TriageAction(idea=idea, actor=actor, kind=TriageAction.Kind.SET_PRODUCT, product=product)
         for idea in locked
@@ -55,9 +53,7 @@ def triage_set_product(*, ideas, product: Product, actor) -> list[TriageAction]:
 def _link(ideas: list[Idea], item: BacklogItem, actor, kind: str) -> list[TriageAction]:
     item.ideas.add(*ideas)
     # An idea without a product belongs to its backlog item's product from now on.
-    Idea.objects.filter(pk__in=[i.pk for i in ideas], product__isnull=True).update(product=item.product)
-    for idea in ideas:
-        search_indexing.idea_changed(idea.pk)
+    ideas_set_product(idea_ids=[i.pk for i in ideas], product=item.product, only_without_product=True)
     return TriageAction.objects.bulk_create(
         TriageAction(idea=idea, actor=actor, kind=kind, backlog_item=item, product=item.product)
         for idea in ideas

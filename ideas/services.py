@@ -315,9 +315,15 @@ def preview_markdown(body: str) -> str:
     return render_markdown(body[:20000])
 
 
-def _recount(idea_ids) -> None:
-    """Recompute counters and scores of these ideas from their rows (after rows moved between ideas)."""
-    for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
+def idea_recount(*, idea_ids) -> None:
+    """Recompute these ideas' vote and comment counters and scores from their rows.
+
+    For writes that move or re-weigh many rows at once (a merge, votes discounted by moderators).
+    Locking: takes each idea's row lock, lowest id first; callers that changed the rows must have held
+    those locks since before the change, in the same transaction, so no vote lands in between.
+    """
+    ideas = Idea.objects.filter(pk__in=idea_ids).order_by("pk").select_for_update(of=("self",))
+    for idea in ideas:
         up, down = votes().counted_up_down(idea)
         up, down = up + idea.retired_upvotes, down + idea.retired_downvotes
         idea.upvote_count, idea.downvote_count = up, down
@@ -326,6 +332,77 @@ def _recount(idea_ids) -> None:
         idea.top_score = top_score(upvotes=up, downvotes=down)
         idea.save(update_fields=["upvote_count", "downvote_count", "comment_count", "hot_score", "top_score"])
         broadcasts.broadcast_idea_votes(idea_id=idea.pk, upvotes=up, downvotes=down)
+
+
+def idea_set_visibility(*, idea: Idea, visibility: str) -> Idea:
+    """Show, hold or hide an idea (moderation decides; this writes it and reindexes it).
+
+    Locking: the caller holds the idea's row lock (moderation loads it with select_for_update).
+    """
+    if visibility not in Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    idea.visibility = visibility
+    idea.save(update_fields=["visibility"])
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
+    return idea
+
+
+def comment_set_visibility(*, comment: Comment, visibility: str) -> Comment:
+    """Show, hold or hide a comment; its idea counts only public comments, and open pages follow live.
+
+    Locking: the caller holds the comment's row lock, so its visibility cannot change twice at once;
+    the idea's counter moves by an F() increment in the caller's transaction.
+    """
+    if visibility not in Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    was_public = comment.visibility == Visibility.PUBLIC
+    now_public = visibility == Visibility.PUBLIC
+    comment.visibility = visibility
+    comment.save(update_fields=["visibility"])
+    if was_public != now_public:
+        Idea.objects.filter(pk=comment.idea_id).update(
+            comment_count=F("comment_count") + (1 if now_public else -1)
+        )
+        count = Idea.objects.values_list("comment_count", flat=True).get(pk=comment.idea_id)
+        if now_public:  # arrives like a new comment; pages replace a tombstone in its place
+            broadcasts.broadcast_comment_created(comment=comment, comment_count=count)
+        else:
+            broadcasts.broadcast_comment_hidden(
+                idea_id=comment.idea_id, comment_id=comment.pk, comment_count=count
+            )
+    signals.ideas_changed.send(sender=Idea, idea_ids=[comment.idea_id])
+    return comment
+
+
+def idea_set_locked(*, idea: Idea, locked: bool) -> Idea:
+    """Close (or reopen) an idea's discussion to new comments.
+
+    Locking: the caller holds the idea's row lock, so two moderators cannot both change it.
+    """
+    idea.locked_at = timezone.now() if locked else None
+    idea.save(update_fields=["locked_at"])
+    return idea
+
+
+def idea_move(*, idea: Idea, product=None, segment=None, campaign=None) -> Idea:
+    """Put an idea under another product, segment or campaign, and reindex it.
+
+    Locking: the caller holds the idea's row lock.
+    """
+    idea.product, idea.segment, idea.campaign = product, segment, campaign
+    idea.save(update_fields=["product", "segment", "campaign", "updated_at"])
+    signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
+    return idea
+
+
+def ideas_set_product(*, idea_ids, product, only_without_product: bool = False) -> None:
+    """Put these ideas under `product` (with only_without_product, those that have none yet), and
+    reindex them. Locking: the caller holds the ideas' row locks, lowest id first (backlog triage)."""
+    ideas = Idea.objects.filter(pk__in=idea_ids)
+    if only_without_product:
+        ideas = ideas.filter(product__isnull=True)
+    ideas.update(product=product)
+    signals.ideas_changed.send(sender=Idea, idea_ids=list(idea_ids))
 
 
 RESCORE_BATCH = 500
@@ -436,7 +513,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     Idea.objects.filter(pk=source.pk).update(
         status=Idea.Status.MERGED, merged_into=target, retired_upvotes=0, retired_downvotes=0
     )
-    _recount([source.pk, target.pk])
+    idea_recount(idea_ids=[source.pk, target.pk])
     _reindex(source.pk, target.pk)
     conduct().audit_record(
         actor=merged_by,
@@ -525,7 +602,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
         before={"status": Idea.Status.MERGED, "merged_into": target.pk},
         after={"status": restored},
     )
-    _recount([source.pk, target.pk])
+    idea_recount(idea_ids=[source.pk, target.pk])
     _reindex(source.pk, target.pk)
     return Idea.objects.get(pk=source.pk)
 

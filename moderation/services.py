@@ -15,12 +15,10 @@ from django.utils.translation import gettext as _
 
 from community.access import restriction_message
 from ideas import services as idea_services
-from ideas.models import Idea, Visibility
-from ideas.services import _recount
+from ideas.models import Visibility
 from notifications.models import Notification
 from notifications.services import notify_on_commit
-from search import indexing
-from voting.models import Vote
+from voting.services import votes_set_discounted
 
 from . import targets, trust
 from .audit import audit_record
@@ -303,8 +301,7 @@ def idea_lock(*, moderator, idea_id: int, locked: bool, reason: str) -> AuditEnt
     idea = target.obj
     if (idea.locked_at is not None) == locked:
         raise AlreadyDone(_("The discussion is already locked.") if locked else _("The discussion is open."))
-    idea.locked_at = timezone.now() if locked else None
-    idea.save(update_fields=["locked_at"])
+    idea_services.idea_set_locked(idea=idea, locked=locked)
     entry = audit_record(
         actor=moderator,
         action=Action.LOCK if locked else Action.UNLOCK,
@@ -331,12 +328,14 @@ def idea_move(
     reason = _reason(reason)
     idea = targets.load(Kind.IDEA, idea_id, for_update=True).obj
     before = {"product": idea.product_id, "segment": idea.segment_id, "campaign": idea.campaign_id}
-    idea.product, idea.segment, idea.campaign = product, segment, campaign
-    after = {"product": idea.product_id, "segment": idea.segment_id, "campaign": idea.campaign_id}
+    after = {
+        "product": getattr(product, "pk", None),
+        "segment": getattr(segment, "pk", None),
+        "campaign": getattr(campaign, "pk", None),
+    }
     if before == after:
         raise AlreadyDone(_("The idea is already there."))
-    idea.save(update_fields=["product", "segment", "campaign", "updated_at"])
-    indexing.idea_changed(idea.pk)
+    idea_services.idea_move(idea=idea, product=product, segment=segment, campaign=campaign)
     entry = audit_record(
         actor=moderator,
         action=Action.MOVE,
@@ -550,14 +549,8 @@ def _require_vote_reviewer(user) -> None:
 
 
 def _revalue(alert: VoteAlert, *, discounted: bool) -> int:
-    """Discount (or count again) the alert's votes that are still there, then recount their ideas from
-    the rows under each idea's row lock, so the counters stay exactly equal to the counted votes."""
-    idea_ids = sorted(set(Vote.objects.filter(pk__in=alert.vote_ids).values_list("idea_id", flat=True)))
-    list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk").values("pk"))
-    votes = Vote.objects.filter(pk__in=alert.vote_ids, discounted_at__isnull=discounted)
-    changed = votes.update(discounted_at=timezone.now() if discounted else None)
-    _recount(idea_ids)
-    return changed
+    """Discount (or count again) the alert's votes that are still there; their ideas' counters follow."""
+    return votes_set_discounted(vote_ids=alert.vote_ids, discounted=discounted)
 
 
 @transaction.atomic

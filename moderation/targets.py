@@ -8,16 +8,14 @@ bio and avatar.
 
 from dataclasses import dataclass
 
-from django.db.models import F
 from django.http import Http404
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from community.models import Member
-from ideas import broadcasts
+from ideas import services as idea_services
 from ideas.models import Comment, Idea, Visibility
 from prototypes.models import Pin
-from search import indexing
 
 from .models import Kind
 
@@ -75,33 +73,18 @@ class Target:
         return self.obj.visibility
 
     def set_visibility(self, visibility: str) -> None:
-        """Change visibility and the counters that count public content; call inside a transaction."""
-        was_public = self.visibility == Visibility.PUBLIC
-        now_public = visibility == Visibility.PUBLIC
+        """Change visibility through the owning app, which keeps the counters that count public content
+        exact; call inside a transaction, with the target loaded for update."""
         if self.kind == Kind.MEMBER:
-            self.obj.profile_hidden = not now_public
+            self.obj.profile_hidden = visibility != Visibility.PUBLIC
             self.obj.save(update_fields=["profile_hidden"])
-            return
-        self.obj.visibility = visibility
-        self.obj.save(update_fields=["visibility"])
-        if self.kind == Kind.COMMENT and was_public != now_public:
-            self._recount_and_tell(now_public)
-        if self.idea is not None:
-            indexing.idea_changed(self.idea.pk)
-
-    def _recount_and_tell(self, now_public: bool) -> None:
-        """The idea counts only public comments; its open pages show or drop the comment live."""
-        comment = self.obj
-        Idea.objects.filter(pk=comment.idea_id).update(
-            comment_count=F("comment_count") + (1 if now_public else -1)
-        )
-        count = Idea.objects.values_list("comment_count", flat=True).get(pk=comment.idea_id)
-        if now_public:  # arrives like a new comment; pages replace a tombstone in its place
-            broadcasts.broadcast_comment_created(comment=comment, comment_count=count)
+        elif self.kind == Kind.IDEA:
+            idea_services.idea_set_visibility(idea=self.obj, visibility=visibility)
+        elif self.kind == Kind.COMMENT:
+            idea_services.comment_set_visibility(comment=self.obj, visibility=visibility)
         else:
-            broadcasts.broadcast_comment_hidden(
-                idea_id=comment.idea_id, comment_id=comment.pk, comment_count=count
-            )
+            self.obj.visibility = visibility
+            self.obj.save(update_fields=["visibility"])
 
 
 def _model(kind: str):

@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ideas import broadcasts
-from ideas.models import Idea, Visibility
+from ideas.models import Idea
+from ideas.services import idea_recount
 
-from . import windows
+from . import sql, windows
 from .models import Vote
 
 
@@ -29,43 +31,15 @@ class VoteTally:
         return self.upvotes - self.downvotes
 
 
-# Votes are the busiest write in the product, so they are plain SQL: building these statements with
-# the ORM cost ~2 ms of CPU per vote (bench/RESULTS.md). On PostgreSQL a vote is one call of the
-# function `voting_apply_vote` (voting/migrations/0003_vote_function.py): one statement, one round trip, no
-# BEGIN/COMMIT. Elsewhere (SQLite) the same steps run from Python, below. Both take the idea's row lock
-# first, so the counters read there are current and can never drift from the vote rows, and both leave
-# the ranking scores to the window after the vote (voting.windows).
-_IDEA, _VOTE = Idea._meta.db_table, Vote._meta.db_table
-# In the model's field order, as Idea.from_db expects them.
-_IDEA_FIELDS = tuple(
-    field.attname
-    for field in Idea._meta.concrete_fields
-    if field.attname in {"id", "status", "visibility", "upvote_count", "downvote_count", "campaign_id"}
-)
-_LOCK_IDEA = f"SELECT {', '.join(_IDEA_FIELDS)} FROM {_IDEA} WHERE id = %s"  # noqa: S608
-_FIND_VOTE = f"SELECT id, value, discounted_at FROM {_VOTE} WHERE idea_id = %s AND member_id = %s"  # noqa: S608
-_INSERT_VOTE = f"INSERT INTO {_VOTE} (idea_id, member_id, value, created_at) VALUES (%s, %s, %s, %s)"  # noqa: S608
-_SET_VOTE = f"UPDATE {_VOTE} SET value = %s WHERE id = %s"  # noqa: S608
-_DELETE_VOTE = f"DELETE FROM {_VOTE} WHERE id = %s"  # noqa: S608
-# Only the counters: no indexed column, so PostgreSQL can update the row in place (a HOT update).
-_COUNT = (
-    f"UPDATE {_IDEA} SET upvote_count = upvote_count + %s, downvote_count = downvote_count + %s "  # noqa: S608
-    "WHERE id = %s"
-)
+# A vote on PostgreSQL is one call of the database function `voting_apply_vote`: one statement, one round
+# trip, no BEGIN/COMMIT. Its SQL is generated from the models and Idea.takes_votes (voting/sql.py, which
+# says why: the ORM's six round trips cost the vote too much of its throughput target). Elsewhere
+# (SQLite) the same steps run through the ORM, below. Both take the idea's row lock first, so the
+# counters read there are current and can never drift from the vote rows, and both leave the ranking
+# scores to the window after the vote (voting.windows).
+_VOTE_IN_POSTGRESQL = f"SELECT * FROM {sql.NAME}(%s, %s, %s, %s)"  # noqa: S608
 
-
-def _sql_text(value: str) -> str:
-    """A constant of the code (a model choice, never input) as an SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-# The rule of Idea.is_open_for_votes goes in as literals from the model: sent as parameters, the list
-# of closed statuses cost more to convert on every vote than the rest of the call.
-_CLOSED = f"ARRAY[{', '.join(_sql_text(status) for status in sorted(Idea.CLOSED_TO_VOTES))}]::text[]"
-_PUBLIC = _sql_text(Visibility.PUBLIC)
-_VOTE_IN_POSTGRESQL = f"SELECT * FROM voting_apply_vote(%s, %s, %s, {_CLOSED}, {_PUBLIC}, %s)"  # noqa: S608
-
-WITHDRAW = 0  # the `value` that takes a member's vote back
+WITHDRAW = sql.WITHDRAW  # the `value` that takes a member's vote back
 
 
 @dataclass(frozen=True)
@@ -78,7 +52,10 @@ class _Outcome:
 def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
     """Record `member`'s vote on an idea; casting the same vote again changes nothing.
 
-    Raises Idea.DoesNotExist for a missing idea and VotingClosed when it takes no votes.
+    Raises Idea.DoesNotExist for a missing idea and VotingClosed when it takes no votes
+    (Idea.is_open_for_votes). Locking: the idea's row is locked (FOR UPDATE) before the member's vote is
+    read, and the counters change by F()-style increments under that lock in the same transaction, so
+    they always equal the counted vote rows; the broadcast and the rescoring wait for the commit.
     """
     if value not in Vote.Value.values:
         raise ValueError(_("A vote is +1 or -1."))
@@ -86,16 +63,36 @@ def vote_cast(*, member, idea_id: int, value: int = Vote.Value.UP) -> VoteTally:
 
 
 def vote_withdraw(*, member, idea_id: int) -> VoteTally:
-    """Remove `member`'s vote on an idea, if any. Raises Idea.DoesNotExist for a missing idea."""
+    """Remove `member`'s vote on an idea, if any, under the same lock as vote_cast.
+
+    Taking a vote back works whether or not the idea still takes votes. Raises Idea.DoesNotExist for a
+    missing idea.
+    """
     return _vote(member, idea_id, WITHDRAW)
+
+
+@transaction.atomic
+def votes_set_discounted(*, vote_ids, discounted: bool) -> int:
+    """Leave these votes out of their ideas' counters (discounted) or count them again; returns how many
+    changed. Voters still see their own votes either way.
+
+    Locking: takes the ideas' row locks, lowest id first, before touching the votes, then recounts the
+    ideas from the rows under those locks (ideas.services.idea_recount), so the counters stay exactly
+    equal to the counted votes while votes keep coming in.
+    """
+    idea_ids = sorted(set(Vote.objects.filter(pk__in=vote_ids).values_list("idea_id", flat=True)))
+    list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk").values("pk"))
+    votes = Vote.objects.filter(pk__in=vote_ids, discounted_at__isnull=discounted)
+    changed = votes.update(discounted_at=timezone.now() if discounted else None)
+    idea_recount(idea_ids=idea_ids)
+    return changed
 
 
 def _vote(member, idea_id: int, value: int) -> VoteTally:
     if connection.vendor == "postgresql":
         outcome = _vote_in_postgresql(member, idea_id, value)
     else:
-        with transaction.atomic():
-            outcome = _vote_in_python(member, idea_id, value)
+        outcome = _vote_with_orm(member, idea_id, value)
     if outcome.kind == "missing":
         raise Idea.DoesNotExist
     if outcome.kind == "closed":
@@ -107,48 +104,49 @@ def _vote(member, idea_id: int, value: int) -> VoteTally:
 
 
 def _vote_in_postgresql(member, idea_id: int, value: int) -> _Outcome:
-    # The function checks the rule of Idea.is_open_for_votes, with the statuses and the visibility
-    # given from the model (tests/voting/test_services.py checks that the two always agree).
     with connection.cursor() as cursor:
         cursor.execute(_VOTE_IN_POSTGRESQL, [idea_id, member.pk, value, timezone.now()])
         return _Outcome(*cursor.fetchone())
 
 
-def _vote_in_python(member, idea_id: int, value: int) -> _Outcome:
+def _vote_with_orm(member, idea_id: int, value: int) -> _Outcome:
     """What the PostgreSQL function does, step by step (SQLite: the transaction is IMMEDIATE, which
     stands in for the row lock)."""
-    with connection.cursor() as cursor:
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        cursor.execute(_LOCK_IDEA + lock, [idea_id])
-        row = cursor.fetchone()
-        if row is None:
+    with transaction.atomic():
+        idea = (
+            Idea.objects.select_for_update()
+            .only("status", "visibility", "upvote_count", "downvote_count", "campaign_id")
+            .filter(pk=idea_id)
+            .first()
+        )
+        if idea is None:
             return _Outcome("missing")
-        idea = Idea.from_db(connection.alias, _IDEA_FIELDS, row)
         unchanged = _Outcome("unchanged", idea.upvote_count, idea.downvote_count)
         if value != WITHDRAW and not idea.is_open_for_votes:
             return _Outcome("closed", idea.upvote_count, idea.downvote_count)
         # Read after the idea's lock is taken, so this sees any vote a parallel request committed
         # meanwhile. Every path that adds or moves vote rows (here, merge and unmerge) holds the idea's
         # row lock; the unique constraint still stands behind that rule.
-        cursor.execute(_FIND_VOTE, [idea.pk, member.pk])
-        existing = cursor.fetchone()
-        if existing is None:
+        mine = (
+            Vote.objects.filter(idea_id=idea_id, member_id=member.pk).only("value", "discounted_at").first()
+        )
+        if mine is None:
             if value == WITHDRAW:
                 return unchanged
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(_INSERT_VOTE, [idea.pk, member.pk, value, now])
+            Vote.objects.create(idea_id=idea_id, member_id=member.pk, value=value)
             up_delta, down_delta = (1, 0) if value == Vote.Value.UP else (0, 1)
         else:
-            vote_id, old_value, discounted_at = existing
-            if old_value == value:
+            if mine.value == value:
                 return unchanged
             if value == WITHDRAW:
-                cursor.execute(_DELETE_VOTE, [vote_id])
-                up_delta, down_delta = (-1, 0) if old_value == Vote.Value.UP else (0, -1)
+                Vote.objects.filter(pk=mine.pk).delete()
+                up_delta, down_delta = (-1, 0) if mine.value == Vote.Value.UP else (0, -1)
             else:
-                cursor.execute(_SET_VOTE, [value, vote_id])
+                Vote.objects.filter(pk=mine.pk).update(value=value)
                 up_delta, down_delta = (1, -1) if value == Vote.Value.UP else (-1, 1)
-            if discounted_at is not None:
+            if mine.discounted_at is not None:
                 return unchanged  # a discounted vote is not in the counters: they stay as they are
-        cursor.execute(_COUNT, [up_delta, down_delta, idea.pk])
+        Idea.objects.filter(pk=idea_id).update(
+            upvote_count=F("upvote_count") + up_delta, downvote_count=F("downvote_count") + down_delta
+        )
         return _Outcome("changed", idea.upvote_count + up_delta, idea.downvote_count + down_delta)
