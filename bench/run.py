@@ -438,11 +438,17 @@ def paced(endpoint: Endpoint, *, rate: float, seconds: float, votes: VoteSequenc
 
 
 def fetch(
-    path: str, *, cookie: str = "", method: str = "GET", headers: dict | None = None, body: bytes = b""
+    path: str,
+    *,
+    cookie: str = "",
+    method: str = "GET",
+    headers: dict | None = None,
+    body: bytes = b"",
+    port: int = HTTP_PORT,
 ):
     all_headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
-    request = build_request(method, path, host=f"{HOST}:{HTTP_PORT}", headers=all_headers, body=body)
-    return asyncio.run(send(HOST, HTTP_PORT, request))
+    request = build_request(method, path, host=f"{HOST}:{port}", headers=all_headers, body=body)
+    return asyncio.run(send(HOST, port, request))
 
 
 def check_endpoints(endpoints: list[Endpoint], fixtures: dict, votes: VoteSequence) -> None:
