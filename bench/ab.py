@@ -4,11 +4,11 @@
 
 For changes too small for `bench/run.py` to show: this VM's speed drifts by a fifth or more within
 minutes, so two runs a few minutes apart differ by more than a 5 % change. Here both versions serve at
-once (gunicorn as in bench/run.py, this checkout on 127.0.0.1:8001, the other on :8011, both with this
+once (granian as in bench/run.py, this checkout on 127.0.0.1:8001, the other on :8011, both with this
 venv's packages and the other's code first on the path), and wrk loads them in turn, a few seconds
 each, in alternating order, so the drift falls on both alike. A pair of server processes also differs
 by itself (hash seeds, memory layout: a few per cent either way, one-off), so both are started afresh
-for each repeat. Reports each repeat's ratio, and each side's req/s and gunicorn's CPU per request
+for each repeat. Reports each repeat's ratio, and each side's req/s and the server's CPU per request
 over all of them. Runs after `bench/run.py` has seeded cocreate_bench and
 written bench/out/fixtures.json; its votes change the same rows as the benchmark's.
 """
@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import signal
-import subprocess  # noqa: S404 - starts our own gunicorn
+import subprocess  # noqa: S404 - starts our own granian
 import sys
 import time
 from pathlib import Path
@@ -30,7 +30,7 @@ from bench.run import (  # noqa: E402
     OUT,
     VoteSequence,
     endpoints_for,
-    gunicorn_command,
+    granian_command,
     process_group_cpu_seconds,
     wrk,
 )
@@ -40,7 +40,7 @@ PORTS = {"this": 8001, "other": 8011}
 
 def start(checkout: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, **BENCH_ENV, "PYTHONPATH": str(checkout)}
-    cmd = gunicorn_command(port=port, workers=4)
+    cmd = granian_command(port=port, workers=2)
     return subprocess.Popen(cmd, cwd=checkout, env=env, start_new_session=True)  # noqa: S603
 
 

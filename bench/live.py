@@ -1,7 +1,7 @@
 """Vote-to-other-client latency: how long a vote takes to reach the websocket clients watching the idea.
 
 N clients listen on ws://…/ws/ideas/<id>/ (daphne); one member casts and withdraws a vote over HTTP
-(gunicorn), one request at a time. The vote service queues the broadcast with transaction.on_commit,
+(granian), one request at a time. The vote service queues the broadcast with transaction.on_commit,
 so it leaves through Redis between the commit and the HTTP response. For each vote the time until the
 last client holds the new count is measured twice:
   from the response   a lower bound of commit-to-client (the commit happened before the response;

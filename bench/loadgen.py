@@ -1,9 +1,10 @@
 """A small open-loop HTTP load generator: a fixed request rate, latency counted from the scheduled time.
 
-wrk2 (constant-rate wrk) is not packaged for Debian, and plain wrk with a Lua delay() cannot pace
-gunicorn's sync workers fairly: wrk reconnects right after each response (the sync worker closes the
-connection) and waits its delay on the fresh, idle connection, which a worker has already accepted and
-now sits blocked on. So "p99 at half of peak" is measured here instead: request k is due at
+wrk2 (constant-rate wrk) is not packaged for Debian, and plain wrk with a Lua delay() cannot pace a
+server fairly (seen with gunicorn's sync workers, which served the benchmark before granian): wrk
+reconnects right after each response (the sync worker closed the connection) and waits its delay on the
+fresh, idle connection, which a worker has already accepted and now sits blocked on.
+So "p99 at half of peak" is measured here instead: request k is due at
 start + k / rate, opens its own connection when it is due, and its latency runs from the due time, not
 from when it was actually sent, so a stalled server cannot hide its queue (no coordinated omission).
 The generator's own CPU use is reported, because it shares the machine's cores with the servers.
@@ -257,7 +258,7 @@ def h2load_paced(
     planned_rate = connections * 1000 / period
     total = max(1, int(planned_rate * duration))
     cmd = ["h2load", "--h1", "-t1", f"-r{connections}", f"--rate-period={period}ms"]
-    cmd += [f"-c{total}", f"-n{total}"]  # one request per connection: gunicorn's sync workers close it
+    cmd += [f"-c{total}", f"-n{total}"]  # one request per connection, each opened on schedule
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     cmd += [f"--log-file={log_file}", url]

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.profile list_member [--requests 2000] [--profile] [--top 40]
 
 Runs after `bench/run.py` has seeded cocreate_bench and written bench/out/fixtures.json (sessions, URLs,
-vote targets). Each request goes through Django's WSGIHandler with every middleware, exactly as gunicorn
+vote targets). Each request goes through Django's WSGIHandler with every middleware, exactly as granian
 calls it, but without the network, so the CPU time per request is the app's own (PostgreSQL and Redis
 work is not counted). It also runs B, the bare view, so the ratio is measured in the same run.
 """

@@ -1,6 +1,6 @@
 """Settings for the benchmark: the project's own settings plus a bare baseline view.
 
-Every server in the benchmark (gunicorn and daphne) runs with these, so the app and the baseline are
+Every server in the benchmark (granian and daphne) runs with these, so the app and the baseline are
 measured under one configuration; the only difference from production is the extra /bench/bare/ URL.
 """
 

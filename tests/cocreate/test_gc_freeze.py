@@ -1,7 +1,6 @@
 import gc
-from types import SimpleNamespace
 
-from cocreate import gunicorn_conf
+from cocreate.gc_freeze import FreezeAfterWarmUp, freeze_loaded
 
 
 class Kept:
@@ -13,11 +12,16 @@ def tracked(obj) -> bool:
     return any(candidate is obj for candidate in gc.get_objects())
 
 
+def hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
 def test_a_worker_takes_what_the_app_made_while_loading_out_of_the_collectors_sight():
     loaded = Kept()
     assert tracked(loaded)
     try:
-        gunicorn_conf.post_worker_init(worker=SimpleNamespace())
+        freeze_loaded()
         assert not tracked(loaded)
         assert tracked(Kept())  # what comes later is still collected
     finally:
@@ -25,17 +29,18 @@ def test_a_worker_takes_what_the_app_made_while_loading_out_of_the_collectors_si
 
 
 def test_what_the_first_requests_made_is_frozen_too_and_what_later_requests_make_is_not():
-    worker = SimpleNamespace()
+    app = FreezeAfterWarmUp(hello, warm_up_requests=5)
+    statuses = []
     try:
-        gunicorn_conf.post_worker_init(worker)
         warmed_up = Kept()  # say, a template the first requests compiled
-        for _ in range(gunicorn_conf.WARM_UP_REQUESTS - 1):
-            gunicorn_conf.post_request(worker, None, {}, None)
+        for _ in range(4):
+            assert app({}, lambda status, headers: statuses.append(status)) == [b"hello"]
         assert tracked(warmed_up)
-        gunicorn_conf.post_request(worker, None, {}, None)
+        app({}, lambda status, headers: statuses.append(status))
         assert not tracked(warmed_up)
         later = Kept()
-        gunicorn_conf.post_request(worker, None, {}, None)
+        app({}, lambda status, headers: statuses.append(status))
         assert tracked(later)
     finally:
         gc.unfreeze()
+    assert statuses == ["200 OK"] * 6  # the app answered every request itself
