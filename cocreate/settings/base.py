@@ -83,10 +83,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "community.auth.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "cocreate.csp.CSPMiddleware",  # django-csp's, with a fixed policy on JSON answers
+    # The page policy below; JSON answers made with cocreate.http carry a stricter one of their own.
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -140,23 +141,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group and
-    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py publishes
-    # to it straight from sync code.
+    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py sends to it
+    # from one event loop per process, on a thread of its own.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    # Django's Redis backend, minus a new redis-py client per call (see cocreate/cache.py).
-    CACHES = {"default": {"BACKEND": "cocreate.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis: one redis-py client per server for the whole process (Django's own Redis backend
+    # builds a new client for every call, ~0.2 ms of CPU each), and its public get_redis_connection
+    # for what the cache API lacks (cocreate/cache.py).
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process only: fine for development and a single-machine install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions read from the cache, written through to the database: no session query per page.
-SESSION_ENGINE = "community.sessions"
+# Sessions read from the cache, written through to the database: no session query per page, and no
+# member logged out when the cache is lost.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background tasks -------------------------------------------------------------------------------
 # "default" is django-tasks' database queue, drained by `manage.py db_worker`. Websocket broadcasts
