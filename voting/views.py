@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cocreate.http import json_answer, json_error, wants_json
+from cocreate.http import json_error, wants_json
 from community.access import contributor_required
 from ideas.models import Idea
 from moderation.limits import rate_limited
@@ -24,7 +24,7 @@ def _respond(request, tally: VoteTally, message: str = "", status: int = 200):
         }
         if message:
             body["error"] = message
-        return json_answer(body, status=status)
+        return JsonResponse(body, status=status)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = f"/ideas/{tally.idea_id}/"

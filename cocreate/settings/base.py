@@ -88,8 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The page policy below; JSON answers made with cocreate.http carry a stricter one of their own.
+    # The page policy below; JSON answers get the stricter API policy (cocreate.http).
     "csp.middleware.CSPMiddleware",
+    "cocreate.http.api_policy_middleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -1,10 +1,13 @@
-"""Pages carry the page policy; JSON answers carry the fixed API policy (cocreate/http.py)."""
+"""Pages carry the page policy; JSON answers carry the fixed API policy (cocreate/http.py); a view's
+own policy changes stand."""
 
 import pytest
+from csp.decorators import csp_update
 from csp.middleware import CSPMiddleware
+from django.http import JsonResponse
 from django.test import Client, RequestFactory
 
-from cocreate.http import json_answer
+from cocreate.http import api_policy_middleware
 
 from ..factories import make_idea
 
@@ -39,7 +42,21 @@ def test_pages_keep_the_page_policy(alice_client):
     assert directives(without_js["Content-Security-Policy"])["form-action"] == "'self'"
 
 
+def through_the_middleware(view, path="/somewhere/"):
+    return CSPMiddleware(api_policy_middleware(view))(RequestFactory().get(path))
+
+
+def test_a_json_view_with_a_policy_change_of_its_own_keeps_it():
+    @csp_update({"connect-src": ["https://maps.example"]})
+    def view(request):
+        return JsonResponse({"ok": True})
+
+    assert directives(through_the_middleware(view)["Content-Security-Policy"]) == {
+        **API_POLICY,
+        "connect-src": "https://maps.example",
+    }
+
+
 def test_excluded_prefixes_get_no_policy_on_json_either():
-    request = RequestFactory().get("/cms/pages/search/")
-    response = CSPMiddleware(lambda request: json_answer({"ok": True}))(request)
+    response = through_the_middleware(lambda request: JsonResponse({"ok": True}), "/cms/pages/search/")
     assert "Content-Security-Policy" not in response
