@@ -1,42 +1,18 @@
-"""Django's Redis cache backend, keeping one redis-py client per connection pool.
+"""The one way to Redis beyond Django's cache API.
 
-Django builds a new `redis.Redis` for every cache call, and redis-py's constructor sets up its ~150
-response callbacks each time: about 0.2 ms of CPU, more than the call itself. A cached page makes
-three calls (session, page, unread notifications). The client is only a front for its connection
-pool, which does the real work and is safe to share, so one client per pool is enough.
+The default cache is django-redis when REDIS_URL is set (cocreate/settings/base.py). Some things need
+more than get/set, such as the sets that gather the ideas voted on in a window (voting/windows.py):
+they use the redis-py client behind that cache, through django-redis's public
+`get_redis_connection`, so they share its connection pool and its settings.
 """
 
-from django.core.cache import caches
-from django.core.cache.backends import redis
-
-
-class RedisCacheClient(redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
-class RedisCache(redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
-
-
-def redis_backend() -> redis.RedisCache | None:
-    """The default cache's backend when it is Redis; None otherwise."""
-    backend = caches["default"]  # the backend itself: `django.core.cache.cache` is only a proxy to it
-    return backend if isinstance(backend, redis.RedisCache) else None
+from django_redis import get_redis_connection
 
 
 def shared_redis():
-    """The redis-py client behind the default cache when it is Redis, for what the cache API lacks
-    (sets); None otherwise."""
-    backend = redis_backend()
-    return backend._cache.get_client(write=True) if backend is not None else None
+    """The redis-py client behind the default cache when it is Redis; None otherwise (a local cache
+    in development)."""
+    try:
+        return get_redis_connection("default")
+    except NotImplementedError:  # django-redis's answer for a backend that is not django-redis
+        return None

@@ -14,29 +14,18 @@ missing token (expired or evicted) is replaced by a fresh one, which no stored c
 
 Writes that bypass `Model.save()` (`QuerySet.update()`, raw SQL) must call `member_changed` themselves.
 
-One round trip for the session and the member: a session store that has seen a session before knows
-whose it is, and reads the member's copy and token in the same MGET as the session itself
-(community/sessions.py). They reach `cached_member` through `_prefetched`, which holds them only while
-AuthenticationMiddleware resolves that one request's user, and only for the member the session names:
-the token check above applies to them as to any read.
-
 Only with a cache every process shares (Redis): a process-local cache would never hear of changes made
 by another process (a worker, another web process), so `MEMBER_CACHE_SECONDS` is 0 (off) without Redis.
 """
 
 import secrets
-from contextlib import contextmanager
-from contextvars import ContextVar
-from functools import partial
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.functional import SimpleLazyObject
 
 # Longer than any copy lives, so that a token normally outlives the copies stored under it.
 TOKEN_SECONDS = 24 * 3600
@@ -50,44 +39,11 @@ def _token_key(member_id) -> str:
     return f"member:{member_id}:token"
 
 
-def member_cache_keys(member_id) -> list[str]:
-    """The keys `cached_member` reads, for a caller that reads them for it (see `prefetch`)."""
-    return [_copy_key(member_id), _token_key(member_id)]
-
-
-# member id (str) -> what the cache held under member_cache_keys, while one request's user is resolved.
-_prefetched: ContextVar[dict | None] = ContextVar("prefetched_members", default=None)
-
-
-@contextmanager
-def members_prefetchable():
-    """While this runs, a session store may hand `cached_member` what it read along with the session."""
-    token = _prefetched.set({})
-    try:
-        yield
-    finally:
-        _prefetched.reset(token)
-
-
-def prefetch(member_id, found: dict) -> None:
-    """Keep `found` (read under member_cache_keys) for `cached_member`, when it will ask (see prefetching)."""
-    box = _prefetched.get()
-    if box is not None:
-        box[str(member_id)] = found
-
-
-def prefetching() -> bool:
-    return _prefetched.get() is not None and settings.MEMBER_CACHE_SECONDS > 0
-
-
 def cached_member(member_id):
     """The member with this id (None when there is none), from the cache while it is current."""
     member_model = get_user_model()
     copy_key, token_key = _copy_key(member_id), _token_key(member_id)
-    box = _prefetched.get()
-    found = box.pop(str(member_id), None) if box is not None else None
-    if found is None:
-        found = cache.get_many([copy_key, token_key])
+    found = cache.get_many([copy_key, token_key])
     token = found.get(token_key)
     if token is None:
         token = secrets.token_hex(8)
@@ -114,7 +70,13 @@ def member_changed(member_id) -> None:
     not outlive the commit.
     """
     _replace_token(member_id)
-    transaction.on_commit(partial(_replace_token, member_id), robust=True)
+
+    # A named function, not functools.partial: with robust=True Django logs a failing callback by its
+    # __qualname__, which a partial lacks.
+    def retire_copies_at_commit():
+        _replace_token(member_id)
+
+    transaction.on_commit(retire_copies_at_commit, robust=True)
 
 
 def _replace_token(member_id) -> None:
@@ -135,18 +97,3 @@ class MemberBackend(_CachedMember, ModelBackend):
 
 class AllauthMemberBackend(_CachedMember, AuthenticationBackend):
     """allauth's backend (log-in by email), loading members from the cache."""
-
-
-class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
-    """Django's, resolving the user with `members_prefetchable` around it (one cache round trip)."""
-
-    def process_request(self, request):
-        super().process_request(request)
-        request.user = SimpleLazyObject(partial(_get_user, request))
-
-
-def _get_user(request):
-    if not hasattr(request, "_cached_user"):
-        with members_prefetchable():
-            request._cached_user = auth_middleware.get_user(request)
-    return request._cached_user

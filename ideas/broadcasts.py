@@ -3,22 +3,29 @@
 Every event is a dict with a `type`; the shapes are pinned by tests/ideas/test_consumers.py.
   idea.votes       {type, idea, votes, upvotes, downvotes}        to the idea's group and the list group
   comment.created  {type, idea, comment, parent, html, comments}  to the idea's group
+  comment.hidden   {type, idea, comment, comments}                to the idea's group
+
+Events go out through the channel layer's public `group_send`, which is a coroutine, while services
+run in sync code (gunicorn workers, commands, daphne's sync threads). Running it with `async_to_sync`
+would make every vote wait for Redis and spin up an event loop hop (~1 ms of CPU, bench/RESULTS.md).
+Instead each process keeps one event loop on a daemon thread (`_Sender`): the request thread only
+hands the event over and returns, and the loop sends events one after the other, in the order they
+were handed over. A live update that cannot go out is logged and dropped: what it reports is
+committed already, and pages show it on reload.
+
+The in-memory layer (development, tests without Redis) only reaches consumers through the event loop
+they run on, so there the event goes to that loop instead (`_send_in_process`).
 """
 
 import asyncio
 import logging
-from functools import partial
+import os
+import threading
 
-import redis
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from channels_redis.pubsub import RedisPubSubChannelLayer
-from channels_redis.utils import _consistent_hash
-from django.conf import settings
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
-
-from cocreate.noreply import NoReplyConnection
 
 IDEA_LIST_GROUP = "ideas"
 
@@ -29,67 +36,64 @@ def idea_group(idea_id: int) -> str:
     return f"idea.{idea_id}"
 
 
-class _Publisher:
-    """Sends group messages from sync code (gunicorn workers, commands): PUBLISH on Redis, one write
-    per shard and no wait for Redis's answer (cocreate.noreply).
-
-    It writes exactly what channels_redis's RedisPubSubChannelLayer.group_send writes: the layer's own
-    msgpack serialisation, on the Redis pub/sub channel "<prefix>__group__<group>", on the shard the
-    layer's consistent hash picks. tests/ideas/test_consumers.py checks that real consumers on that
-    layer hear it. Going through the layer from sync code meant `async_to_sync` or an event loop on a
-    thread of its own: ~1 ms of CPU per vote, against ~0.1 ms for this.
-    """
-
-    def __init__(self, layer: RedisPubSubChannelLayer, config: dict):
-        self.layer = layer
-        self.prefix = config.get("prefix", "asgi")
-        hosts = config.get("hosts") or ["redis://localhost:6379"]
-        self.connections = [NoReplyConnection(host) for host in hosts]
-
-    def publish(self, groups: list[str], message: dict) -> None:
-        payload = self.layer.serialize(message)
-        commands: dict[int, list] = {}
-        for group in groups:
-            channel = f"{self.prefix}__group__{group}"
-            shard = _consistent_hash(channel, len(self.connections))
-            commands.setdefault(shard, []).append(("PUBLISH", channel, payload))
-        for shard, shard_commands in commands.items():
-            self.connections[shard].send(shard_commands)
-
-
-_publishers: dict[int, _Publisher] = {}
-
-
-def _publisher(layer) -> _Publisher | None:
-    """This process's publisher for the layer, when it is the pub/sub layer with hosts given as URLs."""
-    if not isinstance(layer, RedisPubSubChannelLayer):
-        return None
-    publisher = _publishers.get(id(layer))
-    if publisher is None:
-        config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
-        if not all(isinstance(host, str) for host in config.get("hosts", [])):
-            return None  # sentinels or connection dicts: leave them to the layer itself
-        publisher = _publishers[id(layer)] = _Publisher(layer, config)
-    return publisher
-
-
 async def _group_send_all(layer, groups: list[str], message: dict) -> None:
     for group in groups:
         await layer.group_send(group, message)
 
 
+class _Sender:
+    """One event loop on a daemon thread, sending this process's events in order, without making the
+    thread that hands them over wait. A process forked after the thread started has no such thread
+    (fork copies only the forking thread), so it gets a sender of its own (see `_sender`)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue = asyncio.Queue()
+        threading.Thread(target=self._run, name="live-updates", daemon=True).start()
+
+    def submit(self, layer, groups: list[str], message: dict) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, groups, message))
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._send_forever())
+
+    async def _send_forever(self) -> None:
+        while True:
+            layer, groups, message = await self.queue.get()
+            try:
+                await _group_send_all(layer, groups, message)
+            except Exception:
+                logger.exception("Live update %s not sent", message["event"].get("type"))
+
+
+_current_sender: _Sender | None = None
+_sender_lock = threading.Lock()
+
+
+def _sender() -> _Sender:
+    global _current_sender
+    sender = _current_sender
+    if sender is None or sender.pid != os.getpid():
+        with _sender_lock:
+            if _current_sender is None or _current_sender.pid != os.getpid():
+                _current_sender = _Sender()
+            sender = _current_sender
+    return sender
+
+
 def send_event(*, groups: list[str], event: dict) -> None:
-    """Send one event to every listener of the groups. A live update that cannot go out (Redis down)
-    is logged and dropped: what it reports is committed already, and pages show it on reload."""
-    layer = get_channel_layer()
+    """Send one event to every listener of the groups, without waiting for it to go out. Never
+    raises: it runs after a commit, in the request that committed."""
     message = {"type": "community.event", "event": event}
     try:
-        publisher = _publisher(layer)
-        if publisher is not None:
-            publisher.publish(groups, message)
-        else:
+        layer = get_channel_layer()
+        if isinstance(layer, InMemoryChannelLayer):
             _send_in_process(layer, groups, message)
-    except (redis.RedisError, OSError):
+        else:
+            _sender().submit(layer, groups, message)
+    except Exception:
         logger.exception("Live update %s not sent", event.get("type"))
 
 
@@ -97,8 +101,8 @@ _pending: set[asyncio.Task] = set()
 
 
 def _send_in_process(layer, groups: list[str], message: dict) -> None:
-    """The in-memory layer (development, tests): its queues belong to the event loop of this process's
-    consumers, which async_to_sync reaches from a request thread under ASGI."""
+    """The in-memory layer: its queues belong to the event loop of this process's consumers, which
+    async_to_sync reaches from a request thread under ASGI."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -112,7 +116,12 @@ def _send_in_process(layer, groups: list[str], message: dict) -> None:
 
 
 def _send_on_commit(*, groups: list[str], event: dict) -> None:
-    transaction.on_commit(partial(send_event, groups=groups, event=event))
+    # A named function, not functools.partial: with robust=True Django logs a failing callback by its
+    # __qualname__, which a partial lacks.
+    def send_live_update():
+        send_event(groups=groups, event=event)
+
+    transaction.on_commit(send_live_update, robust=True)
 
 
 def broadcast_idea_votes(*, idea_id: int, upvotes: int, downvotes: int) -> None:

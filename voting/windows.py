@@ -10,20 +10,18 @@ queued task for every idea voted on in it (voting.tasks.refresh_voted_ideas):
 Keeping the scores off the vote itself means a vote rewrites no indexed column of the idea row: on
 PostgreSQL the update is a HOT update that touches none of the table's indexes (bench/RESULTS.md).
 
-With Redis, ideas join the window's set without waiting for Redis's answer. Should Redis drop the
-connection as one is sent (a restart), that idea's scores wait for its next vote, or for
+With Redis, the ideas voted on in a window gather in a Redis set (through cocreate.cache.shared_redis).
+Should Redis be unreachable when a vote commits, that idea's scores wait for its next vote, or for
 `manage.py refresh_scores`, which recomputes them all; its counters are exact all along.
 """
 
 import time
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from cocreate import noreply
 from cocreate.cache import shared_redis
 
 WINDOW_SECONDS = 10
@@ -35,7 +33,14 @@ WINDOW_KEEP_SECONDS = 3600
 
 def idea_voted(idea_id: int) -> None:
     """A vote on the idea changed its counters: refresh what follows from them once the vote commits."""
-    transaction.on_commit(partial(_queue, int(idea_id)), robust=True)
+    idea_id = int(idea_id)
+
+    # A named function, not functools.partial: with robust=True Django logs a failing callback by its
+    # __qualname__, which a partial lacks.
+    def refresh_after_vote():
+        _queue(idea_id)
+
+    transaction.on_commit(refresh_after_vote, robust=True)
 
 
 def _queue(idea_id: int) -> None:
@@ -55,23 +60,27 @@ def _queue(idea_id: int) -> None:
         return
     # Redis: the ideas voted on in a window gather in one set, and the first vote of the window queues
     # the one task for them all, for the window's end (one task row per window, not one per idea).
-    # Adding an idea to the set waits for no answer (cocreate.noreply); only a process's first vote of
-    # a window asks whether it is the window's first anywhere: one round trip per process and window.
+    # One round trip adds the idea; only a process's first vote of a window also asks whether it is
+    # the window's first anywhere.
     window = current_window()
     if _added_here["window"] != window:
         _added_here.update(window=window, ideas=set(), asked=False)
     elif idea_id in _added_here["ideas"]:
         return  # in the window's set already; its task runs only once the window is over
     ideas_key = _window_key(window)
-    add = [("SADD", ideas_key, idea_id), ("EXPIRE", ideas_key, WINDOW_KEEP_SECONDS)]
-    noreply.cache_connection().send(add)
+    ask = not _added_here["asked"]
+    pipeline = client.pipeline(transaction=False)
+    pipeline.sadd(ideas_key, idea_id)
+    pipeline.expire(ideas_key, WINDOW_KEEP_SECONDS)
+    if ask:
+        pipeline.set(f"{ideas_key}:queued", 1, nx=True, ex=WINDOW_KEEP_SECONDS)
+    answers = pipeline.execute()
     _added_here["ideas"].add(idea_id)
-    if _added_here["asked"]:
-        return
-    _added_here["asked"] = True
-    if client.set(f"{ideas_key}:queued", 1, nx=True, ex=WINDOW_KEEP_SECONDS):
-        window_end = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
-        refresh_voted_ideas_of_window.using(run_after=window_end + WINDOW_GRACE).enqueue(window=window)
+    if ask:
+        _added_here["asked"] = True
+        if answers[-1]:
+            window_end = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
+            refresh_voted_ideas_of_window.using(run_after=window_end + WINDOW_GRACE).enqueue(window=window)
 
 
 # The ideas this process has put in the current window's set, and whether it has asked if it is the

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# The project package: its templates/ and static/ are the site-wide ones, installed with it.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PROJECT_DIR.parent  # the checkout (or, installed, site-packages): only defaults below
 VAR_DIR = Path(env_str("COCREATE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
@@ -83,10 +85,12 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "community.auth.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "cocreate.csp.CSPMiddleware",  # django-csp's, with a fixed policy on JSON answers
+    # The page policy below; JSON answers get the stricter API policy (cocreate.http).
+    "csp.middleware.CSPMiddleware",
+    "cocreate.http.api_policy_middleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -99,7 +103,7 @@ ASGI_APPLICATION = "cocreate.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PROJECT_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -140,23 +144,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group and
-    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py publishes
-    # to it straight from sync code.
+    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py sends to it
+    # from one event loop per process, on a thread of its own.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    # Django's Redis backend, minus a new redis-py client per call (see cocreate/cache.py).
-    CACHES = {"default": {"BACKEND": "cocreate.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis: one redis-py client per server for the whole process (Django's own Redis backend
+    # builds a new client for every call, ~0.2 ms of CPU each), and its public get_redis_connection
+    # for what the cache API lacks (cocreate/cache.py).
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process only: fine for development and a single-machine install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions read from the cache, written through to the database: no session query per page.
-SESSION_ENGINE = "community.sessions"
+# Sessions read from the cache, written through to the database: no session query per page, and no
+# member logged out when the cache is lost.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background tasks -------------------------------------------------------------------------------
 # "default" is django-tasks' database queue, drained by `manage.py db_worker`. Websocket broadcasts
@@ -252,7 +259,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [PROJECT_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -260,7 +267,7 @@ USE_TZ = True
 # --- Static and media -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

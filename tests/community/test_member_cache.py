@@ -128,62 +128,16 @@ def test_a_missing_member_is_nobody(member_cache, alice):
     assert cached_member(alice.pk + 1000) is None
 
 
-class CacheReads:
-    """Records the keys of every read from the default cache (sessions and members both live there),
-    one entry per call a request makes (the local-memory cache's get_many calls get for each key)."""
-
-    def __init__(self, monkeypatch):
-        from django.core.cache import caches
-
-        self.reads: list[list[str]] = []
-        self.inside = False
-        backend = caches["default"]
-        get, get_many = backend.get, backend.get_many
-        monkeypatch.setattr(backend, "get", lambda key, *a, **kw: self._read([key], get, key, *a, **kw))
-        monkeypatch.setattr(
-            backend, "get_many", lambda keys, *a, **kw: self._read(keys, get_many, keys, *a, **kw)
-        )
-
-    def _read(self, keys, method, *args, **kwargs):
-        if self.inside:
-            return method(*args, **kwargs)
-        self.reads.append([str(key) for key in keys])
-        self.inside = True
-        try:
-            return method(*args, **kwargs)
-        finally:
-            self.inside = False
-
-    def of(self, *fragments) -> list[list[str]]:
-        return [keys for keys in self.reads if any(f in key for key in keys for f in fragments)]
-
-
-def test_a_logged_in_request_reads_its_session_and_member_in_one_round_trip(member_cache, monkeypatch, alice):
-    client = logged_in(alice)
-    client.get("/notifications/")  # this process learns whose session it is
-    session_key = client.session.session_key
-    reads = CacheReads(monkeypatch)
-
-    page = client.get("/notifications/")
-
-    assert page.wsgi_request.user == alice and "Alice A." in page.content.decode()
-    member_keys = (f"member:{alice.pk}", f"member:{alice.pk}:token")
-    [together] = reads.of(session_key, *member_keys)
-    assert any(session_key in key for key in together)
-    assert all(any(key.endswith(member_key) for key in together) for member_key in member_keys)
-
-
-def test_a_session_remembered_for_another_member_gives_its_own_member(member_cache, monkeypatch, alice, bob):
-    from community import sessions
+def test_a_lost_cache_logs_nobody_out(member_cache, alice):
+    """Sessions are written through to the database: emptying the cache (a Redis restart) costs a
+    member a cache miss, not a log-in."""
+    from django.core.cache import cache
 
     client = logged_in(alice)
     client.get("/notifications/")
-    monkeypatch.setitem(sessions._members_of_sessions, client.session.session_key, str(bob.pk))
-    logged_in(bob).get("/notifications/")  # bob's copy is in the cache, ready to be misused
-
+    cache.clear()
     page = client.get("/notifications/")
-
-    assert page.wsgi_request.user == alice and "Alice A." in page.content.decode()
+    assert page.status_code == 200 and page.wsgi_request.user == alice
 
 
 def test_logging_out_and_in_as_another_member_gives_the_new_member(member_cache, alice, bob):

@@ -1,6 +1,5 @@
 """What follows votes (ranking scores, search vote counts) runs once per idea and 10-second window."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -21,14 +20,6 @@ from ..factories import MemberFactory, make_idea
 pytestmark = pytest.mark.django_db
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # backends rebuilt on change
-
-
-def wait_for_set_size(key, size, seconds=5):
-    client = shared_redis()
-    deadline = time.monotonic() + seconds
-    while client.scard(key) < size and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert client.scard(key) == size
 
 
 def ranking(idea):
@@ -56,7 +47,7 @@ def test_votes_of_one_window_are_one_queued_refresh(
     (queued,) = DBTaskResult.objects.all()
     assert queued.task_path == "voting.tasks.refresh_voted_ideas_of_window"
     assert queued.run_after.timestamp() == 177_000_001 * windows.WINDOW_SECONDS + 1
-    wait_for_set_size(windows._window_key(177_000_000), 2)  # sent without waiting for Redis's answer
+    assert shared_redis().scard(windows._window_key(177_000_000)) == 2
     assert ranking(first) == (2, 0.0, 0)  # counted at once, ranked later
     assert IdeaDocument.objects.get(pk=first.pk).votes == 0
 
@@ -83,7 +74,7 @@ def test_every_process_adds_to_the_window_and_only_the_first_queues_its_task(
             vote_cast(member=alice, idea_id=idea.pk)
 
     assert DBTaskResult.objects.count() == 1
-    wait_for_set_size(windows._window_key(177_000_100), 3)
+    assert shared_redis().scard(windows._window_key(177_000_100)) == 3
     assert refresh_voted_ideas_of_window.call(window=177_000_100) == 3
 
 
