@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from moderation.audit import audit_record
 from moderation.models import AuditEntry
 
+from . import permissions
 from .avatars import process_avatar
 from .models import Member, Segment, SegmentMembership
 from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
@@ -41,7 +42,7 @@ def _role_group(role: Role) -> Group:
 @transaction.atomic
 def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None:
     """Give `member` a role. Only administrators may (granted_by=None: a trusted command line)."""
-    if granted_by is not None and not granted_by.has_perm("community.grant_role"):
+    if granted_by is not None and not permissions.may_grant_roles(granted_by):
         raise PermissionDenied(_("Only administrators can grant roles."))
     member.groups.add(_role_group(Role(role)))
     _sync_staff_flag(member)
@@ -63,7 +64,7 @@ def _audit_role(member, role, actor, action) -> None:
 
 @transaction.atomic
 def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> None:
-    if revoked_by is not None and not revoked_by.has_perm("community.grant_role"):
+    if revoked_by is not None and not permissions.may_grant_roles(revoked_by):
         raise PermissionDenied(_("Only administrators can revoke roles."))
     member.groups.remove(_role_group(Role(role)))
     _sync_staff_flag(member)
@@ -148,9 +149,7 @@ def member_set_own_segments(*, member: Member, segments) -> None:
 @transaction.atomic
 def segment_assign(*, manager: Member, member: Member, segment: Segment, assigned: bool) -> None:
     """A customer manager adds a member to (or removes them from) a segment they manage."""
-    if not manager.has_perm("community.assign_segment") or not (
-        manager.is_superuser or segment.managers.filter(pk=manager.pk).exists()
-    ):
+    if not permissions.may_assign_segment(manager, segment):
         raise PermissionDenied(_("You do not manage this segment."))
     if assigned:
         SegmentMembership.objects.get_or_create(

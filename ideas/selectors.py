@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from cms.models import CampaignPage
+from community.permissions import may_see_hidden_content
 from voting.models import Vote
 
 from .models import Comment, Follow, Idea, IdeaImage, StatusChange
@@ -175,7 +176,7 @@ def walk(tree) -> list[Comment]:
 
 def _comment_visibility(user):
     """The rule of CommentQuerySet.visible_to, for comments already in memory."""
-    if user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content"):
+    if may_see_hidden_content(user):
         return lambda comment: True
     user_id = user.pk if user.is_authenticated else None
     return lambda comment: comment.visibility == "public" or comment.author_id == user_id

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.images import fit_within, open_validated, png_file
+from community import permissions
 from moderation import policy as moderation_policy
 from moderation.audit import audit_record
 from moderation.models import AuditEntry
@@ -80,20 +81,10 @@ def idea_submit(
     return idea
 
 
-def may_edit(user, idea: Idea) -> bool:
-    """Authors edit their own ideas. Moderators edit any, but only through the moderation page
-    (moderation.services.content_edit), which records their reason in the audit log."""
-    return user.is_authenticated and user.pk == idea.author_id
-
-
-def _is_moderator(user) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content")
-
-
 @transaction.atomic
 def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product=None, segment=None) -> Idea:
     """Change an idea's text and classification; only its author or staff may."""
-    if not (may_edit(editor, idea) or _is_moderator(editor)):
+    if not (permissions.may_edit_idea(editor, idea) or permissions.may_moderate(editor)):
         raise PermissionDenied(_("Only the author can edit this idea."))
     title = _clean_title(title)
     if (title, body) != (idea.title, idea.body):
@@ -119,7 +110,7 @@ def comment_post(
 
     `official` marks an answer from R&D or a customer manager; it is refused for anyone else.
     """
-    if official and not author.has_perm("ideas.post_official_response"):
+    if official and not permissions.may_post_official(author):
         raise PermissionDenied(_("Only R&D and customer managers post official responses."))
     if idea.campaign_closed:
         raise ValidationError(_("This campaign is closed: its ideas are read-only."))
@@ -203,7 +194,7 @@ def supporter_ids(idea: Idea) -> list[int]:
 @transaction.atomic
 def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> StatusChange:
     """Move an idea along its public status workflow with a public note, and tell every supporter."""
-    if not changed_by.has_perm("ideas.change_idea_status"):
+    if not permissions.may_change_status(changed_by):
         raise PermissionDenied(_("Only R&D can change an idea's status."))
     if status not in Idea.Status.values or status == Idea.Status.MERGED:
         raise ValidationError({"status": _("Unknown status (merging has its own action).")})
@@ -277,15 +268,10 @@ def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
     return comment
 
 
-def may_edit_comment(user, comment: Comment) -> bool:
-    """Authors edit their own comments; moderators through the moderation page, with a reason."""
-    return user.is_authenticated and user.pk == comment.author_id
-
-
 @transaction.atomic
 def comment_update(*, comment: Comment, editor, body: str) -> Comment:
     """The author edits a comment; the previous text is kept in its history."""
-    if not (may_edit_comment(editor, comment) or _is_moderator(editor)):
+    if not (permissions.may_edit_comment(editor, comment) or permissions.may_moderate(editor)):
         raise PermissionDenied(_("Only the author can edit this comment."))
     body = (body or "").strip()
     if not body:
@@ -382,10 +368,6 @@ def rescore_ideas(idea_ids) -> None:
                     cursor.executemany(_RESCORE, scores)
 
 
-def _may_merge(member) -> bool:
-    return member.has_perm("ideas.change_idea_status") or member.has_perm("ideas.moderate_content")
-
-
 @transaction.atomic
 def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge:
     """Merge duplicate `source` into `target`: votes, followers, comments and tags move, nothing is lost.
@@ -396,7 +378,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     """
     from voting.models import Vote
 
-    if not _may_merge(merged_by):
+    if not permissions.may_merge(merged_by):
         raise PermissionDenied(_("Only R&D and moderators merge ideas."))
     note = (note or "").strip()
     if not note:
@@ -488,7 +470,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     """Undo a merge: what moved goes back (with replies written since), both counters recomputed."""
     from voting.models import Vote
 
-    if not _may_merge(undone_by):
+    if not permissions.may_merge(undone_by):
         raise PermissionDenied(_("Only R&D and moderators undo merges."))
     merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:

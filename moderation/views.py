@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
-from community.access import contributor_required, staff_permission_required
+from community import permissions
+from community.access import contributor_required, staff_required
 
 from . import selectors, services, targets, tasks, trust
 from .forms import (
@@ -28,7 +29,7 @@ from .forms import (
 from .limits import rate_limited
 from .models import Appeal, AuditEntry, Case, Kind, Sanction, VoteAlert
 
-moderator_required = staff_permission_required("ideas.moderate_content")
+moderator_required = staff_required(permissions.may_moderate)
 
 
 def _error(request, message, status: int):
@@ -233,7 +234,7 @@ def case_dismiss(request, pk):
 
 # Members' standing -----------------------------------------------------------------------------------
 
-member_moderator_required = staff_permission_required("moderation.moderate_members")
+member_moderator_required = staff_required(permissions.may_moderate_members)
 
 
 @member_moderator_required
@@ -291,7 +292,7 @@ def notice(request, pk):
         return redirect_to_login(request.get_full_path())
     entry = get_object_or_404(AuditEntry.objects.select_related("actor"), pk=pk)
     is_subject = entry.member_id == request.user.pk
-    if not (is_subject or services.may_moderate(request.user)):
+    if not (is_subject or permissions.may_moderate(request.user)):
         raise Http404(_("No such notice."))
     appeal = Appeal.objects.filter(entry=entry).first()
     form = AppealForm(request.POST or None)
@@ -340,7 +341,7 @@ def appeal_decide(request, pk):
 
 # Votes -----------------------------------------------------------------------------------------------
 
-vote_reviewer_required = staff_permission_required("moderation.review_votes")
+vote_reviewer_required = staff_required(permissions.may_review_votes)
 
 
 @vote_reviewer_required
@@ -391,7 +392,7 @@ def vote_alert_action(request, pk, action):
 
 
 @require_GET
-@staff_permission_required("moderation.view_audit_log")
+@staff_required(permissions.may_read_audit_log)
 def audit(request):
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
