@@ -93,8 +93,10 @@ def member_update_profile(
     notify_status_changes: bool,
     notify_replies: bool,
     email_digest: str,
+    segments=None,
 ) -> Member:
-    """Save a member's own profile; the avatar is validated and re-encoded before it is stored."""
+    """Save a member's own profile, and the public segments they picked (when `segments` is given) in
+    the same transaction; the avatar is validated and re-encoded before it is stored."""
     display_name = " ".join((display_name or "").split())
     if not display_name:
         raise ValidationError({"display_name": _("Choose a display name.")})
@@ -127,6 +129,8 @@ def member_update_profile(
         member.avatar.delete(save=False)
         fields.append("avatar")
     member.save(update_fields=fields)
+    if segments is not None:
+        member_set_own_segments(member=member, segments=segments)
     return member
 
 

@@ -53,6 +53,7 @@ def profile_edit(request):
                 notify_status_changes=data["notify_status_changes"],
                 notify_replies=data["notify_replies"],
                 email_digest=data["email_digest"],
+                segments=data["segments"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -61,7 +62,6 @@ def profile_edit(request):
             else:
                 form.add_error("avatar", error)
         else:
-            services.member_set_own_segments(member=member, segments=data["segments"])
             messages.success(request, _("Your profile is saved."))
             return redirect("community:profile")
     return render(request, "community/profile_edit.html", {"form": form}, status=400 if form.errors else 200)

@@ -140,7 +140,8 @@ def idea_list_page(
 
 
 def trending_ideas(*, limit: int = 6) -> list[Idea]:
-    return list(Idea.objects.listed().select_related("author").order_by("-hot_score", "-pk")[:limit])
+    """The ideas with the most up-votes this week (the list's "trending" sort, on its index)."""
+    return list(Idea.objects.listed().select_related("author").order_by("-trending_score", "-pk")[:limit])
 
 
 def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment, list]]]:

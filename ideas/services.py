@@ -1,4 +1,9 @@
-"""Every way an idea or comment is written. Views and commands call these; nothing else writes."""
+"""Writes of ideas and comments: posting, editing, status, follows, pins, merges and stored scores.
+
+Views and commands call these. They are not yet the only writers of idea rows: votes keep the counters
+(voting.services), and account deletion, backlog triage, moderation and `manage.py refresh_scores`
+update columns of their own (grep `Idea.objects` for each).
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -237,6 +242,7 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     return change
 
 
+@transaction.atomic
 def follow_set(*, member, idea: Idea, following: bool) -> bool:
     """Follow or unfollow an idea; returns whether the member now follows it."""
     if following:
@@ -246,12 +252,14 @@ def follow_set(*, member, idea: Idea, following: bool) -> bool:
     return following
 
 
+@transaction.atomic
 def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
-    """Pin an official response (or any comment, for moderators) to the top of the discussion."""
-    if not (
-        pinned_by.has_perm("ideas.post_official_response") or pinned_by.has_perm("ideas.moderate_content")
-    ):
-        raise PermissionDenied(_("Only R&D, customer managers and moderators pin comments."))
+    """Pin an official response (or any comment, for moderators) to the top of the discussion, or
+    unpin it; the pin and its audit entry are written together."""
+    if not permissions.may_pin(pinned_by, comment):
+        raise PermissionDenied(
+            _("R&D and customer managers pin official responses; moderators pin any comment.")
+        )
     before = {"pinned": comment.pinned_at is not None}
     comment.pinned_at = timezone.now() if pinned else None
     comment.save(update_fields=["pinned_at"])
@@ -310,7 +318,7 @@ def _recount(idea_ids) -> None:
     """Recompute counters and scores of these ideas from their rows (after rows moved between ideas)."""
     from voting.models import Vote
 
-    for idea in Idea.objects.filter(pk__in=idea_ids).select_for_update(of=("self",)):
+    for idea in _lock_ideas(idea_ids):
         votes = Vote.objects.counted().filter(idea=idea)
         up = votes.filter(value=1).count() + idea.retired_upvotes
         down = votes.filter(value=-1).count() + idea.retired_downvotes
@@ -368,6 +376,12 @@ def rescore_ideas(idea_ids) -> None:
                     cursor.executemany(_RESCORE, scores)
 
 
+def _lock_ideas(idea_ids) -> list[Idea]:
+    """Lock these idea rows lowest id first, the order triage and moderation lock them in too: two
+    transactions locking the same ideas then wait for each other instead of deadlocking."""
+    return list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk"))
+
+
 @transaction.atomic
 def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge:
     """Merge duplicate `source` into `target`: votes, followers, comments and tags move, nothing is lost.
@@ -385,9 +399,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
         raise ValidationError({"note": _("Say why these ideas are duplicates; supporters will read it.")})
     if source.pk == target.pk:
         raise ValidationError({"target": _("An idea cannot be merged into itself.")})
-    locked = {
-        i.pk: i for i in Idea.objects.select_for_update(of=("self",)).filter(pk__in=[source.pk, target.pk])
-    }
+    locked = {i.pk: i for i in _lock_ideas([source.pk, target.pk])}
     source, target = locked[source.pk], locked[target.pk]
     if source.status == Idea.Status.MERGED:
         raise ValidationError({"source": _("This idea is already merged into another one.")})
@@ -475,12 +487,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise ValidationError(_("This merge was already undone."))
-    locked = {
-        i.pk: i
-        for i in Idea.objects.select_for_update(of=("self",)).filter(
-            pk__in=[merge.source_id, merge.target_id]
-        )
-    }
+    locked = {i.pk: i for i in _lock_ideas([merge.source_id, merge.target_id])}
     source, target = locked[merge.source_id], locked[merge.target_id]
     if target.status == Idea.Status.MERGED:
         raise ValidationError(_("The target was merged again since; undo that merge first."))

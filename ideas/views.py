@@ -299,7 +299,7 @@ def idea_follow(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required(permissions.may_pin_comments)
 def comment_pin(request, pk, comment_pk):
     comment = get_object_or_404(Comment, pk=comment_pk, idea_id=pk)
     services.comment_pin(comment=comment, pinned_by=request.user, pinned=request.POST.get("pin") == "1")
