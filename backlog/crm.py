@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.models import Member, Segment, SegmentMembership, segment_clv
 
 from .models import CustomerRecord
@@ -208,7 +209,7 @@ def customers_validate(
 
     segments = _segments_by_key()
     managed = None
-    if imported_by is not None and not imported_by.is_superuser:
+    if imported_by is not None and not permissions.manages_every_segment(imported_by):
         managed = set(imported_by.managed_segments.values_list("pk", flat=True))
     emails = {r[where["email"]].strip().lower() for _n, r in records if len(r) == len(header)}
     members = {

@@ -4,17 +4,18 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from community.access import staff_permission_required
+from community import permissions
+from community.access import staff_required
 from community.models import Segment
 from community.templatetags.cocreate_tags import percent
 
 from .crm import CRMFileError, customers_import, decode_csv
 from .demand import Market
 from .forms import CustomerImportForm
-from .selectors import may_see_member_values, member_value_segments, segment_dashboard, segment_member_values
+from .selectors import member_value_segments, segment_dashboard, segment_member_values
 
 
-@staff_permission_required("backlog.view_segments")
+@staff_required(permissions.may_view_segment_dashboards)
 def segments(request):
     market = Market()
     context = {
@@ -28,14 +29,14 @@ def segments(request):
     return render(request, "segments/index.html", context)
 
 
-@staff_permission_required("backlog.view_segments")
+@staff_required(permissions.may_view_segment_dashboards)
 def segment_detail(request, slug):
     segment = get_object_or_404(Segment, slug=slug)
     dashboard = segment_dashboard(segment=segment, market=Market())
     context = {
         "dashboard": dashboard,
         "segment": segment,
-        "may_see_members": may_see_member_values(request.user, segment),
+        "may_see_members": permissions.may_see_segment_values(request.user, segment),
         "needs_chart_title": _("Share of this segment's members behind each top need"),
         "needs_chart": [
             (idea.title, demand.share, percent(demand.share)) for idea, demand in dashboard.top_needs
@@ -44,10 +45,10 @@ def segment_detail(request, slug):
     return render(request, "segments/detail.html", context)
 
 
-@staff_permission_required("backlog.view_member_value")
+@staff_required(permissions.may_see_member_values)
 def segment_members(request, slug):
     segment = get_object_or_404(Segment, slug=slug)
-    if not may_see_member_values(request.user, segment):
+    if not permissions.may_see_segment_values(request.user, segment):
         raise PermissionDenied(
             _("Only this segment's customer managers, R&D and administrators see its members.")
         )
@@ -60,7 +61,7 @@ def segment_members(request, slug):
     return render(request, "segments/members.html", context)
 
 
-@staff_permission_required("backlog.import_customers")
+@staff_required(permissions.may_import_customers)
 def customers_import_page(request):
     """Upload a CRM export: a dry run lists every bad row; the import itself is a second, confirmed step."""
     form = CustomerImportForm(*(request.POST, request.FILES) if request.method == "POST" else ())
@@ -85,7 +86,7 @@ def customers_import_page(request):
         "csv_text": text,
         "source": source,
         "managed": Segment.objects.all()
-        if request.user.is_superuser
+        if permissions.manages_every_segment(request.user)
         else request.user.managed_segments.all(),
     }
     return render(request, "segments/import.html", context, status=status)

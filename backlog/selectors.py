@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from community import permissions
 from community.models import Member, Segment, SegmentMembership
 from ideas.models import Idea, StatusChange
 from products.models import Product
@@ -95,20 +96,12 @@ def backlog_ranking(
     ]
 
 
-def may_see_member_values(viewer, segment: Segment) -> bool:
-    """R&D and administrators see every segment's member values; customer managers only their own."""
-    if not (viewer.is_authenticated and viewer.is_staff and viewer.has_perm("backlog.view_member_value")):
-        return False
-    if viewer.has_perm("backlog.view_all_member_values"):
-        return True
-    return segment.managers.filter(pk=viewer.pk).exists()
-
-
 def member_value_segments(viewer):
     """The segments whose members' values the viewer may see (a queryset)."""
-    if not (viewer.is_authenticated and viewer.is_staff and viewer.has_perm("backlog.view_member_value")):
+    # The queryset form of community.permissions.may_see_segment_values.
+    if not permissions.may_see_member_values(viewer):
         return Segment.objects.none()
-    if viewer.has_perm("backlog.view_all_member_values"):
+    if permissions.may_see_all_member_values(viewer):
         return Segment.objects.all()
     return Segment.objects.filter(managers=viewer)
 
@@ -295,7 +288,8 @@ class MemberValue:
 
 
 def segment_member_values(*, segment: Segment, market: Market, limit: int = 500) -> list[MemberValue]:
-    """The segment's members with their CLV and activity (staff only: check `may_see_member_values`)."""
+    """The segment's members with their CLV and activity (staff only: check
+    `permissions.may_see_segment_values`)."""
     value = market.by_pk[segment.pk]
     members = (
         Member.objects.filter(segment_memberships__segment=segment, deleted_at__isnull=True)

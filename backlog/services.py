@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from community import permissions
 from ideas.models import Idea
 from ideas.services import idea_merge, idea_set_status, ideas_set_product
 from products.models import Product
@@ -12,8 +13,8 @@ from search import indexing as search_indexing
 from .models import BacklogItem, PriorityWeights, TriageAction
 
 
-def _require(member, permission: str) -> None:
-    if not (member.is_authenticated and member.has_perm(permission)):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied(_("You may not do this."))
 
 
@@ -25,7 +26,7 @@ def _locked(ideas) -> list[Idea]:
 @transaction.atomic
 def triage_tag(*, ideas, tags: list[str], actor) -> list[TriageAction]:
     """Add tags to ideas (existing tags stay)."""
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     tags = sorted({" ".join(t.split()) for t in tags if t.strip()})
     if not tags:
         raise ValidationError({"tags": _("Give at least one tag.")})
@@ -41,7 +42,7 @@ def triage_tag(*, ideas, tags: list[str], actor) -> list[TriageAction]:
 
 @transaction.atomic
 def triage_set_product(*, ideas, product: Product, actor) -> list[TriageAction]:
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     locked = _locked(ideas)
     ideas_set_product(idea_ids=[i.pk for i in locked], product=product)
     return TriageAction.objects.bulk_create(
@@ -63,7 +64,7 @@ def _link(ideas: list[Idea], item: BacklogItem, actor, kind: str) -> list[Triage
 @transaction.atomic
 def triage_link(*, ideas, item: BacklogItem, actor) -> list[TriageAction]:
     """Link ideas to an existing backlog item: they leave the triage queue and add to its demand."""
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     return _link(_locked(ideas), item, actor, TriageAction.Kind.LINK)
 
 
@@ -72,7 +73,7 @@ def backlog_item_create_from_ideas(
     *, ideas, actor, product: Product | None = None, title: str = ""
 ) -> BacklogItem:
     """Create a backlog item from the first idea (its title, its product unless one is given), linking all."""
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     locked = _locked(ideas)
     if not locked:
         raise ValidationError(_("Choose at least one idea."))
@@ -95,7 +96,7 @@ def backlog_item_create_from_ideas(
 @transaction.atomic
 def triage_decline(*, ideas, reason: str, actor) -> list[TriageAction]:
     """Decline ideas with a reason, which becomes the public note of the status change."""
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason when declining.")})
@@ -109,7 +110,7 @@ def triage_decline(*, ideas, reason: str, actor) -> list[TriageAction]:
 @transaction.atomic
 def triage_mark_duplicate(*, ideas, target: Idea, note: str, actor) -> list[TriageAction]:
     """Merge each idea into `target` through the ideas app's merge (votes, comments and followers move)."""
-    _require(actor, "backlog.triage_idea")
+    _require(permissions.may_triage(actor))
     if any(idea.pk == target.pk for idea in ideas):
         raise ValidationError({"duplicate_of": _("An idea cannot be a duplicate of itself.")})
     actions = []
@@ -126,7 +127,7 @@ def triage_mark_duplicate(*, ideas, target: Idea, note: str, actor) -> list[Tria
 @transaction.atomic
 def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
     """Change a backlog item's title, description, status, estimates or target release."""
-    _require(editor, "backlog.manage_backlog")
+    _require(permissions.may_manage_backlog(editor))
     allowed = {
         "product",
         "title",
@@ -149,7 +150,7 @@ def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
 
 @transaction.atomic
 def backlog_item_create(*, creator, **fields) -> BacklogItem:
-    _require(creator, "backlog.manage_backlog")
+    _require(permissions.may_manage_backlog(creator))
     item = BacklogItem(created_by=creator, **fields)
     item.full_clean()
     item.save()
@@ -159,7 +160,7 @@ def backlog_item_create(*, creator, **fields) -> BacklogItem:
 @transaction.atomic
 def priority_weights_update(*, updated_by, **weights) -> PriorityWeights:
     """Set the priority score's weights (R&D and administrators)."""
-    _require(updated_by, "backlog.manage_backlog")
+    _require(permissions.may_manage_backlog(updated_by))
     row = PriorityWeights.load()
     row = PriorityWeights.objects.select_for_update().get(pk=row.pk)
     for name, value in weights.items():

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cocreate.spreadsheets import csv_download
-from community.access import staff_permission_required
+from community import permissions
+from community.access import staff_required
 
 from . import services
 from .demand import Market
@@ -25,7 +26,7 @@ def _errors_to_messages(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-@staff_permission_required("backlog.triage_idea")
+@staff_required(permissions.may_triage)
 def triage(request):
     filters = TriageFilterForm(request.GET)
     filters.is_valid()
@@ -79,7 +80,7 @@ def _ranking(request):
     return filters, weights, order, items
 
 
-@staff_permission_required("backlog.view_backlog")
+@staff_required(permissions.may_view_backlog)
 def backlog(request):
     filters, weights, order, items = _ranking(request)
     products = {}
@@ -92,7 +93,7 @@ def backlog(request):
         "order": order,
         "weights": weights,
         "weights_form": PriorityWeightsForm(instance=weights),
-        "may_manage": request.user.has_perm("backlog.manage_backlog"),
+        "may_manage": permissions.may_manage_backlog(request.user),
         "chart_title": _("Customer equity behind the top-ranked items"),
         "chart_rows": [
             (r.item.title, r.demand.customer_equity, f"{r.demand.customer_equity:,.2f}") for r in items[:15]
@@ -124,7 +125,7 @@ def _export_rows(items):
         }
 
 
-@staff_permission_required("backlog.view_backlog")
+@staff_required(permissions.may_view_backlog)
 def backlog_export_csv(request):
     _filters, _weights, order, items = _ranking(request)
     response, writer = csv_download(f"backlog-{timezone.localdate()}-{order}.csv")
@@ -134,7 +135,7 @@ def backlog_export_csv(request):
     return response
 
 
-@staff_permission_required("backlog.view_backlog")
+@staff_required(permissions.may_view_backlog)
 def backlog_export_json(request):
     _filters, weights, order, items = _ranking(request)
     by_pk = {ranked.item.pk: ranked for ranked in items}
@@ -173,7 +174,7 @@ def backlog_export_json(request):
 
 
 @require_POST
-@staff_permission_required("backlog.manage_backlog")
+@staff_required(permissions.may_manage_backlog)
 def weights(request):
     form = PriorityWeightsForm(request.POST, instance=PriorityWeights.load())
     if form.is_valid():
@@ -191,7 +192,7 @@ def weights(request):
     return redirect("backlog:backlog")
 
 
-@staff_permission_required("backlog.view_backlog")
+@staff_required(permissions.may_view_backlog)
 def item_detail(request, pk):
     item = get_object_or_404(backlog_items(), pk=pk)
     page = backlog_item_page(item=item, viewer=request.user, market=Market())
@@ -202,12 +203,12 @@ def item_detail(request, pk):
         "score": item_score(item, page.demand, weights),
         "segment_chart_title": _("Customer equity behind this item, by segment"),
         "segment_chart": [(s.segment.name, s.equity, f"{s.equity:,.2f}") for s in page.demand.by_segment],
-        "may_manage": request.user.has_perm("backlog.manage_backlog"),
+        "may_manage": permissions.may_manage_backlog(request.user),
     }
     return render(request, "backlog/item_detail.html", context)
 
 
-@staff_permission_required("backlog.manage_backlog")
+@staff_required(permissions.may_manage_backlog)
 def item_edit(request, pk=None):
     item = get_object_or_404(BacklogItem, pk=pk) if pk else None
     form = BacklogItemForm(request.POST if request.method == "POST" else None, instance=item)

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cocreate.http import json_error, wants_json
 
-UNVERIFIED_MESSAGE = _(
+# Lazy: a module-level string is built once at import, in whatever language was active then.
+UNVERIFIED_MESSAGE = gettext_lazy(
     "Please confirm your email address before posting, commenting or voting. "
     "We sent you a link; you can send it again from your email settings."
 )
@@ -33,7 +35,7 @@ def restriction_message(member) -> str:
 
 def needs_mfa(user) -> bool:
     """Staff without an activated TOTP authenticator must set one up before staff pages."""
-    if not (user.is_authenticated and user.is_staff):
+    if not (user.is_authenticated and user.is_staff):  # only staff pay for the lookup
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -72,15 +74,16 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def staff_permission_required(*permissions: str):
-    """A staff page: one of the permissions (else 403) and two-factor authentication (else set it up)."""
+def staff_required(predicate):
+    """A staff page: `predicate(user)` (one of community.permissions) must hold (else 403), and the
+    member must have set up two-factor authentication (else they are sent to set it up)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not any(request.user.has_perm(permission) for permission in permissions):
+            if not predicate(request.user):
                 raise PermissionDenied(_("You do not have access to this page."))
             if needs_mfa(request.user):
                 return mfa_setup_redirect(request)

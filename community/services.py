@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import member_data
+from . import member_data, permissions
 from .avatars import process_avatar
 from .conduct import conduct
 from .member_data import iso
@@ -41,7 +41,7 @@ def _role_group(role: Role) -> Group:
 @transaction.atomic
 def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None:
     """Give `member` a role. Only administrators may (granted_by=None: a trusted command line)."""
-    if granted_by is not None and not granted_by.has_perm("community.grant_role"):
+    if granted_by is not None and not permissions.may_grant_roles(granted_by):
         raise PermissionDenied(_("Only administrators can grant roles."))
     member.groups.add(_role_group(Role(role)))
     _sync_staff_flag(member)
@@ -63,7 +63,7 @@ def _audit_role(member, role, actor, action) -> None:
 
 @transaction.atomic
 def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> None:
-    if revoked_by is not None and not revoked_by.has_perm("community.grant_role"):
+    if revoked_by is not None and not permissions.may_grant_roles(revoked_by):
         raise PermissionDenied(_("Only administrators can revoke roles."))
     member.groups.remove(_role_group(Role(role)))
     _sync_staff_flag(member)
@@ -90,8 +90,10 @@ def member_update_profile(
     notify_status_changes: bool,
     notify_replies: bool,
     email_digest: str,
+    segments=None,
 ) -> Member:
-    """Save a member's own profile; the avatar is validated and re-encoded before it is stored."""
+    """Save a member's own profile, and the public segments they picked (when `segments` is given) in
+    the same transaction; the avatar is validated and re-encoded before it is stored."""
     display_name = " ".join((display_name or "").split())
     if not display_name:
         raise ValidationError({"display_name": _("Choose a display name.")})
@@ -124,6 +126,8 @@ def member_update_profile(
         member.avatar.delete(save=False)
         fields.append("avatar")
     member.save(update_fields=fields)
+    if segments is not None:
+        member_set_own_segments(member=member, segments=segments)
     return member
 
 
@@ -146,9 +150,7 @@ def member_set_own_segments(*, member: Member, segments) -> None:
 @transaction.atomic
 def segment_assign(*, manager: Member, member: Member, segment: Segment, assigned: bool) -> None:
     """A customer manager adds a member to (or removes them from) a segment they manage."""
-    if not manager.has_perm("community.assign_segment") or not (
-        manager.is_superuser or segment.managers.filter(pk=manager.pk).exists()
-    ):
+    if not permissions.may_assign_segment(manager, segment):
         raise PermissionDenied(_("You do not manage this segment."))
     if assigned:
         SegmentMembership.objects.get_or_create(

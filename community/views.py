@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import member_data, services
-from .access import staff_permission_required
+from . import member_data, permissions, services
+from .access import staff_required
 from .forms import DeleteAccountForm, ProfileForm, RoleForm, SegmentAssignForm
 from .models import Member, Segment
 from .roles import Role
@@ -19,19 +19,15 @@ from .roles import Role
 def member_detail(request, pk):
     member = get_object_or_404(Member, pk=pk, is_active=True)
     viewer = request.user
-    sees_details = viewer.is_authenticated and (
-        viewer.pk == member.pk or (viewer.is_staff and viewer.has_perm("community.view_member_details"))
-    )
+    sees_details = permissions.may_see_member_details(viewer, member)
     context = {
         "member": member,
         "activity": services.member_activity(member),
         # Segments and roles are private: the member and staff with member access only.
         "segments": member.segments.all() if sees_details else None,
         "roles": sorted(str(r.label) for r in services.member_roles(member)) if sees_details else None,
-        "may_assign": viewer.is_authenticated
-        and viewer.is_staff
-        and viewer.has_perm("community.assign_segment"),
-        "may_grant": viewer.is_authenticated and viewer.is_staff and viewer.has_perm("community.grant_role"),
+        "may_assign": permissions.may_assign_segments(viewer),
+        "may_grant": permissions.may_grant_roles(viewer),
         "role_form": RoleForm(),
     }
     for data in member_data.registered():  # what other apps show of the member (their ideas)
@@ -57,6 +53,7 @@ def profile_edit(request):
                 notify_status_changes=data["notify_status_changes"],
                 notify_replies=data["notify_replies"],
                 email_digest=data["email_digest"],
+                segments=data["segments"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -65,7 +62,6 @@ def profile_edit(request):
             else:
                 form.add_error("avatar", error)
         else:
-            services.member_set_own_segments(member=member, segments=data["segments"])
             messages.success(request, _("Your profile is saved."))
             return redirect("community:profile")
     return render(request, "community/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
@@ -95,11 +91,15 @@ def account_delete(request):
 
 
 @require_POST
-@staff_permission_required("community.assign_segment")
+@staff_required(permissions.may_assign_segments)
 def member_segments(request, pk):
     member = get_object_or_404(Member, pk=pk, is_active=True)
     manager = request.user
-    manageable = Segment.objects.all() if manager.is_superuser else Segment.objects.filter(managers=manager)
+    manageable = (
+        Segment.objects.all()
+        if permissions.manages_every_segment(manager)
+        else Segment.objects.filter(managers=manager)
+    )
     form = SegmentAssignForm(request.POST, manageable=manageable)
     if not form.is_valid():
         messages.error(request, _("Choose only segments you manage."))
@@ -112,7 +112,7 @@ def member_segments(request, pk):
 
 
 @require_POST
-@staff_permission_required("community.grant_role")
+@staff_required(permissions.may_grant_roles)
 def member_role(request, pk):
     member = get_object_or_404(Member, pk=pk, is_active=True)
     form = RoleForm(request.POST)

@@ -66,8 +66,9 @@ class Idea(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     hot_score = models.FloatField(default=0)
     top_score = models.FloatField(default=0)
-    # Up-votes cast in the last seven days: +1/−1 as votes come and go, recomputed exactly by
-    # `manage.py refresh_scores` (run it hourly from cron or a scheduler).
+    # Up-votes cast in the last seven days, recomputed from the vote rows once per vote window
+    # (ideas.services.rescore_ideas) and, as older votes age out, by `manage.py refresh_scores` (run it
+    # hourly from cron or a scheduler).
     trending_score = models.IntegerField(default=0)
 
     objects = IdeaQuerySet.as_manager()

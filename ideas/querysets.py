@@ -1,13 +1,15 @@
 from django.db import models
 
+from community.permissions import may_see_hidden_content
+
 
 class IdeaQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Ideas this user may see: public ones, plus their own held or hidden ones."""
         public = models.Q(visibility="public")
+        if may_see_hidden_content(user):
+            return self
         if user is not None and user.is_authenticated:
-            if user.is_staff and user.has_perm("ideas.moderate_content"):
-                return self
             return self.filter(public | models.Q(author=user))
         return self.filter(public)
 
@@ -19,8 +21,8 @@ class IdeaQuerySet(models.QuerySet):
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         public = models.Q(visibility="public")
+        if may_see_hidden_content(user):
+            return self
         if user is not None and user.is_authenticated:
-            if user.is_staff and user.has_perm("ideas.moderate_content"):
-                return self
             return self.filter(public | models.Q(author=user))
         return self.filter(public)

@@ -11,9 +11,11 @@ up-votes ranks above one with 1 of 1.
 """
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-EPOCH = datetime(2020, 1, 1).timestamp()
+# An instant, not a wall-clock time: a naive datetime would count from midnight in the server's zone.
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+EPOCH_SECONDS = EPOCH.timestamp()
 HOT_DECAY_SECONDS = 45000
 WILSON_Z = 1.959963984540054
 # "Trending": the up-votes an idea took in this window.
@@ -24,7 +26,7 @@ def hot_score(*, upvotes: int, downvotes: int, posted_at: datetime) -> float:
     net = upvotes - downvotes
     order = math.log10(max(abs(net), 1))
     sign = (net > 0) - (net < 0)
-    return round(sign * order + (posted_at.timestamp() - EPOCH) / HOT_DECAY_SECONDS, 7)
+    return round(sign * order + (posted_at.timestamp() - EPOCH_SECONDS) / HOT_DECAY_SECONDS, 7)
 
 
 def top_score(*, upvotes: int, downvotes: int) -> float:

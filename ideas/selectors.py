@@ -9,6 +9,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
+from community.permissions import may_see_hidden_content
+
 from .models import Comment, Follow, Idea, IdeaImage, StatusChange, campaign_model
 from .votes import votes
 
@@ -114,7 +116,8 @@ def idea_list_page(
 
 
 def trending_ideas(*, limit: int = 6) -> list[Idea]:
-    return list(Idea.objects.listed().select_related("author").order_by("-hot_score", "-pk")[:limit])
+    """The ideas with the most up-votes this week (the list's "trending" sort, on its index)."""
+    return list(Idea.objects.listed().select_related("author").order_by("-trending_score", "-pk")[:limit])
 
 
 def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment, list]]]:
@@ -150,7 +153,7 @@ def walk(tree) -> list[Comment]:
 
 def _comment_visibility(user):
     """The rule of CommentQuerySet.visible_to, for comments already in memory."""
-    if user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content"):
+    if may_see_hidden_content(user):
         return lambda comment: True
     user_id = user.pk if user.is_authenticated else None
     return lambda comment: comment.visibility == "public" or comment.author_id == user_id

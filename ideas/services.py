@@ -1,4 +1,9 @@
-"""Every way an idea or comment is written. Views and commands call these; nothing else writes."""
+"""Writes of ideas and comments: posting, editing, status, follows, pins, merges and stored scores.
+
+Views and commands call these. They are not yet the only writers of idea rows: votes keep the counters
+(voting.services), and account deletion, backlog triage, moderation and `manage.py refresh_scores`
+update columns of their own (grep `Idea.objects` for each).
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -7,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cocreate.images import fit_within, open_validated, png_file
+from community import permissions
 from community.conduct import conduct
 from notifications.models import Notification
 from notifications.services import notify_on_commit
@@ -78,20 +84,10 @@ def idea_submit(
     return idea
 
 
-def may_edit(user, idea: Idea) -> bool:
-    """Authors edit their own ideas. Moderators edit any, but only through the moderation page
-    (moderation.services.content_edit), which records their reason in the audit log."""
-    return user.is_authenticated and user.pk == idea.author_id
-
-
-def _is_moderator(user) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content")
-
-
 @transaction.atomic
 def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product=None, segment=None) -> Idea:
     """Change an idea's text and classification; only its author or staff may."""
-    if not (may_edit(editor, idea) or _is_moderator(editor)):
+    if not (permissions.may_edit_idea(editor, idea) or permissions.may_moderate(editor)):
         raise PermissionDenied(_("Only the author can edit this idea."))
     title = _clean_title(title)
     if (title, body) != (idea.title, idea.body):
@@ -117,7 +113,7 @@ def comment_post(
 
     `official` marks an answer from R&D or a customer manager; it is refused for anyone else.
     """
-    if official and not author.has_perm("ideas.post_official_response"):
+    if official and not permissions.may_post_official(author):
         raise PermissionDenied(_("Only R&D and customer managers post official responses."))
     if idea.campaign_closed:
         raise ValidationError(_("This campaign is closed: its ideas are read-only."))
@@ -199,7 +195,7 @@ def supporter_ids(idea: Idea) -> list[int]:
 @transaction.atomic
 def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> StatusChange:
     """Move an idea along its public status workflow with a public note, and tell every supporter."""
-    if not changed_by.has_perm("ideas.change_idea_status"):
+    if not permissions.may_change_status(changed_by):
         raise PermissionDenied(_("Only R&D can change an idea's status."))
     if status not in Idea.Status.values or status == Idea.Status.MERGED:
         raise ValidationError({"status": _("Unknown status (merging has its own action).")})
@@ -242,6 +238,7 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     return change
 
 
+@transaction.atomic
 def follow_set(*, member, idea: Idea, following: bool) -> bool:
     """Follow or unfollow an idea; returns whether the member now follows it."""
     if following:
@@ -251,12 +248,14 @@ def follow_set(*, member, idea: Idea, following: bool) -> bool:
     return following
 
 
+@transaction.atomic
 def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
-    """Pin an official response (or any comment, for moderators) to the top of the discussion."""
-    if not (
-        pinned_by.has_perm("ideas.post_official_response") or pinned_by.has_perm("ideas.moderate_content")
-    ):
-        raise PermissionDenied(_("Only R&D, customer managers and moderators pin comments."))
+    """Pin an official response (or any comment, for moderators) to the top of the discussion, or
+    unpin it; the pin and its audit entry are written together."""
+    if not permissions.may_pin(pinned_by, comment):
+        raise PermissionDenied(
+            _("R&D and customer managers pin official responses; moderators pin any comment.")
+        )
     before = {"pinned": comment.pinned_at is not None}
     comment.pinned_at = timezone.now() if pinned else None
     comment.save(update_fields=["pinned_at"])
@@ -273,15 +272,10 @@ def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
     return comment
 
 
-def may_edit_comment(user, comment: Comment) -> bool:
-    """Authors edit their own comments; moderators through the moderation page, with a reason."""
-    return user.is_authenticated and user.pk == comment.author_id
-
-
 @transaction.atomic
 def comment_update(*, comment: Comment, editor, body: str) -> Comment:
     """The author edits a comment; the previous text is kept in its history."""
-    if not (may_edit_comment(editor, comment) or _is_moderator(editor)):
+    if not (permissions.may_edit_comment(editor, comment) or permissions.may_moderate(editor)):
         raise PermissionDenied(_("Only the author can edit this comment."))
     body = (body or "").strip()
     if not body:
@@ -322,8 +316,7 @@ def idea_recount(*, idea_ids) -> None:
     Locking: takes each idea's row lock, lowest id first; callers that changed the rows must have held
     those locks since before the change, in the same transaction, so no vote lands in between.
     """
-    ideas = Idea.objects.filter(pk__in=idea_ids).order_by("pk").select_for_update(of=("self",))
-    for idea in ideas:
+    for idea in _lock_ideas(idea_ids):
         up, down = votes().counted_up_down(idea)
         up, down = up + idea.retired_upvotes, down + idea.retired_downvotes
         idea.upvote_count, idea.downvote_count = up, down
@@ -442,8 +435,10 @@ def rescore_ideas(idea_ids) -> None:
                     cursor.executemany(_RESCORE, scores)
 
 
-def _may_merge(member) -> bool:
-    return member.has_perm("ideas.change_idea_status") or member.has_perm("ideas.moderate_content")
+def _lock_ideas(idea_ids) -> list[Idea]:
+    """Lock these idea rows lowest id first, the order triage and moderation lock them in too: two
+    transactions locking the same ideas then wait for each other instead of deadlocking."""
+    return list(Idea.objects.select_for_update(of=("self",)).filter(pk__in=idea_ids).order_by("pk"))
 
 
 @transaction.atomic
@@ -454,16 +449,14 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     source and comes back if the merge is undone. Both rows are locked (lowest id first) and their
     counters recomputed from the rows. What moved is recorded, so `idea_unmerge` can put it back.
     """
-    if not _may_merge(merged_by):
+    if not permissions.may_merge(merged_by):
         raise PermissionDenied(_("Only R&D and moderators merge ideas."))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say why these ideas are duplicates; supporters will read it.")})
     if source.pk == target.pk:
         raise ValidationError({"target": _("An idea cannot be merged into itself.")})
-    locked = {
-        i.pk: i for i in Idea.objects.select_for_update(of=("self",)).filter(pk__in=[source.pk, target.pk])
-    }
+    locked = {i.pk: i for i in _lock_ideas([source.pk, target.pk])}
     source, target = locked[source.pk], locked[target.pk]
     if source.status == Idea.Status.MERGED:
         raise ValidationError({"source": _("This idea is already merged into another one.")})
@@ -540,17 +533,12 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
 @transaction.atomic
 def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     """Undo a merge: what moved goes back (with replies written since), both counters recomputed."""
-    if not _may_merge(undone_by):
+    if not permissions.may_merge(undone_by):
         raise PermissionDenied(_("Only R&D and moderators undo merges."))
     merge = IdeaMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise ValidationError(_("This merge was already undone."))
-    locked = {
-        i.pk: i
-        for i in Idea.objects.select_for_update(of=("self",)).filter(
-            pk__in=[merge.source_id, merge.target_id]
-        )
-    }
+    locked = {i.pk: i for i in _lock_ideas([merge.source_id, merge.target_id])}
     source, target = locked[merge.source_id], locked[merge.target_id]
     if target.status == Idea.Status.MERGED:
         raise ValidationError(_("The target was merged again since; undo that merge first."))

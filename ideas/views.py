@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cocreate.shell import render_member_page
-from community.access import contributor_required, staff_permission_required
+from community import permissions
+from community.access import contributor_required, staff_required
 from community.conduct import conduct
 from community.limits import rate_limited
 from community.selectors import public_segments
@@ -135,10 +136,7 @@ def _detail_context(request, idea, comment_form):
     user = request.user
     pinned, comments = selectors.comment_tree(idea=idea, user=user)
     _attach_moderation_notes(user, idea, comments)
-    staff_may = user.is_authenticated and user.is_staff
-    may_pin = staff_may and (
-        user.has_perm("ideas.post_official_response") or user.has_perm("ideas.moderate_content")
-    )
+    may_pin = permissions.may_pin_comments(user)
     return {
         # Moderators get pin buttons in every comment; everyone else shares one rendering.
         "comment_lists": None
@@ -149,18 +147,16 @@ def _detail_context(request, idea, comment_form):
         "pinned": pinned,
         "following": getattr(idea, "following", False),
         "timeline": selectors.idea_timeline(idea),
-        "may_post_official": staff_may and user.has_perm("ideas.post_official_response"),
+        "may_post_official": permissions.may_post_official(user),
         "may_pin": may_pin,
-        "merge_form": MergeForm() if staff_may and services._may_merge(user) else None,
+        "merge_form": MergeForm() if permissions.may_merge(user) else None,
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,
         "status_form": (
-            StatusForm(initial={"status": idea.status})
-            if request.user.is_staff and request.user.has_perm("ideas.change_idea_status")
-            else None
+            StatusForm(initial={"status": idea.status}) if permissions.may_change_status(user) else None
         ),
-        "may_edit": services.may_edit(request.user, idea),
-        "may_moderate": staff_may and user.has_perm("ideas.moderate_content"),
+        "may_edit": permissions.may_edit_idea(user, idea),
+        "may_moderate": permissions.may_moderate(user),
     }
 
 
@@ -196,7 +192,7 @@ def idea_create(request):
 @contributor_required
 def idea_edit(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
-    if not services.may_edit(request.user, idea):
+    if not permissions.may_edit_idea(request.user, idea):
         raise PermissionDenied(_("Only the author can edit this idea."))
     form = IdeaForm(request.POST or None, initial=IdeaForm.initial_for(idea))
     if request.method == "POST" and form.is_valid():
@@ -241,7 +237,7 @@ def comment_create(request, pk):
 
 
 @require_POST
-@staff_permission_required("ideas.change_idea_status")
+@staff_required(permissions.may_change_status)
 def idea_status(request, pk):
     idea = get_object_or_404(Idea, pk=pk)
     form = StatusForm(request.POST)
@@ -258,7 +254,7 @@ def idea_status(request, pk):
 
 
 @require_POST
-@staff_permission_required("ideas.change_idea_status", "ideas.moderate_content")
+@staff_required(permissions.may_merge)
 def idea_merge(request, pk):
     source = get_object_or_404(Idea, pk=pk)
     form = MergeForm(request.POST)
@@ -282,7 +278,7 @@ def idea_merge(request, pk):
 
 
 @require_POST
-@staff_permission_required("ideas.change_idea_status", "ideas.moderate_content")
+@staff_required(permissions.may_merge)
 def merge_undo(request, merge_pk):
     merge = get_object_or_404(IdeaMerge, pk=merge_pk)
     try:
@@ -303,7 +299,7 @@ def idea_follow(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required(permissions.may_pin_comments)
 def comment_pin(request, pk, comment_pk):
     comment = get_object_or_404(Comment, pk=comment_pk, idea_id=pk)
     services.comment_pin(comment=comment, pinned_by=request.user, pinned=request.POST.get("pin") == "1")
@@ -313,7 +309,7 @@ def comment_pin(request, pk, comment_pk):
 @contributor_required
 def comment_edit(request, pk, comment_pk):
     comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=comment_pk, idea_id=pk)
-    if not services.may_edit_comment(request.user, comment):
+    if not permissions.may_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author can edit this comment."))
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
@@ -335,7 +331,7 @@ def comment_edit(request, pk, comment_pk):
 def idea_history(request, pk):
     """Edits, status changes and merges; visible to the author and staff."""
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
-    if request.user.pk != idea.author_id and not request.user.is_staff:
+    if not permissions.may_see_history(request.user, idea):
         raise PermissionDenied(_("Only the author and staff see an idea's history."))
     context = {
         "idea": idea,
@@ -347,7 +343,7 @@ def idea_history(request, pk):
         "comment_revisions": CommentRevision.objects.filter(comment__idea=idea).select_related(
             "editor", "comment"
         ),
-        "may_undo": request.user.is_staff and services._may_merge(request.user),
+        "may_undo": permissions.may_merge(request.user),
     }
     return render(request, "ideas/history.html", context)
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.access import restriction_message
 from ideas import services as idea_services
 from ideas.models import Visibility
@@ -31,17 +32,13 @@ class AlreadyDone(Exception):
     """The action would change nothing (already hidden, already decided): answered with 409."""
 
 
-def may_moderate(user) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("ideas.moderate_content")
-
-
-def _require(user, permission: str, message: str) -> None:
-    if not (user.is_authenticated and user.is_staff and user.has_perm(permission)):
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
         raise PermissionDenied(message)
 
 
 def _require_moderator(user) -> None:
-    _require(user, "ideas.moderate_content", _("Only moderators can do this."))
+    _require(permissions.may_moderate(user), _("Only moderators can do this."))
 
 
 def _reason(reason: str) -> str:
@@ -367,7 +364,7 @@ def idea_merge_duplicate(*, moderator, idea_id: int, target_id: int, reason: str
 
 
 def _require_member_moderator(user) -> None:
-    _require(user, "moderation.moderate_members", _("Only moderators can warn, suspend or ban members."))
+    _require(permissions.may_moderate_members(user), _("Only moderators can warn, suspend or ban members."))
 
 
 def _standing(member) -> dict:
@@ -388,7 +385,7 @@ def member_sanction(
     _require_member_moderator(moderator)
     reason = _reason(reason)
     member = targets.load(Kind.MEMBER, member_id, for_update=True).obj
-    if member.pk == moderator.pk or member.is_staff:
+    if not permissions.may_sanction(moderator, member):
         raise PermissionDenied(_("Staff accounts are managed by administrators, not sanctioned here."))
     if type not in Sanction.Type.values:
         raise ValidationError({"type": _("Choose a warning, a suspension or a ban.")})
@@ -545,7 +542,7 @@ def _undo(*, moderator, entry: AuditEntry, reason: str) -> None:
 
 
 def _require_vote_reviewer(user) -> None:
-    _require(user, "moderation.review_votes", _("Only moderators can review votes."))
+    _require(permissions.may_review_votes(user), _("Only moderators can review votes."))
 
 
 def _revalue(alert: VoteAlert, *, discounted: bool) -> int:

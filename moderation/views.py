@@ -8,10 +8,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
-from community.access import contributor_required, staff_permission_required
+from community import permissions
+from community.access import contributor_required, staff_required
 from community.limits import rate_limited
 
 from . import selectors, services, targets, tasks, trust
@@ -29,7 +31,7 @@ from .forms import (
 )
 from .models import Appeal, AuditEntry, Case, Kind, Sanction, VoteAlert
 
-moderator_required = staff_permission_required("ideas.moderate_content")
+moderator_required = staff_required(permissions.may_moderate)
 
 
 def _error(request, message, status: int):
@@ -153,17 +155,18 @@ def _move_initial(target):
     return {"product": idea.product_id, "segment": idea.segment_id, "campaign": idea.campaign_id}
 
 
+# Built at import: the messages are lazy, translated when shown in the request's language.
 ITEM_ACTIONS = {
     # action: (form class, service call, success message)
     "hide": (
         ReasonForm,
         lambda r, kind, pk, data: services.content_hide(moderator=r.user, kind=kind, object_id=pk, **data),
-        _("Hidden. The author was told why."),
+        gettext_lazy("Hidden. The author was told why."),
     ),
     "restore": (
         ReasonForm,
         lambda r, kind, pk, data: services.content_restore(moderator=r.user, kind=kind, object_id=pk, **data),
-        _("Public again."),
+        gettext_lazy("Public again."),
     ),
     "edit": (
         EditForm,
@@ -175,29 +178,29 @@ ITEM_ACTIONS = {
             reason=data["reason"],
             title=data["title"] or None,
         ),  # fmt: skip
-        _("Saved. The previous text is kept in the history."),
+        gettext_lazy("Saved. The previous text is kept in the history."),
     ),
     "lock": (
         ReasonForm,
         lambda r, kind, pk, data: services.idea_lock(moderator=r.user, idea_id=pk, locked=True, **data),
-        _("The discussion is locked."),
+        gettext_lazy("The discussion is locked."),
     ),
     "unlock": (
         ReasonForm,
         lambda r, kind, pk, data: services.idea_lock(moderator=r.user, idea_id=pk, locked=False, **data),
-        _("The discussion is open again."),
+        gettext_lazy("The discussion is open again."),
     ),
     "move": (
         MoveForm,
         lambda r, kind, pk, data: services.idea_move(moderator=r.user, idea_id=pk, **data),
-        _("Moved."),
+        gettext_lazy("Moved."),
     ),
     "merge": (
         MergeForm,
         lambda r, kind, pk, data: services.idea_merge_duplicate(
             moderator=r.user, idea_id=pk, target_id=data["target"], reason=data["reason"]
         ),
-        _("Merged into the original."),
+        gettext_lazy("Merged into the original."),
     ),
 }
 IDEA_ONLY = {"lock", "unlock", "move", "merge"}
@@ -234,7 +237,7 @@ def case_dismiss(request, pk):
 
 # Members' standing -----------------------------------------------------------------------------------
 
-member_moderator_required = staff_permission_required("moderation.moderate_members")
+member_moderator_required = staff_required(permissions.may_moderate_members)
 
 
 @member_moderator_required
@@ -290,7 +293,7 @@ def notice(request, pk):
         return redirect_to_login(request.get_full_path())
     entry = get_object_or_404(AuditEntry.objects.select_related("actor"), pk=pk)
     is_subject = entry.member_id == request.user.pk
-    if not (is_subject or services.may_moderate(request.user)):
+    if not (is_subject or permissions.may_moderate(request.user)):
         raise Http404(_("No such notice."))
     appeal = Appeal.objects.filter(entry=entry).first()
     form = AppealForm(request.POST or None)
@@ -339,7 +342,7 @@ def appeal_decide(request, pk):
 
 # Votes -----------------------------------------------------------------------------------------------
 
-vote_reviewer_required = staff_permission_required("moderation.review_votes")
+vote_reviewer_required = staff_required(permissions.may_review_votes)
 
 
 @vote_reviewer_required
@@ -364,9 +367,9 @@ def vote_scan(request):
 
 
 VOTE_ACTIONS = {
-    "discount": (services.votes_discount, _("Votes discounted: the counts leave them out.")),
-    "restore": (services.votes_restore, _("Votes restored: the counts are as before.")),
-    "dismiss": (services.alert_dismiss, _("Alert dismissed.")),
+    "discount": (services.votes_discount, gettext_lazy("Votes discounted: the counts leave them out.")),
+    "restore": (services.votes_restore, gettext_lazy("Votes restored: the counts are as before.")),
+    "dismiss": (services.alert_dismiss, gettext_lazy("Alert dismissed.")),
 }
 
 
@@ -390,7 +393,7 @@ def vote_alert_action(request, pk, action):
 
 
 @require_GET
-@staff_permission_required("moderation.view_audit_log")
+@staff_required(permissions.may_read_audit_log)
 def audit(request):
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}

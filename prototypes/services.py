@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.models import Segment
 
 from . import bundles, screens, signals
@@ -23,11 +24,10 @@ from .models import (
     Variant,
     VariantVersion,
 )
-from .querysets import may_publish
 
 
 def _require_publisher(user):
-    if not may_publish(user):
+    if not permissions.may_publish_prototypes(user):
         raise PermissionDenied(_("Only R&D can publish prototypes."))
 
 

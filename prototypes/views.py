@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cocreate.http import json_error, wants_json
 from cocreate.spreadsheets import csv_download
-from community.access import contributor_required, staff_permission_required
+from community import permissions
+from community.access import contributor_required, staff_required
 
 from . import bundles, selectors, services
 from .forms import (
@@ -23,10 +24,6 @@ from .forms import (
     VersionForm,
 )
 from .models import BetaSignup, Pin, Prototype, Screen, Variant, VariantVersion
-from .querysets import may_publish
-
-PUBLISH = "prototypes.publish_prototype"
-RESULTS = "prototypes.view_results"
 
 
 def _messages_of(error) -> str:
@@ -77,8 +74,8 @@ def prototype_detail(request, pk):
             "mine": selectors.member_state(user=request.user, prototype=prototype),
             "beta": selectors.beta_summary(prototype),
             "is_open": prototype.is_open(),
-            "may_publish": may_publish(request.user),
-            "may_see_results": request.user.is_staff and request.user.has_perm(RESULTS),
+            "may_publish": permissions.may_publish_prototypes(request.user),
+            "may_see_results": permissions.may_see_prototype_results(request.user),
             "pin_form": PinForm(),
         },
     )
@@ -255,7 +252,7 @@ def beta_withdraw(request, pk):
 # --- R&D ---------------------------------------------------------------------------------------------
 
 
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def prototype_create(request):
     form = PrototypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -283,7 +280,7 @@ def _manage_context(prototype, **forms):
     }
 
 
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def prototype_manage(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     return render(request, "prototypes/manage.html", _manage_context(prototype))
@@ -307,7 +304,7 @@ def _manage_post(request, prototype, form, action, form_name):
 
 
 @require_POST
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def variant_create(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     form = VariantForm(request.POST, request.FILES)
@@ -321,7 +318,7 @@ def variant_create(request, pk):
 
 
 @require_POST
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def version_create(request, pk):
     variant = get_object_or_404(Variant.objects.select_related("prototype"), pk=pk)
     form = VersionForm(request.POST, request.FILES)
@@ -335,7 +332,7 @@ def version_create(request, pk):
 
 
 @require_POST
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def question_create(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     return _manage_post(
@@ -348,7 +345,7 @@ def question_create(request, pk):
 
 
 @require_POST
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def quota_set(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     return _manage_post(
@@ -361,7 +358,7 @@ def quota_set(request, pk):
 
 
 @require_POST
-@staff_permission_required(PUBLISH)
+@staff_required(permissions.may_publish_prototypes)
 def prototype_publish(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     try:
@@ -373,7 +370,7 @@ def prototype_publish(request, pk):
     return redirect(prototype)
 
 
-@staff_permission_required(RESULTS)
+@staff_required(permissions.may_see_prototype_results)
 def results(request, pk):
     prototype = get_object_or_404(Prototype, pk=pk)
     return render(
@@ -383,7 +380,7 @@ def results(request, pk):
     )
 
 
-@staff_permission_required(RESULTS)
+@staff_required(permissions.may_see_prototype_results)
 def results_csv(request, pk):
     """Every piece of feedback, one row each (long format), for a spreadsheet or a notebook."""
     prototype = get_object_or_404(Prototype, pk=pk)

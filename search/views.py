@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -29,12 +30,18 @@ def search_page(request):
 
 
 def similar_ideas(request):
-    """`/search/similar/?title=…` → {"results": [{id, title, url, votes}]} for the idea form."""
+    """`/search/similar/?title=…` → {"results": [{id, title, url, votes, vote_url}]} for the idea form."""
     ideas = selectors.similar_ideas(user=request.user, title=request.GET.get("title", ""), limit=SUGGESTIONS)
     return JsonResponse(
         {
             "results": [
-                {"id": idea.pk, "title": idea.title, "url": idea.get_absolute_url(), "votes": idea.vote_count}
+                {
+                    "id": idea.pk,
+                    "title": idea.title,
+                    "url": idea.get_absolute_url(),
+                    "votes": idea.vote_count,
+                    "vote_url": reverse("voting:vote", args=[idea.pk]),
+                }
                 for idea in ideas
             ]
         }

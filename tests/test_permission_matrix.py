@@ -65,9 +65,11 @@ OWN_URLS = {
     "ideas/<int:pk>/comments/<int:comment_pk>/edit/": {
         "GET": contributors(DENIED)  # the comment's author only (it was written by someone else)
     },
+    # A member's comment: moderators pin any; R&D and customer managers only official responses
+    # (tests/ideas/test_pin.py).
     "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {
         "GET": everyone(NOT_ALLOWED),
-        "POST": members_only(DENIED, rnd=MOVED, customer_manager=MOVED, moderator=MOVED, administrator=MOVED),
+        "POST": members_only(DENIED, moderator=MOVED, administrator=MOVED),
     },
     "ideas/preview/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(OK)},
     "notifications/": {"GET": members_only()},

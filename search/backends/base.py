@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from community import permissions
 from community.models import Segment
 from ideas.models import Idea, campaign_model
 from products.models import Product
@@ -115,6 +116,6 @@ def _tag_exists(slug: str) -> bool:
 
 def segment_facet_q(user) -> Q:
     """Private segments are internal customer data: only staff see them as facets."""
-    if user is not None and user.is_authenticated and user.is_staff:
+    if permissions.may_see_private_segments(user):
         return Q()
     return Q(is_public=True)

@@ -30,7 +30,7 @@ def test_every_staff_action_is_recorded(mona, rita, adam, alice, bob):
     )
     services.sanction_lift(moderator=mona, sanction=sanction, reason="r7")
     idea_set_status(idea=idea, changed_by=rita, status="under_review", note="r8")
-    comment_pin(comment=comment, pinned_by=rita, pinned=True)
+    comment_pin(comment=comment, pinned_by=mona, pinned=True)  # a member's comment: moderators pin it
     merge = idea_merge(source=make_idea(title="Dup"), target=idea, merged_by=rita, note="r9")
     idea_unmerge(merge=merge, undone_by=rita)
     role_grant(member=MemberFactory(), role=Role.MODERATOR, granted_by=adam)

@@ -123,31 +123,52 @@ def test_hidden_comments_never_make_an_idea_match(engine, publish, comment, bob,
     assert ids(search(engine, "zeppelin")) == []
 
 
+# What odd syntax finds: the words in it ("maps"), nothing (words that match no idea), or every idea
+# (no words at all: the empty query). Never an error, never operators the member did not mean.
+MAPS, NOTHING, EVERYTHING = "maps", "nothing", "everything"
+
+
 @pytest.mark.parametrize(
-    "text",
+    "text, finds",
     [
-        '"',
-        '"unclosed phrase',
-        "*",
-        "maps*",
-        "title:maps",
-        "(maps",
-        "maps)",
-        "NEAR(maps wifi)",
-        "maps AND OR NOT",
-        "-",
-        "- -maps",
-        "^maps",
-        "maps & | ! <->",
-        "'; DROP TABLE ideas_idea; --",
-        "\x00\x02\x03",
-        "🙂 ünïcödé",
+        ('"', EVERYTHING),
+        ('"unclosed phrase', NOTHING),
+        ("*", EVERYTHING),
+        ("maps*", MAPS),
+        ("(maps", MAPS),
+        ("maps)", MAPS),
+        ("NEAR(maps wifi)", NOTHING),
+        ("maps AND OR NOT", MAPS),
+        ("-", EVERYTHING),
+        ("^maps", MAPS),
+        ("maps & | ! <->", MAPS),
+        ("'; DROP TABLE ideas_idea; --", NOTHING),
+        ("\x00\x02\x03", EVERYTHING),
+        ("🙂 ünïcödé", NOTHING),
     ],
 )
-def test_query_syntax_is_just_text(engine, publish, text):
-    publish(title="Offline maps", body="m")
+def test_query_syntax_is_just_text(engine, publish, text, finds):
+    maps = publish(title="Offline maps", body="m")
+    dark = publish(title="Dark mode", body="Night colours.")
     results = search(engine, text)
-    assert results.total >= 0  # answered, whatever was typed
+    expected = {MAPS: {maps.pk}, NOTHING: set(), EVERYTHING: {maps.pk, dark.pk}}[finds]
+    assert set(ids(results)) == expected
+    assert results.total == len(expected)
+    assert Idea.objects.count() == 2
+
+
+@pytest.mark.parametrize("text", ["title:maps", "- -maps"])
+def test_field_and_negation_syntax_never_reaches_hidden_ideas(engine, publish, text):
+    # Backends read these differently (a field name as a word, a lone minus); either way the answer is
+    # a real one: only public ideas, counted as listed.
+    public = publish(title="Offline maps", body="m")
+    hidden = publish(title="Offline maps, hidden", body="m")
+    Idea.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
+    engine.backend.index_ideas([hidden.pk])
+    engine.refresh()
+    results = search(engine, text)
+    assert set(ids(results)) <= {public.pk}
+    assert results.total == len(results.hits)
 
 
 def test_query_syntax_words_still_match(engine, publish):

@@ -104,7 +104,15 @@ def test_similar_ideas_json(client, indexed):
 
     assert response.status_code == 200
     assert response.json() == {
-        "results": [{"id": idea.pk, "title": idea.title, "url": idea.get_absolute_url(), "votes": 0}]
+        "results": [
+            {
+                "id": idea.pk,
+                "title": idea.title,
+                "url": idea.get_absolute_url(),
+                "votes": 0,
+                "vote_url": f"/ideas/{idea.pk}/vote/",
+            }
+        ]
     }
     assert client.get("/search/similar/").json() == {"results": []}
     assert client.get("/search/similar/", {"title": '"*(' * 5000}).json() == {"results": []}

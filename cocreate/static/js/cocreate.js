@@ -1,5 +1,6 @@
 // Progressive enhancement: votes without a page load, live counts and comments over websockets.
-// Everything here is optional; every action also works as a plain form post.
+// Everything here is optional; every action also works as a plain form post. URLs and words come from
+// the page (data- attributes filled with {% url %} and {% translate %}), never from this file.
 (function () {
   "use strict";
 
@@ -10,18 +11,16 @@
   }
 
   function swapVoteForm(form, myVote) {
-    var box = form.closest("[data-vote-box]");
-    var ideaId = box.getAttribute("data-vote-box");
     var button = form.querySelector("button");
     var valueInput = form.querySelector('input[name="value"]');
     if (myVote === 1) {
-      form.action = "/ideas/" + ideaId + "/unvote/";
+      form.action = form.dataset.unvoteUrl;
       if (valueInput) valueInput.remove();
       button.classList.add("voted");
       button.setAttribute("aria-pressed", "true");
-      button.textContent = button.dataset.votedLabel || "Voted";
+      button.textContent = form.dataset.votedLabel;
     } else {
-      form.action = "/ideas/" + ideaId + "/vote/";
+      form.action = form.dataset.voteUrl;
       if (!form.querySelector('input[name="value"]')) {
         var input = document.createElement("input");
         input.type = "hidden"; input.name = "value"; input.value = "1";
@@ -29,7 +28,7 @@
       }
       button.classList.remove("voted");
       button.setAttribute("aria-pressed", "false");
-      button.textContent = button.dataset.voteLabel || "Vote";
+      button.textContent = form.dataset.voteLabel;
     }
   }
 
@@ -38,10 +37,6 @@
     if (!form.matches("[data-vote-form]")) return;
     event.preventDefault();
     var button = form.querySelector("button");
-    if (!button.dataset.voteLabel) {
-      button.dataset.voteLabel = button.getAttribute("aria-pressed") === "true" ? "Vote" : button.textContent;
-      button.dataset.votedLabel = button.getAttribute("aria-pressed") === "true" ? button.textContent : "Voted";
-    }
     button.disabled = true;
     fetch(form.action, {
       method: "POST",
@@ -53,7 +48,7 @@
     }).then(function (result) {
       if (result.data.votes !== undefined) setCount(result.data.idea, result.data.votes);
       if (result.ok) swapVoteForm(form, result.data.my_vote);
-      else window.alert(result.data.error || "Your vote could not be recorded.");
+      else window.alert(result.data.error || form.dataset.voteError);
     }).catch(function () {
       form.submit();  // network trouble: fall back to the plain form post
     }).finally(function () { button.disabled = false; });
@@ -164,7 +159,7 @@
       var render = debounce(function () {
         var data = new FormData();
         data.append("body", body.value);
-        fetch("/ideas/preview/", { method: "POST", body: data, headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+        fetch(preview.dataset.previewUrl, { method: "POST", body: data, headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
                                    credentials: "same-origin" })
           .then(function (r) { return r.json(); })
           .then(function (d) { preview.innerHTML = d.html; form.querySelector("[data-preview-box]").open = true; });
@@ -179,7 +174,7 @@
         var text = title.value.trim();
         var asked = ++latest;
         if (text.length < 4) { box.hidden = true; return; }
-        fetch("/search/similar/?title=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
+        fetch(box.dataset.similarUrl + "?title=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
           .then(function (r) { return r.json(); })
           .then(function (d) {
             if (asked !== latest) return;  // a newer keystroke's answer wins
@@ -189,14 +184,14 @@
               var link = document.createElement("a");
               link.href = idea.url; link.textContent = idea.title + " (" + idea.votes + ")";
               var support = document.createElement("form");
-              support.method = "post"; support.action = "/ideas/" + idea.id + "/vote/";
+              support.method = "post"; support.action = idea.vote_url;
               [["csrfmiddlewaretoken", csrf], ["value", "1"], ["next", idea.url]].forEach(function (pair) {
                 var input = document.createElement("input");
                 input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
                 support.appendChild(input);
               });
               var button = document.createElement("button");
-              button.type = "submit"; button.className = "secondary"; button.textContent = box.dataset.supportLabel || "Support this instead";
+              button.type = "submit"; button.className = "secondary"; button.textContent = box.dataset.supportLabel;
               support.appendChild(button);
               item.appendChild(link); item.appendChild(support);
               list.appendChild(item);
@@ -211,8 +206,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var ideaForm = document.querySelector("[data-idea-form]");
     if (ideaForm) enhanceIdeaForm(ideaForm);
-    var idea = document.querySelector("[data-live-idea]");
-    if (idea) listen("/ws/ideas/" + idea.getAttribute("data-live-idea") + "/");
-    else if (document.querySelector("[data-live-list]")) listen("/ws/ideas/");
+    // The websocket paths (cocreate/routing.py) are not in the URL configuration: the templates give them.
+    var live = document.querySelector("[data-live-idea]") || document.querySelector("[data-live-list]");
+    if (live) listen(live.getAttribute("data-live-idea") || live.getAttribute("data-live-list"));
   });
 })();

@@ -17,7 +17,7 @@
     var draft = svg.querySelector("[data-pin-draft]");
     var box = svg.viewBox.baseVal;
     point.hidden = true;
-    hint.textContent = "Click the screen where your comment belongs.";
+    hint.textContent = hint.dataset.clickHint;
     svg.classList.add("pinnable");
     svg.addEventListener("click", function (event) {
       if (event.target.closest && event.target.closest("a")) return; // a marker: follow its link
@@ -29,13 +29,15 @@
       draft.setAttribute("cx", String(x * box.width));
       draft.setAttribute("cy", String(y * box.height));
       form.classList.add("has-point");
-      hint.textContent = "Pinned at " + Math.round(x * 100) + "% across, " + Math.round(y * 100) + "% down.";
+      hint.textContent = hint.dataset.pinnedHint
+        .replace("{x}", String(Math.round(x * 100)))
+        .replace("{y}", String(Math.round(y * 100)));
       form.querySelector("textarea").focus();
     });
     form.addEventListener("submit", function (event) {
       if (!xInput.value || !yInput.value) {
         event.preventDefault();
-        hint.textContent = "Click the screen first, where your comment belongs.";
+        hint.textContent = hint.dataset.missingHint;
       }
     });
   }

@@ -24,7 +24,7 @@ from community.roles import Role
 from community.services import role_grant
 from ideas.markdown import render_markdown
 from ideas.models import Comment, Idea
-from ideas.ranking import EPOCH, HOT_DECAY_SECONDS, WILSON_Z, hot_score, top_score
+from ideas.ranking import EPOCH_SECONDS, HOT_DECAY_SECONDS, WILSON_Z, hot_score, top_score
 from products.models import Product
 from voting.models import Vote
 
@@ -349,7 +349,7 @@ def refresh_scores_in_sql() -> None:
               top_score = CASE WHEN upvote_count + downvote_count = 0 THEN 0
                                ELSE ROUND(({wilson})::numeric, 9) END
         """  # noqa: S608 - our own column expressions; the values are parameters
-        params = {"epoch": EPOCH, "decay": HOT_DECAY_SECONDS, "z": WILSON_Z}
+        params = {"epoch": EPOCH_SECONDS, "decay": HOT_DECAY_SECONDS, "z": WILSON_Z}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return

@@ -1,0 +1,44 @@
+"""The scripts take every URL and every word they show from the page (data- attributes filled with
+{% url %} and {% translate %}), so they follow the URL configuration and the member's language."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from .factories import make_idea
+
+SCRIPTS = sorted((Path(__file__).resolve().parent.parent / "static" / "js").glob("*.js"))
+STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
+PROTOCOL_WORDS = {"Accept", "POST"}  # HTTP, not text for people
+
+
+def literals(path: Path) -> list[str]:
+    source = re.sub(r"^\s*//.*$|\s//\s.*$", "", path.read_text(), flags=re.MULTILINE)  # comments
+    return [double or single for double, single in STRING.findall(source)]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_hold_no_paths(script):
+    assert [s for s in literals(script) if s.startswith("/")] == []
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_hold_no_words_for_people(script):
+    words = [s for s in literals(script) if re.match(r"^[A-Z][a-z]+\b", s) and s not in PROTOCOL_WORDS]
+    assert words == []
+
+
+@pytest.mark.django_db
+def test_pages_give_the_scripts_their_urls_and_words(client, alice):
+    idea = make_idea(title="Offline maps")
+    client.force_login(alice)
+    page = client.get(idea.get_absolute_url()).content.decode()
+    assert f'data-vote-url="{reverse("voting:vote", args=[idea.pk])}"' in page
+    assert f'data-unvote-url="{reverse("voting:unvote", args=[idea.pk])}"' in page
+    assert 'data-voted-label="Voted"' in page and 'data-vote-error="Your vote could not be recorded."' in page
+    assert f'data-live-idea="/ws/ideas/{idea.pk}/"' in page
+    form = client.get(reverse("ideas:create")).content.decode()
+    assert f'data-preview-url="{reverse("ideas:preview")}"' in form
+    assert f'data-similar-url="{reverse("search:similar")}"' in form
