@@ -1,42 +1,115 @@
-"""Pages rendered once for many viewers, with each viewer's own state filled in per request.
+"""The idea list and the idea page as members read them: rendered once for every member, each member's
+own parts filled in per request.
 
-The idea list:
+How a page is shared and filled is cocreate/holes.py's mechanism; this module says what the holes of
+these two pages are and what each member gets in them:
 
-Rendering twenty rows (vote forms, URLs, translations, `timesince`) costs tens of milliseconds, and
-everything in them is the same for every member except each vote box: the viewer's CSRF token, whether
-they voted, and the count they should see right after their own vote. So the list body is rendered
-once per URL (cached briefly by the view, see ideas/page_cache.py) with a marker where each vote box
-goes, next to both versions of each box (voted / not voted) with marks for the count and the token.
-A request then only joins strings: no JavaScript is needed to see one's own votes, and the counts come
-from the same one query that reads the viewer's votes (`selectors.vote_state`).
+- "member_nav": the header's links (name, unread badge, log-out form): templates/_member_nav.html,
+  rendered once per member and kept in the cache, with holes of its own for the badge and the token;
+- "csrf_token": the viewer's token, in every form;
+- "vote_box": the vote box rendered twice when the page is shared (voted / not voted), with holes for
+  the current count ("votes") and the token; the member's vote and the count come from one query;
+- on the idea page, "idea_actions": Edit and History for its author, Flag for the others, the follow
+  button either way (rendered four times when shared), and "comment_links": Edit on one's own
+  comments, Flag on the others' (rendered twice per comment when shared).
+
+The shared copies are kept briefly (settings.MEMBER_LIST_CACHE_SECONDS, MEMBER_IDEA_CACHE_SECONDS, with
+ideas/page_cache.py's stale-while-revalidate). What a member did themselves shows at once: votes and
+follows are read per request, and a copy of an idea page older than the member's own latest comment is
+rendered anew (ideas/views.py).
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from cocreate.shell import CSRF_MARK, fill_csrf_token
+from cocreate.holes import Hole, Holed, render_holed
+from community import permissions
+from notifications.services import unread_cache_key, unread_count
 
-from . import selectors
+CSRF_TOKEN = Hole("csrf_token")
 
-VOTE_SLOT = re.compile(r"<!--vote-box:(\d+)-->")
-VOTES_MARK = mark_safe("<!--votes-->")  # noqa: S308 - a constant of ours, no user text
-# The shared rendering must not depend on who asked: vote boxes only ask whether someone is logged in.
-_ANY_MEMBER = SimpleNamespace(is_authenticated=True)
+
+def member(pk: int | None) -> SimpleNamespace:
+    """The viewer a shared rendering assumes: a logged-in member who is not staff, with this id (None:
+    nobody in particular), so that nothing about the requesting member ends up in the shared copy."""
+    return SimpleNamespace(pk=pk, is_authenticated=True, is_staff=False)
+
+
+def shared_context(context: dict) -> dict:
+    """A page's context for its shared rendering: holes for the viewer's token and parts."""
+    return {**context, "shared": True, "user": member(None), "csrf_token": CSRF_TOKEN}
+
+
+# Only bounds how long a deployed template change takes to show: the key holds what the header shows.
+MEMBER_NAV_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class MemberNav:
+    """A member's header links (templates/_member_nav.html), with holes for the token and the badge."""
+
+    links: Holed
+    badge: Holed  # the unread badge, with a hole for the count
+
+
+def member_keys(user) -> list[str]:
+    """The cache keys a member's page reads besides its own: read them with it, in one round trip."""
+    name = hashlib.sha256(user.public_name.encode()).hexdigest()[:16]
+    return [unread_cache_key(user.pk), f"member-nav:{get_language()}:{user.pk}:{name}"]
+
+
+def member_fillers(request, found: dict) -> dict:
+    """What a member's page puts in the holes of base.html and of its forms; `found` holds what was read
+    from the cache under `member_keys`."""
+    user = request.user
+    unread_key, nav_key = member_keys(user)
+    nav = found.get(nav_key)
+    if nav is None:
+        nav = MemberNav(
+            links=render_holed("_member_nav.html", {"user": user, "shared": True, "csrf_token": CSRF_TOKEN}),
+            badge=render_holed("_unread_badge.html", {"unread": Hole("unread_count")}),
+        )
+        cache.set(nav_key, nav, MEMBER_NAV_SECONDS)
+    unread = unread_count(user, cached=found.get(unread_key))
+    csrf_token = get_token(request)  # one masked token for the whole page: masking costs CPU
+    return {
+        "csrf_token": lambda _key: csrf_token,
+        "member_nav": lambda _key: nav.links,
+        "unread_badge": lambda _key: nav.badge if unread else "",
+        "unread_count": lambda _key: str(unread),
+    }
+
+
+def _vote_boxes(request, idea) -> tuple[Holed, Holed]:
+    """An idea's vote box, not voted and voted, with holes for the count and the token."""
+    box = {
+        "idea": idea,
+        "user": member(None),
+        "request": request,  # for the `next` field: the page's URL, which is also its cache key
+        "votes_mark": Hole("votes", idea.pk),
+        "csrf_token": CSRF_TOKEN,
+    }
+    return (
+        render_holed("ideas/_vote.html", {**box, "my_vote": 0}),
+        render_holed("ideas/_vote.html", {**box, "my_vote": 1}),
+    )
+
+
+# --- The idea list --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SharedList:
-    parts: list[str]  # the body split at the vote boxes: html, idea id, html, idea id, …, html
-    vote_boxes: dict[int, tuple[str, str, int]]  # idea id → (not voted, voted, count when rendered)
+    page: Holed  # ideas/list.html
+    vote_boxes: dict[int, tuple[Holed, Holed, int]]  # idea id → (not voted, voted, count when rendered)
 
     @property
     def idea_ids(self) -> list[int]:
@@ -44,100 +117,99 @@ class SharedList:
 
 
 def render_shared_list(request, context: dict) -> SharedList:
-    """Render ideas/_list_body.html for any member; `context` holds what the body shows (page, filters)."""
-    # Rendered as nobody in particular: nothing about the requesting member can end up in the shared
-    # copy. (The request stays for {% querystring %}: the URL is the cache key anyway.)
-    body = render_to_string(
-        "ideas/_list_body.html", {**context, "user": AnonymousUser(), "vote_slots": True}, request
-    )
-    vote_boxes = {}
-    for idea in context["page"].ideas:
-        box = {
-            "idea": idea,
-            "user": _ANY_MEMBER,
-            "request": request,  # for the `next` field: the list URL, which is also the cache key
-            "votes_mark": VOTES_MARK,
-            "csrf_token": CSRF_MARK,
+    """ideas/list.html for any member; `context` holds what the list shows (page, filters)."""
+    page = render_holed("ideas/list.html", shared_context(context), request)
+    vote_boxes = {idea.pk: (*_vote_boxes(request, idea), idea.vote_count) for idea in context["page"].ideas}
+    return SharedList(page=page, vote_boxes=vote_boxes)
+
+
+def list_for_member(
+    shared: SharedList, *, vote_state: dict[int, tuple[int, int]], fillers: dict
+) -> SafeString:
+    """The shared list for one member: their votes marked, the current counts (`selectors.vote_state`)."""
+
+    def state(idea_id):
+        return vote_state.get(idea_id, (shared.vote_boxes[idea_id][2], 0))
+
+    return shared.page.fill(
+        {
+            **fillers,
+            "vote_box": lambda idea_id: shared.vote_boxes[idea_id][state(idea_id)[1] == 1],
+            "votes": lambda idea_id: str(state(idea_id)[0]),
         }
-        vote_boxes[idea.pk] = (
-            render_to_string("ideas/_vote.html", {**box, "my_vote": 0}),
-            render_to_string("ideas/_vote.html", {**box, "my_vote": 1}),
-            idea.vote_count,
-        )
-    return SharedList(parts=VOTE_SLOT.split(body), vote_boxes=vote_boxes)
+    )
 
 
-def fill_in(shared: SharedList, *, vote_state: dict[int, tuple[int, int]], csrf_token: str) -> SafeString:
-    """The shared list for one member: their vote marked, current counts, their CSRF token."""
-    html = []
-    for index, part in enumerate(shared.parts):
-        if index % 2 == 0:
-            html.append(part)
-            continue
-        idea_id = int(part)
-        not_voted, voted, votes = shared.vote_boxes[idea_id]
-        votes, my_vote = vote_state.get(idea_id, (votes, 0))
-        html.append((voted if my_vote == 1 else not_voted).replace(VOTES_MARK, str(votes)))
-    filled = fill_csrf_token("".join(html), csrf_token)
-    return mark_safe(filled)  # noqa: S308 - joined from templates' autoescaped output
+# --- The idea page --------------------------------------------------------------------------------------
 
 
-# --- The idea page's discussion -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SharedIdeaPage:
+    page: Holed  # ideas/detail.html
+    author_id: int
+    vote_boxes: tuple[Holed, Holed]
+    actions: dict[tuple[bool, bool], Holed]  # (viewer is the author, viewer follows) → the idea's actions
+    comment_links: dict[int, tuple[int, str, str]]  # comment id → (author id, the author's, the others')
+    # What the copy saw of the idea's comments (selectors.Discussion): a member's own comment posted or
+    # edited since is missing from it.
+    latest_id: int
+    latest_updated_at: datetime | None
 
-# The viewer's links in each comment: Edit on their own, Flag on everyone else's (members only).
-_VIEWER_SLOT = re.compile(r"<!--(own|other):(\d+)-->(.*?)<!--/\1-->", re.S)
-# The key says everything the lists show, so an entry never goes out of date; this only bounds memory.
-COMMENT_LISTS_CACHE_SECONDS = 600
+
+def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
+    """ideas/detail.html for any member who is not staff; `context` as views._detail_context builds it
+    for nobody in particular."""
+    idea, discussion = context["idea"], context["discussion"]
+    page = render_holed("ideas/detail.html", shared_context(context), request)
+    actions = {}
+    # "Author" here means the author who may edit it now (permissions.may_edit_idea: the author, still
+    # allowed to contribute); the request picks the version for its viewer.
+    for is_author in (False, True):
+        viewer = member(idea.author_id if is_author else None)
+        for following in (False, True):
+            actions[is_author, following] = render_holed(
+                "ideas/_idea_actions.html",
+                {
+                    "idea": idea,
+                    "user": viewer,
+                    "may_edit": is_author,
+                    "following": following,
+                    "csrf_token": CSRF_TOKEN,
+                },
+            )
+    comment_links = {}
+    for comment in discussion.comments:
+        if comment.pk not in comment_links and not getattr(comment, "tombstone", False):
+            own, other = (
+                render_to_string("ideas/_comment_links.html", {"comment": comment, "user": viewer})
+                for viewer in (member(comment.author_id), member(None))
+            )
+            comment_links[comment.pk] = (comment.author_id, own, other)
+    return SharedIdeaPage(
+        page=page,
+        author_id=idea.author_id,
+        vote_boxes=_vote_boxes(request, idea),
+        actions=actions,
+        comment_links=comment_links,
+        latest_id=discussion.latest_id,
+        latest_updated_at=discussion.latest_updated_at,
+    )
 
 
-def comment_lists(*, pinned: list, comments: list, user) -> SafeString:
-    """The pinned and threaded comments of an idea page (ideas/_comment_lists.html) for a viewer who
-    cannot moderate them, rendered once per state of the discussion.
+def idea_page_for_member(shared: SharedIdeaPage, *, viewer, state, fillers: dict) -> SafeString:
+    """The shared idea page for one member; `state` is their `selectors.idea_viewer_state`."""
+    may_edit = permissions.may_edit_idea(viewer, SimpleNamespace(author_id=shared.author_id))
 
-    Rendering thirty comments is most of an idea page's cost, and only their Edit and Flag links
-    depend on the viewer. The cache key is built from what the lists show of every comment visible to
-    this viewer (thread, edits, pins, visibility, tombstones, the author's name), so a new, edited,
-    hidden or pinned comment makes a new key and nobody sees an old copy. The viewer keeps Edit links
-    on their own comments and Flag links on the others'. A viewer who sees a hidden or held comment
-    (its author) gets a direct rendering: the comment carries the moderator's reason for them alone.
-    """
-    shown = [*pinned, *selectors.walk(comments)]
-    if any(c.visibility != "public" and not getattr(c, "tombstone", False) for c in shown):
-        return render_to_string(
-            "ideas/_comment_lists.html", {"pinned": pinned, "comments": comments, "user": user}
-        )
-    state = [
-        (
-            c.pk,
-            c.parent_id,
-            c in pinned,
-            c.updated_at,
-            c.pinned_at,
-            c.visibility,
-            getattr(c, "tombstone", False),
-            c.is_official,
-            c.author_id,
-            c.author.public_name,
-            c.author.is_active,
-        )
-        for c in shown
-    ]
-    digest = hashlib.sha256(repr(state).encode()).hexdigest()
-    key = f"comment-lists:{get_language()}:{timezone.get_current_timezone_name()}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "ideas/_comment_lists.html",
-            {"pinned": pinned, "comments": comments, "edit_slots": True, "user": AnonymousUser()},
-        )
-        cache.set(key, html, COMMENT_LISTS_CACHE_SECONDS)
-    own = {c.pk for c in shown if c.author_id == user.pk} if user.is_authenticated else set()
+    def comment_links(comment_id):
+        author_id, own, other = shared.comment_links[comment_id]
+        return own if author_id == viewer.pk else other
 
-    def viewer_links(slot):
-        if not user.is_authenticated:
-            return ""
-        mine = int(slot.group(2)) in own
-        return slot.group(3) if mine == (slot.group(1) == "own") else ""
-
-    filled = _VIEWER_SLOT.sub(viewer_links, html)
-    return mark_safe(filled)  # noqa: S308 - the template's autoescaped output, minus some links
+    return shared.page.fill(
+        {
+            **fillers,
+            "vote_box": lambda _idea_id: shared.vote_boxes[state.my_vote == 1],
+            "votes": lambda _idea_id: str(state.votes),
+            "idea_actions": lambda _key: shared.actions[may_edit, state.following],
+            "comment_links": comment_links,
+        }
+    )

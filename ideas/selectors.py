@@ -4,14 +4,15 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
 from community.permissions import may_see_hidden_content
 
-from .models import Comment, Follow, Idea, IdeaImage, StatusChange, campaign_model
+from .models import Comment, Follow, Idea, IdeaImage, StatusChange, Visibility, campaign_model
 from .votes import votes
 
 SORTS = {
@@ -70,6 +71,65 @@ def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
     return votes().vote_state(user, idea_ids)
 
 
+@dataclass(frozen=True)
+class IdeaViewerState:
+    """What a member's idea page shows of their own: read fresh on every request."""
+
+    votes: int  # the idea's current net votes
+    my_vote: int  # the member's vote (0 for none)
+    following: bool
+    # The member has a comment on the idea that is not public (they read the moderator's reason) ...
+    has_hidden_comment: bool
+    # ... or one newer than a copy of the page that saw comments up to (latest id, latest change).
+    has_newer_comment: bool
+
+
+def idea_viewer_state(user, idea_id: int, *, latest_id: int, latest_updated_at) -> IdeaViewerState | None:
+    """The member's vote, follow and comments on an idea, in one query (None: no such idea).
+
+    Asked on every member's idea page (ideas/fragments.py) next to a shared copy of the page, so it is
+    plain SQL like `vote_state`. `latest_id` and `latest_updated_at` are what that copy saw of the
+    idea's comments: a comment of the member's posted or edited since means the copy lacks it.
+    """
+    quote = connection.ops.quote_name
+    idea, follow, comment = (quote(m._meta.db_table) for m in (Idea, Follow, Comment))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    # Table names come from the models; every value is a parameter.
+    sql = (
+        "SELECT i.upvote_count - i.downvote_count, "  # noqa: S608
+        f"{votes().my_vote_sql('i')}, "
+        f"EXISTS (SELECT 1 FROM {follow} f WHERE f.idea_id = i.id AND f.member_id = %s), "
+        f"EXISTS (SELECT 1 FROM {comment} c WHERE c.idea_id = i.id AND c.author_id = %s "
+        "AND c.visibility <> %s), "
+        f"EXISTS (SELECT 1 FROM {comment} c WHERE c.idea_id = i.id AND c.author_id = %s "
+        "AND (c.id > %s OR c.updated_at > %s)) "
+        f"FROM {idea} i WHERE i.id = %s"
+    )
+    params = [
+        user.pk,
+        user.pk,
+        user.pk,
+        Visibility.PUBLIC,
+        user.pk,
+        latest_id,
+        connection.ops.adapt_datetimefield_value(latest_updated_at or epoch),
+        idea_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    net_votes, my_vote, following, hidden, newer = row
+    return IdeaViewerState(
+        votes=net_votes,
+        my_vote=my_vote,
+        following=bool(following),
+        has_hidden_comment=bool(hidden),
+        has_newer_comment=bool(newer),
+    )
+
+
 def idea_list_page(
     *,
     user,
@@ -120,9 +180,34 @@ def trending_ideas(*, limit: int = 6) -> list[Idea]:
     return list(Idea.objects.listed().select_related("author").order_by("-trending_score", "-pk")[:limit])
 
 
-def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment, list]]]:
-    """The idea's pinned comments, and its visible comments as a tree of (comment, replies), in one query."""
-    everything = list(Comment.objects.filter(idea=idea).select_related("author"))
+@dataclass
+class Discussion:
+    """One page of an idea's discussion, as a viewer sees it (see `comment_page`)."""
+
+    pinned: list[Comment]
+    threads: list[tuple[Comment, list]]  # (top-level comment, its replies as the same pairs)
+    after: int | None  # the cursor this page starts after (None: the first page)
+    next_after: int | None  # the cursor of the next page, when there is one
+    latest_id: int  # the newest comment of the idea when read (any visibility; 0 for none)
+    latest_updated_at: datetime | None  # the latest change to any of its comments when read
+
+    @property
+    def comments(self) -> list[Comment]:
+        """Every comment shown on this page, pinned copies first, parents before their replies."""
+        return [*self.pinned, *walk(self.threads)]
+
+
+def comment_page(*, idea: Idea, user, after: int | None = None, size: int | None = None) -> Discussion:
+    """A page of the idea's discussion, in one query: whole threads, oldest first.
+
+    Pages go over top-level comments; a thread (a comment and every reply under it, however deep) is
+    never split, so a reply always shows under its parent. A page takes threads while they fit in
+    `size` comments (settings.COMMENTS_PAGE_SIZE), and at least one thread, so one very long thread
+    makes a page of its own. `after` is the id of the last top-level comment of the page before; the
+    pinned comments show on the first page only.
+    """
+    size = size or settings.COMMENTS_PAGE_SIZE
+    everything = list(Comment.objects.filter(idea=idea).select_related("author").order_by("pk"))
     children: dict[int | None, list[Comment]] = {}
     for comment in everything:
         children.setdefault(comment.parent_id, []).append(comment)
@@ -141,13 +226,31 @@ def comment_tree(*, idea: Idea, user) -> tuple[list[Comment], list[tuple[Comment
                 tree.append((comment, replies))
         return tree
 
-    tree = build(None)
-    pinned = sorted((c for c in everything if c.pinned_at and may_see(c)), key=lambda c: c.pinned_at)
-    return pinned, tree
+    threads, shown, next_after = [], 0, None
+    for thread in build(None):
+        if after is not None and thread[0].pk <= after:
+            continue
+        length = len(walk([thread]))
+        if threads and shown + length > size:
+            next_after = threads[-1][0].pk
+            break
+        threads.append(thread)
+        shown += length
+    pinned = []
+    if after is None:
+        pinned = sorted((c for c in everything if c.pinned_at and may_see(c)), key=lambda c: c.pinned_at)
+    return Discussion(
+        pinned=pinned,
+        threads=threads,
+        after=after,
+        next_after=next_after,
+        latest_id=max((c.pk for c in everything), default=0),
+        latest_updated_at=max((c.updated_at for c in everything), default=None),
+    )
 
 
 def walk(tree) -> list[Comment]:
-    """Every comment of a comment_tree, parents before their replies."""
+    """Every comment of a tree of (comment, replies), parents before their replies."""
     return [c for comment, replies in tree for c in (comment, *walk(replies))]
 
 

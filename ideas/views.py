@@ -4,16 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.cache import cache
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cocreate.shell import render_member_page
 from community import permissions
 from community.access import contributor_required, staff_required
 from community.conduct import conduct
@@ -57,8 +56,18 @@ def _page_key(kind: str, request) -> str:
     return f"{kind}:{get_language()}:{path}"
 
 
+def _shares_pages(request) -> bool:
+    """Members get the pages shared by every member (ideas/fragments.py), except staff, whose pages have
+    permission-dependent links, and requests with messages waiting (shown once, on this page)."""
+    return (
+        request.user.is_authenticated
+        and not request.user.is_staff
+        and not len(messages.get_messages(request))
+    )
+
+
 def idea_list(request):
-    """Anonymous visitors get one cached page; members one cached list with their own votes filled in."""
+    """Anonymous visitors get one cached page; members one cached list with their own parts filled in."""
     if _cacheable(request):
         return page_cache.get_or_render(
             _page_key("idea-list:anonymous", request),
@@ -66,22 +75,22 @@ def idea_list(request):
             fresh_seconds=settings.ANONYMOUS_LIST_CACHE_SECONDS,
             keep=lambda response: _shareable(request, response),
         )
-    if not request.user.is_authenticated:  # a session or messages cookie, but nobody logged in
+    if not _shares_pages(request):
         return _idea_list_page(request)
+    key = _page_key("idea-list:members", request)
+    found = cache.get_many([key, *fragments.member_keys(request.user)])  # one round trip for all
     shared = page_cache.get_or_render(
-        _page_key("idea-list:members", request),
+        key,
         lambda: _idea_list_page(request, shared=True),
         fresh_seconds=settings.MEMBER_LIST_CACHE_SECONDS,
         keep=lambda shared: isinstance(shared, fragments.SharedList),
+        entry=found.get(key),
     )
     if not isinstance(shared, fragments.SharedList):
         return shared  # the filters were refused
     vote_state = selectors.vote_state(request.user, shared.idea_ids)
-    csrf_token = get_token(request)  # one masked token for the whole page: masking costs CPU
-    list_html = fragments.fill_in(shared, vote_state=vote_state, csrf_token=csrf_token)
-    return render_member_page(
-        request, "ideas/list.html", content_name="list_html", content=list_html, csrf_token=csrf_token
-    )
+    fillers = fragments.member_fillers(request, found)
+    return HttpResponse(fragments.list_for_member(shared, vote_state=vote_state, fillers=fillers))
 
 
 def _idea_list_page(request, *, shared=False):
@@ -108,17 +117,79 @@ def _idea_list_page(request, *, shared=False):
 
 
 def idea_detail(request, pk, slug=None):
+    """Anonymous visitors get one cached page; members one cached page with their own parts filled in;
+    staff (and a member who wrote a comment only they and moderators see) a page of their own."""
+    after = _comments_after(request)
     if _cacheable(request):
         return page_cache.get_or_render(
             _page_key("idea:anonymous", request),
-            lambda: _idea_detail(request, pk, slug),
+            lambda: _idea_detail(request, pk, slug, after),
             fresh_seconds=settings.ANONYMOUS_IDEA_CACHE_SECONDS,
             keep=lambda response: _shareable(request, response),
         )
-    return _idea_detail(request, pk, slug)
+    if _shares_pages(request):
+        response = _member_idea_page(request, pk, slug, after)
+        if response is not None:
+            return response
+    return _idea_detail(request, pk, slug, after)
 
 
-def _idea_detail(request, pk, slug):
+def _comments_after(request) -> int | None:
+    """The discussion's page cursor (`?comments_after=<id>`, from its "Load more" link)."""
+    after = request.GET.get("comments_after")
+    if after is None:
+        return None
+    if not after.isdigit():
+        raise BadRequest(_("That link to more comments is broken; open the idea again."))
+    return int(after)
+
+
+def _member_idea_page(request, pk, slug, after):
+    """The idea page shared by members, filled in for this one; None when it cannot be shared (no such
+    public idea, a redirect, or a viewer with a hidden comment of their own here)."""
+    user = request.user
+    key = _page_key("idea:members", request)
+    found = cache.get_many([key, *fragments.member_keys(user)])  # one round trip for all
+
+    def shared(entry):
+        return page_cache.get_or_render(
+            key,
+            lambda: _shared_idea_page(request, pk, slug, after),
+            fresh_seconds=settings.MEMBER_IDEA_CACHE_SECONDS,
+            keep=lambda page: page is not None,
+            entry=entry,
+        )
+
+    page = shared(found.get(key))
+    if page is None:
+        return None
+    state = selectors.idea_viewer_state(
+        user, pk, latest_id=page.latest_id, latest_updated_at=page.latest_updated_at
+    )
+    if state is None or state.has_hidden_comment:
+        return None  # they read the moderator's reason on a page of their own
+    if state.has_newer_comment:
+        # The copy predates the member's own comment: render the page anew, for everyone.
+        page = shared(None)
+        if page is None:
+            return None
+    fillers = fragments.member_fillers(request, found)
+    return HttpResponse(fragments.idea_page_for_member(page, viewer=user, state=state, fillers=fillers))
+
+
+def _shared_idea_page(request, pk, slug, after):
+    nobody = AnonymousUser()  # what every member sees: public ideas and comments only
+    try:
+        idea = selectors.idea_for_page(user=nobody, pk=pk)
+    except Idea.DoesNotExist:
+        return None
+    if idea.merged_into_id or slug != idea.slug:
+        return None
+    context = _detail_context(request, idea, _comment_form(request, idea), user=nobody, after=after)
+    return fragments.render_shared_idea_page(request, context)
+
+
+def _idea_detail(request, pk, slug, after):
     try:
         idea = selectors.idea_for_page(user=request.user, pk=pk)
     except Idea.DoesNotExist:
@@ -127,24 +198,27 @@ def _idea_detail(request, pk, slug):
         return redirect(idea.merged_into)
     if slug != idea.slug:
         return redirect(idea, permanent=True)
+    return render(
+        request,
+        "ideas/detail.html",
+        _detail_context(request, idea, _comment_form(request, idea), after=after),
+    )
+
+
+def _comment_form(request, idea):
     reply_to = request.GET.get("reply_to", "")
-    comment_form = CommentForm(idea=idea, initial={"parent": reply_to if reply_to.isdigit() else None})
-    return render(request, "ideas/detail.html", _detail_context(request, idea, comment_form))
+    return CommentForm(idea=idea, initial={"parent": reply_to if reply_to.isdigit() else None})
 
 
-def _detail_context(request, idea, comment_form):
-    user = request.user
-    pinned, comments = selectors.comment_tree(idea=idea, user=user)
-    _attach_moderation_notes(user, idea, comments)
+def _detail_context(request, idea, comment_form, *, user=None, after=None):
+    """The idea page's context for `user` (the viewer unless given)."""
+    user = user or request.user
+    discussion = selectors.comment_page(idea=idea, user=user, after=after)
+    _attach_moderation_notes(user, idea, discussion)
     may_pin = permissions.may_pin_comments(user)
     return {
-        # Moderators get pin buttons in every comment; everyone else shares one rendering.
-        "comment_lists": None
-        if may_pin
-        else fragments.comment_lists(pinned=pinned, comments=comments, user=user),
         "idea": idea,
-        "comments": comments,
-        "pinned": pinned,
+        "discussion": discussion,
         "following": getattr(idea, "following", False),
         "timeline": selectors.idea_timeline(idea),
         "may_post_official": permissions.may_post_official(user),
@@ -160,12 +234,12 @@ def _detail_context(request, idea, comment_form):
     }
 
 
-def _attach_moderation_notes(user, idea, comments) -> None:
+def _attach_moderation_notes(user, idea, discussion) -> None:
     """Authors (and moderators) of hidden or held content read why on the page itself."""
     if not user.is_authenticated:
         return
     conduct().attach_notes("idea", [idea])
-    conduct().attach_notes("comment", selectors.walk(comments))
+    conduct().attach_notes("comment", discussion.comments)
 
 
 @contributor_required

@@ -65,6 +65,18 @@ class IdeaVotes:
             cursor.execute(sql, [member_id, *idea_ids])
             return {pk: (votes, mine) for pk, votes, mine in cursor.fetchall()}
 
+    def my_vote_sql(self, idea_alias: str) -> str:
+        """A scalar SQL subquery for plain-SQL readers of ideas (ideas.selectors.idea_viewer_state): the
+        vote of the member given as its one parameter on the idea aliased `idea_alias`, 0 for none.
+        Built from the models, so a renamed table or column changes it with them."""
+        table = connection.ops.quote_name(Vote._meta.db_table)
+        idea_column = Vote._meta.get_field("idea").column
+        member_column = Vote._meta.get_field("member").column
+        return (
+            f"COALESCE((SELECT v.value FROM {table} v WHERE v.{idea_column} = {idea_alias}.id "  # noqa: S608
+            f"AND v.{member_column} = %s), 0)"
+        )
+
     def my_vote_expression(self, user):
         """An annotation for an Idea queryset: the member's own vote on each idea, 0 for none."""
         mine = Vote.objects.filter(idea=OuterRef("pk"), member=user).values("value")[:1]

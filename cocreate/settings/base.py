@@ -114,6 +114,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "notifications.context_processors.unread_notifications",
             ],
+            # {% hole %}: pages rendered once for many viewers (cocreate/holes.py).
+            "libraries": {"holes": "cocreate.holes"},
         },
     },
 ]
@@ -325,14 +327,17 @@ if not DEBUG:
 
 # --- Community ------------------------------------------------------------------------------------
 IDEAS_PAGE_SIZE = 20
+# Comments on one page of an idea's discussion (whole threads; "Load more" for the rest).
+COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 50)
 # Shared page caches (ideas/page_cache.py): fresh this many seconds, then served stale for at most
 # page_cache.STALE_SECONDS more while one request renders the next copy. 0 turns a cache off.
 # Anonymous idea lists and idea pages: the whole page.
 ANONYMOUS_LIST_CACHE_SECONDS = env_int("ANONYMOUS_LIST_CACHE_SECONDS", 3)
 ANONYMOUS_IDEA_CACHE_SECONDS = env_int("ANONYMOUS_IDEA_CACHE_SECONDS", 3)
-# Members' idea lists: the rows, shared by every member; each member's votes, the current counts and
-# their CSRF token are filled in per request (ideas/fragments.py).
+# Members' idea lists and idea pages: rendered once for every member, each member's own parts (votes,
+# follow, Edit links, CSRF token, header) filled in per request (cocreate/holes.py, ideas/fragments.py).
 MEMBER_LIST_CACHE_SECONDS = env_int("MEMBER_LIST_CACHE_SECONDS", 3)
+MEMBER_IDEA_CACHE_SECONDS = env_int("MEMBER_IDEA_CACHE_SECONDS", 3)
 
 # --- Moderation (moderation/) ---------------------------------------------------------------------
 # Flags from this many trusted members (trust level 2+) hide content until a moderator reviews it.

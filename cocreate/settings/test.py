@@ -25,6 +25,7 @@ ANONYMOUS_LIST_CACHE_SECONDS = 0
 SEARCH_FACET_CACHE_SECONDS = 0
 ANONYMOUS_IDEA_CACHE_SECONDS = 0
 MEMBER_LIST_CACHE_SECONDS = 0
+MEMBER_IDEA_CACHE_SECONDS = 0
 ACCOUNT_RATE_LIMITS = False
 
 # Threads in the concurrency and websocket tests must not keep connections past the test database.

@@ -27,6 +27,7 @@ def caches_on(settings):
     settings.ANONYMOUS_LIST_CACHE_SECONDS = 3
     settings.ANONYMOUS_IDEA_CACHE_SECONDS = 3
     settings.MEMBER_LIST_CACHE_SECONDS = 3
+    settings.MEMBER_IDEA_CACHE_SECONDS = 3
 
 
 def member_client(member):
@@ -228,7 +229,7 @@ class TestAnonymousPages:
 
 
 class TestDiscussion:
-    """The idea page's comments are rendered once per state of the discussion for non-moderators."""
+    """The idea page is rendered once for every member who is not staff; each sees their own parts."""
 
     def test_only_my_own_comments_have_an_edit_link(self, alice, bob):
         from ideas.services import comment_post
@@ -242,7 +243,6 @@ class TestDiscussion:
             assert page.count(">Edit</a>") >= 1
             assert f'href="{edit.format(idea.pk, own.pk)}"' in page
             assert f'href="{edit.format(idea.pk, other.pk)}"' not in page
-            assert "<!--edit:" not in page
         anonymous = Client().get(idea.get_absolute_url()).content.decode()
         assert "Mine" in anonymous and "/edit/" not in anonymous
 
@@ -309,3 +309,146 @@ class TestSharedDiscussionAndModeration:
         assert "Rude words" in bob_page and "Name-calling" in bob_page
         assert "Rude words" not in alice_page and "hidden by a moderator" in alice_page
         assert "A calm reply" in alice_page
+
+
+def comment_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'id="comment-(\d+)"', html)]
+
+
+class TestMemberIdeaPage:
+    """Members share one copy of an idea page for a few seconds; what they did themselves shows at once."""
+
+    def test_my_new_comment_shows_at_once_with_its_edit_link(self, caches_on, clock, alice, bob):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        comment_post(author=bob, idea=idea, body="Bob was here")
+        alice_client, bob_client = member_client(alice), member_client(bob)
+        assert "Bob was here" in alice_client.get(idea.get_absolute_url()).content.decode()  # kept
+
+        # Without JavaScript: the form posts, and the redirect lands on the idea page.
+        response = alice_client.post(f"/ideas/{idea.pk}/comments/", {"body": "Alice replies"}, follow=True)
+        page = response.content.decode()
+        mine = idea.comments.get(body="Alice replies")
+        assert "Alice replies" in page and f"/comments/{mine.pk}/edit/" in page
+        assert f"/moderation/flag/comment/{mine.pk}/" not in page
+        # Bob gets the new copy too (it was rendered for everyone), with Flag on Alice's comment.
+        bob_page = bob_client.get(idea.get_absolute_url()).content.decode()
+        assert (
+            f"/moderation/flag/comment/{mine.pk}/" in bob_page
+            and f"/comments/{mine.pk}/edit/" not in bob_page
+        )
+
+    def test_others_comments_show_once_the_copy_is_three_seconds_old(self, caches_on, clock, alice, bob):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        alice_client = member_client(alice)
+        alice_client.get(idea.get_absolute_url())
+        comment_post(author=bob, idea=idea, body="Late news")
+        clock[0] += 2
+        assert "Late news" not in alice_client.get(idea.get_absolute_url()).content.decode()
+        clock[0] += 1.5
+        assert "Late news" in alice_client.get(idea.get_absolute_url()).content.decode()
+
+    def test_my_vote_and_follow_show_at_once(self, caches_on, clock, alice, bob):
+        idea = make_idea()
+        vote_cast(member=bob, idea_id=idea.pk)
+        alice_client = member_client(alice)
+        url = idea.get_absolute_url()
+        box = vote_box(alice_client.get(url).content.decode(), idea)
+        assert not voted(box) and '">1</span>' in box
+        page = alice_client.post(f"/ideas/{idea.pk}/vote/", {"next": url}, follow=True).content.decode()
+        assert voted(vote_box(page, idea)) and '">2</span>' in vote_box(page, idea)
+        assert 'aria-pressed="false">Follow<' in page
+        page = alice_client.post(f"/ideas/{idea.pk}/follow/", {"follow": "1"}, follow=True).content.decode()
+        assert 'aria-pressed="true">Following<' in page
+        # Bob, reading the same copy, has his own vote and no follow.
+        bob_page = member_client(bob).get(url).content.decode()
+        assert voted(vote_box(bob_page, idea)) and 'aria-pressed="false">Follow<' in bob_page
+
+    def test_the_author_gets_edit_and_history_the_others_flag(self, caches_on, clock, alice, bob):
+        idea = make_idea(author=alice)
+        alice_page = member_client(alice).get(idea.get_absolute_url()).content.decode()
+        bob_page = member_client(bob).get(idea.get_absolute_url()).content.decode()
+        assert f"/ideas/{idea.pk}/edit/" in alice_page and f"/ideas/{idea.pk}/history/" in alice_page
+        assert f"/moderation/flag/idea/{idea.pk}/" not in alice_page
+        assert f"/ideas/{idea.pk}/edit/" not in bob_page and f"/moderation/flag/idea/{idea.pk}/" in bob_page
+
+    def test_the_forms_carry_the_members_own_token(self, caches_on, clock, alice, bob):
+        idea = make_idea()
+        member_client(alice).get(idea.get_absolute_url())
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(bob)
+        page = strict.get(idea.get_absolute_url()).content.decode()
+        form = re.search(r'<form method="post" action="/ideas/\d+/comments/".*?</form>', page, re.S).group(0)
+        token = csrf_in(form).pop()
+        response = strict.post(f"/ideas/{idea.pk}/comments/", {"csrfmiddlewaretoken": token, "body": "Works"})
+        assert response.status_code == 302 and idea.comments.filter(body="Works", author=bob).exists()
+
+    def test_a_kept_page_costs_one_query(
+        self, caches_on, clock, member_cache, alice, bob, django_assert_num_queries
+    ):
+        from ideas.services import comment_post
+
+        idea = make_idea(tags=["x"])
+        for n in range(5):
+            comment_post(author=bob, idea=idea, body=f"Comment {n}")
+        alice_client = member_client(alice)
+        alice_client.get(idea.get_absolute_url())
+        with django_assert_num_queries(1):  # the member's vote, follow and comments, and the count
+            page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert page.count('class="comment"') == 5
+
+    def test_staff_get_a_page_of_their_own(self, caches_on, clock, alice, mona):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        comment_post(author=alice, idea=idea, body="Pin me")
+        member_client(alice).get(idea.get_absolute_url())
+        # Moderators pin any comment: their page is rendered for them, not the members' shared copy.
+        assert "/pin/" in member_client(mona).get(idea.get_absolute_url()).content.decode()
+
+
+class TestLoadMore:
+    """A long discussion comes in pages of whole threads, with a real link to the next page."""
+
+    def test_walking_the_pages_without_javascript_shows_every_comment_once(self, settings, alice, bob):
+        from ideas.services import comment_post
+
+        settings.COMMENTS_PAGE_SIZE = 4
+        idea = make_idea()
+        posted = []
+        for n in range(5):
+            parent = comment_post(author=bob, idea=idea, body=f"Thread {n}")
+            posted.append(parent.pk)
+            if n % 2 == 0:
+                posted.append(comment_post(author=alice, idea=idea, body=f"Reply {n}", parent=parent).pk)
+        alice_client, url, pages = member_client(alice), idea.get_absolute_url(), []
+        while url:
+            html = alice_client.get(url).content.decode()
+            pages.append(comment_ids(html))
+            next_link = re.search(r'<a rel="next" href="([^"]+)"', html)
+            url = next_link.group(1).replace("&amp;", "&") if next_link else None
+        assert [pk for page in pages for pk in page] == posted
+        assert all(len(page) <= 4 for page in pages) and len(pages) == 3
+        # A reply is on the page of its parent.
+        first = pages[0]
+        assert first == posted[: len(first)]
+
+    def test_one_long_thread_is_never_split(self, settings, alice, bob):
+        from ideas.services import comment_post
+
+        settings.COMMENTS_PAGE_SIZE = 2
+        idea = make_idea()
+        parent = comment_post(author=bob, idea=idea, body="Start")
+        for n in range(3):
+            comment_post(author=alice, idea=idea, body=f"Reply {n}", parent=parent)
+        comment_post(author=bob, idea=idea, body="Next thread")
+        html = Client().get(idea.get_absolute_url()).content.decode()
+        assert len(comment_ids(html)) == 4 and "Next thread" not in html and 'rel="next"' in html
+
+    def test_a_broken_cursor_is_a_clear_400(self, alice):
+        idea = make_idea()
+        response = member_client(alice).get(idea.get_absolute_url() + "?comments_after=abc")
+        assert response.status_code == 400

@@ -211,3 +211,40 @@
     if (live) listen(live.getAttribute("data-live-idea") || live.getAttribute("data-live-list"));
   });
 })();
+
+// --- Load more comments (ideas/_comment_lists.html) ------------------------------------------------
+// Kept apart from the code above. Without JavaScript the "Load more comments" link opens the next page
+// of the discussion; with it, that page is fetched and its threads appended here, and the link moves on.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-load-more-link]");
+    if (!link) return;
+    var list = document.querySelector("[data-comments]");
+    var holder = link.closest("[data-load-more]");
+    if (!list || !holder) return;
+    event.preventDefault();
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var more = page.querySelector("[data-comments]");
+        if (!more) throw new Error("no comments");
+        Array.prototype.slice.call(more.children).forEach(function (item) {
+          // A comment that arrived over the websocket meanwhile is already here.
+          if (!item.id || !document.getElementById(item.id)) list.appendChild(document.adoptNode(item));
+        });
+        var next = page.querySelector("[data-load-more]");
+        if (next) holder.replaceWith(document.adoptNode(next));
+        else holder.remove();
+      })
+      .catch(function () {
+        window.location.href = link.href;  // trouble: open the page itself
+      });
+  });
+})();
