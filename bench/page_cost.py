@@ -82,10 +82,10 @@ def main(argv=None) -> int:
     from django.test import Client
     from django.utils.crypto import get_random_string
 
-    from bench.fixtures import DEMO_EMAIL, HOST, popular_idea
+    from bench.fixtures import DEMO_EMAIL, HOST, discussed_idea
     from community.models import Member
 
-    idea = popular_idea()
+    idea = discussed_idea()
     ensure_comments(idea, args.comments)
     demo = Member.objects.get(email=DEMO_EMAIL)
     client = Client(HTTP_HOST=HOST)
