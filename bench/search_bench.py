@@ -35,6 +35,10 @@ QUERIES = [
     ("share photos", {"status": "new"}),
     ("lock screen", {"status": "new"}),
     ("offline routes", {"status": "planned"}),
+    # Broad: one common word, no filter ("lock" ~14k ideas, "notifications" ~16k: every facet, the
+    # total and the ranking read all of them).
+    ("lock", {}),
+    ("notifications", {}),
 ]
 
 

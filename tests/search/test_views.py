@@ -196,3 +196,35 @@ def test_results_page_with_the_sites_one_pager(client):
     second = client.get(URL, {"q": "offline", "page": "2"}).content.decode()
     assert "Page 2 of 2" in second and 'rel="prev" href="?q=offline&amp;page=1"' in second
     assert 'rel="next"' not in second
+
+
+def test_a_cold_search_reads_the_match_once(indexed, settings):
+    # Total, facets and the ranked page come from one statement; the other one on the documents
+    # highlights the page's ideas. (Four before: count, facets, page, highlights.)
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.query import Filters, SearchRequest
+
+    settings.SEARCH_FACET_CACHE_SECONDS = 0
+    for n in range(3):
+        indexed(title=f"Maps {n}", tags=["maps"])
+    request = SearchRequest(text="maps", filters=Filters(tag="maps"))
+
+    with CaptureQueriesContext(connection) as queries:
+        results = database_backend().query(request, user=AnonymousUser())
+
+    assert results.total == 3 and len(results.hits) == 3
+    assert len([query for query in queries if "search_ideadocument" in query["sql"]]) == 2
+
+
+def test_result_rows_show_their_ideas_tags(client, indexed):
+    indexed(title="Offline maps", tags=["maps", "travel"])
+
+    html = client.get(URL, {"q": "offline"}).content.decode()
+
+    row = html[html.index('class="idea-row"') :]
+    assert '<ul class="tags"><li><a href="?q=offline&amp;tag=' in row
+    assert '<a href="?q=offline&amp;tag=maps">maps</a>' in row
+    assert '<a href="?q=offline&amp;tag=travel">travel</a>' in row
