@@ -6,6 +6,8 @@ and the moderation notes shown to authors. A port that moderation fills in from 
 
 from typing import Protocol
 
+from .ports import Port
+
 
 class Conduct(Protocol):
     def check_post(self, *, author, kind: str, text: str, images: int = 0) -> list[str]:
@@ -33,15 +35,5 @@ class Conduct(Protocol):
         """Give each hidden or held object its latest moderation decision as `moderation_note`."""
 
 
-_registered: list[Conduct] = []
-
-
-def register(conduct: Conduct) -> None:
-    """Called once, from ModerationConfig.ready()."""
-    _registered[:] = [conduct]
-
-
-def conduct() -> Conduct:
-    if not _registered:
-        raise LookupError("No conduct registered: is the moderation app in INSTALLED_APPS?")
-    return _registered[0]
+conduct: Port[Conduct] = Port("conduct", provided_by="moderation")
+register = conduct.register

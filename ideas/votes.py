@@ -9,6 +9,8 @@ with a merge. It asks them through the object registered here, from VotingConfig
 
 from typing import Protocol
 
+from community.ports import Port
+
 
 class IdeaVotes(Protocol):
     def voter_ids(self, idea) -> list[int]: ...
@@ -30,15 +32,5 @@ class IdeaVotes(Protocol):
     def move_back(self, *, vote_ids, source, target) -> None: ...
 
 
-_registered: list[IdeaVotes] = []
-
-
-def register(source: IdeaVotes) -> None:
-    """Called once, from VotingConfig.ready()."""
-    _registered[:] = [source]
-
-
-def votes() -> IdeaVotes:
-    if not _registered:
-        raise LookupError("No vote source registered: is the voting app in INSTALLED_APPS?")
-    return _registered[0]
+votes: Port[IdeaVotes] = Port("vote source", provided_by="voting")
+register = votes.register
