@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack():
     from . import apps as app_processes
+    from .checks import counter_mismatches, stale_ideas
     from .load import Listeners, Site
     from .services import PrivatePostgres, PrivateRedis
 
@@ -101,7 +103,13 @@ def stack():
                     progress(f"teardown of {name} failed: {error!r}")
         shutil.rmtree(scratch, ignore_errors=True)
 
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
     atexit.register(teardown)
+    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so the finally below and atexit stop everything.
+    previous_handler = signal.signal(signal.SIGTERM, interrupted)
+    started = time.monotonic()
     try:
         progress(
             f"private PostgreSQL ({postgres.bin.parent.name}) on port {postgres.port}, Redis on {redis.port}"
@@ -139,15 +147,26 @@ def stack():
         _prepare(apps, fixtures_path)
         fixtures = json.loads(fixtures_path.read_text())
         apps.wait_ready()
+        with postgres.connect(app_processes.DATABASE) as connection:
+            # The checks' own baseline: on the seeded data every score follows its counters already,
+            # so whatever a scenario finds stale went stale in it.
+            ideas = [row[0] for row in connection.execute("SELECT id FROM ideas_idea")]
+            stale, mismatches = stale_ideas(connection, ideas), counter_mismatches(connection)
+        if stale or mismatches:
+            raise RuntimeError(
+                f"seeded data inconsistent: {len(stale)} stale, {len(mismatches)} counters off"
+            )
         site = Site(http_port=apps.http_port, ws_port=apps.ws_port, fixtures=fixtures)
         listeners = parts["listeners"] = Listeners(
             ws_port=apps.ws_port, http_port=apps.http_port, idea=fixtures["watched_idea"]
         ).start()
+        report.RESULTS.run["setup_seconds"] = round(time.monotonic() - started, 1)
         progress("stack ready")
         yield Stack(redis, postgres, apps, site, listeners, fixtures)
     finally:
         teardown()
         atexit.unregister(teardown)
+        signal.signal(signal.SIGTERM, previous_handler)
 
 
 def seed_key() -> str:

@@ -206,6 +206,7 @@ def test_redis_outage(stack):
     baseline_ws = probe_ws(stack, seconds=10)
     assert baseline_ws is not None, "websocket listeners hear no votes even before the outage"
     offsets = log_offsets(stack)
+    connects_before = sum(stack.listeners.connects)
     load = Load(stack.site, seed=1).start()
     sleep_until(time.monotonic() + BEFORE_SECONDS)
     stopping = time.monotonic()
@@ -246,6 +247,7 @@ def test_redis_outage(stack):
     )
     record_votes(stack, scenario, outcomes)
     ws_seconds = probe_ws(stack, seconds=max(1, up + WS_SECONDS - time.monotonic()))
+    scenario.figures["listener_reconnects"] = sum(stack.listeners.connects) - connects_before
     scenario.check(
         "websocket listeners hear votes again",
         ws_seconds is not None,
