@@ -28,5 +28,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# A database outage is a clear 503 page, anything else Django's 500 (cocreate/outage.py).
+handler500 = "cocreate.outage.server_error"
+
 # Wagtail serves the CMS pages, the home page included; keep it last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,68 @@
+"""A database outage answers a clear 503 (cocreate/outage.py), never a bare 500."""
+
+import pytest
+from django.db import IntegrityError, OperationalError, connection
+from django.test import Client
+
+from cocreate.outage import database_unreachable
+from tests.factories import make_idea
+
+
+def test_only_connection_errors_count_as_an_outage():
+    assert database_unreachable(OperationalError("connection refused"))
+    assert not database_unreachable(IntegrityError("duplicate key"))
+    assert not database_unreachable(ValueError("a bug"))
+    try:
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError as error:
+            raise RuntimeError("wrapped") from error
+    except RuntimeError as wrapped:
+        assert database_unreachable(wrapped)
+
+
+@pytest.fixture
+def database_down():
+    """The default connection pointed at a port nothing listens on, as when PostgreSQL is stopped."""
+
+    def stop():
+        connection.close()
+        connection.settings_dict["PORT"] = "1"
+
+    saved_port = connection.settings_dict["PORT"]
+    yield stop
+    connection.close()
+    connection.settings_dict["PORT"] = saved_port
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pages_and_votes_answer_503_while_the_database_is_down(alice, database_down, settings):
+    settings.ANONYMOUS_IDEA_CACHE_SECONDS = 0
+    settings.MEMBER_IDEA_CACHE_SECONDS = 0
+    idea = make_idea(author=alice)
+    member = Client(raise_request_exception=False)
+    member.force_login(alice)
+    visitor = Client(raise_request_exception=False)
+
+    database_down()
+    page = visitor.get(f"/ideas/{idea.pk}/")
+    assert page.status_code == 503
+    assert "unavailable" in page.content.decode().lower()
+    assert page["Retry-After"] == "10"
+
+    vote = member.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json")
+    assert vote.status_code == 503
+    assert vote.json()["retry_after"] == 10
+
+
+@pytest.mark.django_db
+def test_other_errors_stay_500(rf):
+    # A bug is not dressed up as an outage: the handler leaves it to Django's own 500.
+    from cocreate.outage import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
