@@ -62,7 +62,9 @@ class PrivateRedis:
             check=True, timeout=10,
         )  # fmt: skip
         wait_until(self.answers, message="the private Redis to start")
-        self.pid = int(wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), message="its pid"))
+        self.pid = int(
+            wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), message="its pid")
+        )
 
     def stop(self) -> None:
         if self.pid is not None:
@@ -111,7 +113,9 @@ def redis_settings(url: str) -> dict:
         "CLIENT_CLASS": "cocreate.cache.FailSoftClient",
     }
     return {
-        "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}},
+        "CACHES": {
+            "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
+        },
         "CHANNEL_LAYERS": {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

@@ -86,7 +86,9 @@ def test_rate_limits_fail_open_while_redis_is_stopped(client, settings, on_priva
     ideas = [make_idea(title=f"Idea {n}") for n in range(4)]
     client.force_login(MemberFactory())
     # With Redis the limit holds (three tries: the minute may turn between two of them).
-    answers = [client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, **JSON).status_code for idea in ideas[:3]]
+    answers = [
+        client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, **JSON).status_code for idea in ideas[:3]
+    ]
     assert 429 in answers
 
     on_private_redis.stop()
@@ -200,7 +202,9 @@ async def test_open_sockets_hear_updates_again_after_redis_restarts(on_private_r
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_new_sockets_are_refused_while_redis_is_down_and_welcome_after(on_private_redis, quiet_layer_logs):
+async def test_new_sockets_are_refused_while_redis_is_down_and_welcome_after(
+    on_private_redis, quiet_layer_logs
+):
     idea = await database_sync_to_async(make_idea)()
     await sync_to_async(on_private_redis.stop)()
 
@@ -219,7 +223,9 @@ async def test_new_sockets_are_refused_while_redis_is_down_and_welcome_after(on_
         assert loop.time() < deadline, "new sockets still refused after Redis came back"
         await asyncio.sleep(0.2)
     layer = get_channel_layer()
-    await layer.group_send(broadcasts.idea_group(idea.pk), {"type": "community.event", "event": {"type": "x"}})
+    await layer.group_send(
+        broadcasts.idea_group(idea.pk), {"type": "community.event", "event": {"type": "x"}}
+    )
     assert await listener.receive_json_from(timeout=10) == {"type": "x"}
     await listener.disconnect()
 
