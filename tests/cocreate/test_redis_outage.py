@@ -17,7 +17,7 @@ from django.core.cache import cache
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from cocreate.asgi import application
-from cocreate.breaker import OPEN, all_breakers, breaker
+from cocreate.breaker import OPEN, breaker
 from cocreate.cache import RedisSkipped, lost_write_count, shared_redis
 from ideas import broadcasts
 from ideas.models import Idea
@@ -30,8 +30,9 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 ORIGIN = [(b"origin", b"http://testserver")]
 
 
-def redis_breaker():
-    return next(b for b in all_breakers() if b.name.startswith("Redis at "))
+def redis_breaker(server):
+    """The breaker of the private Redis's connections (earlier tests may have left others, closed)."""
+    return breaker(f"Redis at 127.0.0.1:{server.port}")
 
 
 def cache_works() -> bool:
@@ -73,7 +74,7 @@ def test_pages_log_ins_and_votes_go_on_while_redis_is_stopped(client, busy_setti
     assert voted.status_code == 200 and voted.json()["votes"] == 1
     assert Vote.objects.filter(member=alice, idea=idea).exists()
     assert Idea.objects.get(pk=idea.pk).upvote_count == 1
-    assert redis_breaker().state == OPEN
+    assert redis_breaker(busy_settings).state == OPEN
 
     busy_settings.start()
     wait_until(cache_works, message="the cache to work again")
@@ -102,7 +103,7 @@ def test_a_hung_redis_costs_one_timeout_then_is_skipped(settings, on_private_red
     on_private_redis.pause()
     try:
         assert cache.get("key") is None  # a read timeout: a miss
-        skipped = redis_breaker()
+        skipped = redis_breaker(on_private_redis)
         assert skipped.state == OPEN and skipped.failures == 1
         for _ in range(50):
             assert cache.get("key") is None
@@ -114,7 +115,7 @@ def test_a_hung_redis_costs_one_timeout_then_is_skipped(settings, on_private_red
         on_private_redis.resume()
     # After the pause one trial call goes through, Redis answers, and the breaker closes.
     wait_until(cache_works, message="Redis to be used again")
-    assert redis_breaker().state == "closed"
+    assert redis_breaker(on_private_redis).state == "closed"
 
 
 def test_writes_lost_while_redis_was_unreachable_are_deleted_when_it_answers(settings, on_private_redis):
