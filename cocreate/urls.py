@@ -5,11 +5,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cocreate import health
+
 # Django tries these in order, so the busiest come first: votes, then the idea pages (resolving a
 # vote's URL took 18 µs behind the admin's and the idea pages' patterns, 10 µs here).
 urlpatterns = [
     path("ideas/", include("voting.urls")),
     path("ideas/", include("ideas.urls")),
+    # For load balancers (JSON, 200 or 503) and, in the admin, for staff.
+    path("health/", health.health, name="health"),
+    path("admin/health/", admin.site.admin_view(health.admin_page), name="admin-health"),
     path("admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

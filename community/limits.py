@@ -1,6 +1,7 @@
 """Rate limits on posting, commenting, voting and flagging: a clear message and HTTP 429.
 
-Fixed one-window counters in the cache (Redis in production, so every process shares them). Limits grow
+Fixed one-window counters in the cache (Redis in production, so every process shares them); while Redis
+is unreachable nothing is counted and nothing refused (they fail open). Limits grow
 with trust; `RATE_LIMIT_SCALE` multiplies them all (0 turns them off, for benchmarks). Sign-up and log-in
 are limited by allauth (ACCOUNT_RATE_LIMITS), which answers 429 the same way.
 """
@@ -50,6 +51,8 @@ def consume(member, action: str) -> None:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, seconds + 1)
         used = 1
+    if used is None:
+        return  # Redis unreachable (the cache answers None): limits fail open rather than refuse everyone
     if used > allowed:
         raise RateLimited(
             _("You are doing that too often. Please wait %(seconds)d seconds and try again.")

@@ -11,7 +11,9 @@ would make every vote wait for Redis and spin up an event loop hop (~1 ms of CPU
 Instead each process keeps one event loop on a daemon thread (`_Sender`): the request thread only
 hands the event over and returns, and the loop sends events one after the other, in the order they
 were handed over. A live update that cannot go out is logged and dropped: what it reports is
-committed already, and pages show it on reload.
+committed already, and pages show it on reload. After a failed send the channel layer is skipped for
+a few seconds (a circuit breaker, cocreate/breaker.py), so that events queued during a Redis outage are
+dropped at once instead of each waiting for a timeout; sending resumes when Redis answers again.
 
 The in-memory layer (development, tests without Redis) only reaches consumers through the event loop
 they run on, so there the event goes to that loop instead (`_send_in_process`).
@@ -27,7 +29,11 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from cocreate.breaker import breaker
+
 IDEA_LIST_GROUP = "ideas"
+# Shared with the consumers, which refuse new sockets while it is open (ideas/consumers.py).
+CHANNEL_LAYER_BREAKER = "Channel layer"
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +66,18 @@ class _Sender:
         self.loop.run_until_complete(self._send_forever())
 
     async def _send_forever(self) -> None:
+        layer_breaker = breaker(CHANNEL_LAYER_BREAKER)
         while True:
             layer, groups, message = await self.queue.get()
+            if not layer_breaker.allow():
+                continue  # Redis failed a moment ago: dropped without waiting (logged when it opened)
             try:
                 await _group_send_all(layer, groups, message)
-            except Exception:
-                logger.exception("Live update %s not sent", message["event"].get("type"))
+            except Exception as error:
+                layer_breaker.failed(error)
+                logger.warning("Live update %s not sent: %r", message["event"].get("type"), error)
+            else:
+                layer_breaker.succeeded()
 
 
 _current_sender: _Sender | None = None

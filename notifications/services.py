@@ -46,7 +46,14 @@ def notify_members(
 
 
 def notify_on_commit(**kwargs) -> None:
-    transaction.on_commit(lambda: notify_members.enqueue(**kwargs))
+    """Queue `notify_members` once the current transaction commits. Robust: a failure to queue (the task
+    backend refusing, the database gone after the commit) is logged by Django and never turns the
+    committed request into an error; the notifications are lost, the change is not."""
+
+    def enqueue_notifications():
+        notify_members.enqueue(**kwargs)
+
+    transaction.on_commit(enqueue_notifications, robust=True)
 
 
 def notifications_mark_read(*, member) -> int:

@@ -7,4 +7,9 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         # Django's place for connecting receivers: the module needs the app registry ready.
+        from cocreate.health import register_check
+
         from . import receivers  # noqa: F401
+        from .health import check
+
+        register_check("search", check)

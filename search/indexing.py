@@ -8,8 +8,6 @@ prototype_changed(id)  a prototype created, published, or given a variant
 Vote counts follow votes per 10-second window, with the ranking scores (voting.windows).
 """
 
-from functools import partial
-
 from django.db import transaction
 
 from .tasks import index_comments, index_ideas, index_prototypes
@@ -18,10 +16,17 @@ from .tasks import index_comments, index_ideas, index_prototypes
 def _on_commit(task, **ids) -> None:
     """Queue `task` once the current transaction commits; nothing if it rolls back.
 
-    `robust=True`: if even queueing the task fails (the task table unreachable), Django logs it and
-    the request that made the change still succeeds.
+    If even queueing the task fails (the task table unreachable, the backend refusing), the failure is
+    logged and the request that made the change still succeeds: its change is committed, and
+    `manage.py search_index --check` finds what the index missed. A named function, not
+    functools.partial: with robust=True Django logs a failing callback by its __qualname__, which a
+    partial lacks (that AttributeError escaped into the request as a 500).
     """
-    transaction.on_commit(partial(task.enqueue, **ids), robust=True)
+
+    def enqueue_indexing():
+        task.enqueue(**ids)
+
+    transaction.on_commit(enqueue_indexing, robust=True)
 
 
 def ideas_changed(idea_ids) -> None:

@@ -39,6 +39,7 @@ MODERATORS_ACT = everyone(DENIED, anonymous=LOGIN, moderator=MOVED, administrato
 
 # route → {method: {persona: outcome}}; "{idea}", "{own_idea}", "{member}" are filled per test.
 OWN_URLS = {
+    "health/": {"GET": everyone(OK)},  # for load balancers: no secrets in it (tests/cocreate/test_health.py)
     "ideas/": {"GET": everyone(OK)},
     "ideas/new/": {"GET": contributors()},
     "ideas/<int:pk>/": {"GET": everyone(301)},  # to the canonical URL with the slug

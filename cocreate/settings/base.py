@@ -123,7 +123,15 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    # Persistent connections, checked before their first use in each request (CONN_HEALTH_CHECKS): after
+    # a PostgreSQL restart or failover the first request on each worker reconnects instead of failing on
+    # a dead connection. The websocket server's database calls (channels' database_sync_to_async) close
+    # old connections around each call the same way, so they heal too.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -143,28 +151,62 @@ DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------------
+# Redis is an accelerator, never the only copy: when it is unreachable, cache reads are misses, cache
+# writes do nothing, sessions and members come from the database, and live updates pause (they resume
+# within seconds of Redis answering again). Short timeouts bound what one call can cost, and a circuit
+# breaker per process (cocreate/breaker.py) skips Redis for REDIS_BREAKER_SECONDS after a failure, so an
+# outage costs microseconds per call, not a timeout per call. /health/ shows the state.
 REDIS_URL = env_str("REDIS_URL")
+# Redis answers in well under a millisecond on a LAN; these only bound a hung or unreachable server.
+REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT_MS", 250) / 1000
+REDIS_TIMEOUT = env_int("REDIS_TIMEOUT_MS", 500) / 1000
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 5)
 if REDIS_URL:
     # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group and
     # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py sends to it
-    # from one event loop per process, on a thread of its own.
+    # from one event loop per process, on a thread of its own, through a breaker of its own. Its
+    # subscriptions survive a Redis restart: redis-py subscribes again when it reconnects.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                        "socket_timeout": REDIS_TIMEOUT,
+                    }
+                ]
+            },
         }
     }
     # django-redis: one redis-py client per server for the whole process (Django's own Redis backend
     # builds a new client for every call, ~0.2 ms of CPU each), and its public get_redis_connection
     # for what the cache API lacks (cocreate/cache.py).
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                # A Redis error is a miss (reads) or nothing (writes), as with memcached.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                # Connections with a circuit breaker; writes lost in an outage are deleted afterwards.
+                "CONNECTION_POOL_CLASS": "cocreate.cache.BreakerConnectionPool",
+                "CLIENT_CLASS": "cocreate.cache.FailSoftClient",
+            },
+        }
+    }
+    # Not one log line per ignored call: the breakers log once when Redis fails and once when it is back.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     # One process only: fine for development and a single-machine install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions read from the cache, written through to the database: no session query per page, and no
-# member logged out when the cache is lost.
+# member logged out when the cache is lost (or unreachable: then they are read from the database).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background tasks -------------------------------------------------------------------------------
@@ -172,6 +214,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # are not tasks: they go out from the committing process right after the commit (ideas/broadcasts.py),
 # since a polling worker would add up to a second to every live update.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# /health/ reports the task queue as degraded once the oldest due task has waited this long (no worker
+# running, or one that cannot keep up).
+HEALTH_TASK_WAIT_SECONDS = env_int("HEALTH_TASK_WAIT_SECONDS", 120)
 
 # --- Search -------------------------------------------------------------------------------------------
 # Unset: the search app queries the database (SQLite FTS5 / PostgreSQL full text); set: Elasticsearch.
@@ -318,6 +364,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers poll /health/ over plain HTTP on the private network: answer, don't redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

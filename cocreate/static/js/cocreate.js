@@ -137,8 +137,11 @@
       socket.onclose = function (closed) {
         document.documentElement.dataset.live = "closed";
         if (closed.code === 4404) return;
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 30000);
+        // Refused while Redis is away (1013, or a failed handshake): try again with back-off, capped
+        // at 10 s so that live updates resume soon after it is back, and jittered so that thousands
+        // of pages do not all come back in the same second.
+        setTimeout(connect, delay * (0.5 + Math.random()));
+        delay = Math.min(delay * 2, 10000);
       };
     }
     connect();
