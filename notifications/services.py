@@ -1,9 +1,13 @@
 """Creating and reading in-app notifications."""
 
+import uuid
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from operations.retry import retry_transient
 
 from .models import Notification
 
@@ -27,26 +31,39 @@ def unread_count(member, *, cached: int | None = None) -> int:
 
 
 @task()
+@retry_transient()
 def notify_members(
-    *, member_ids: list[int], kind: str, idea_id: int | None, actor_id: int | None, message: str, url: str
+    *,
+    member_ids: list[int],
+    kind: str,
+    idea_id: int | None,
+    actor_id: int | None,
+    message: str,
+    url: str,
+    event: str = "",
 ) -> int:
-    """One notification per member (ids deduplicated), written in bulk."""
+    """One notification per member (ids deduplicated), written in bulk. With an `event` key (one per
+    queued task: notify_on_commit) it is safe to run twice: a member already notified of the event is
+    skipped (a unique constraint, ON CONFLICT DO NOTHING)."""
     unique = sorted(set(member_ids) - {actor_id})
     Notification.objects.bulk_create(
         [
             Notification(
-                recipient_id=pk, kind=kind, idea_id=idea_id, actor_id=actor_id, message=message, url=url
+                recipient_id=pk, kind=kind, idea_id=idea_id, actor_id=actor_id, message=message, url=url,
+                event=event,
             )
             for pk in unique
         ],
         batch_size=1000,
+        ignore_conflicts=bool(event),
     )
     cache.delete_many([unread_cache_key(pk) for pk in unique])
     return len(unique)
 
 
 def notify_on_commit(**kwargs) -> None:
-    transaction.on_commit(lambda: notify_members.enqueue(**kwargs))
+    event = uuid.uuid4().hex  # the same key however often the queued task runs
+    transaction.on_commit(lambda: notify_members.enqueue(event=event, **kwargs))
 
 
 def notifications_mark_read(*, member) -> int:
