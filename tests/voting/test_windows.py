@@ -30,7 +30,9 @@ def pending():
     return set(PendingRescore.objects.values_list("idea_id", flat=True))
 
 
-def test_votes_mark_their_ideas_and_one_sweep_rescores_them(settings, django_capture_on_commit_callbacks, alice, bob):
+def test_votes_mark_their_ideas_and_one_sweep_rescores_them(
+    settings, django_capture_on_commit_callbacks, alice, bob
+):
     """With a queue that runs tasks later (production), a vote marks its idea in its own transaction and
     queues nothing; the window's one sweep rescores every marked idea and rewrites its search count."""
     from django_tasks_db.models import DBTaskResult
