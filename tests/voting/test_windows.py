@@ -133,3 +133,53 @@ def test_rescoring_counts_this_weeks_counted_up_votes_only():
     assert (idea.upvote_count, idea.downvote_count) == (4, 1)  # read, never moved
     assert idea.hot_score == hot_score(upvotes=4, downvotes=1, posted_at=idea.created_at)
     assert idea.top_score == top_score(upvotes=4, downvotes=1) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_does_not_wait_for_a_sweep_holding_its_mark(settings):
+    """PostgreSQL: a sweep has taken an idea's mark (FOR UPDATE) but not yet its row lock. A vote on the
+    idea meanwhile neither waits for the mark (ON CONFLICT DO NOTHING) nor is lost: the sweep reads the
+    counters after it, under the idea's lock."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (DATABASE_URL); SQLite serialises every write")
+    settings.TASKS = DATABASE_QUEUE
+    idea, first, second = make_idea(), MemberFactory(), MemberFactory()
+    vote_cast(member=first, idea_id=idea.pk)
+    marks_taken, vote_done, errors = threading.Event(), threading.Event(), []
+
+    def sweep():
+        try:
+            with transaction.atomic():
+                list(
+                    PendingRescore.objects.select_for_update(skip_locked=True).values_list(
+                        "idea_id", flat=True
+                    )
+                )
+                marks_taken.set()
+                assert vote_done.wait(60)
+                rescore_ideas([idea.pk])
+                PendingRescore.objects.filter(idea_id=idea.pk).delete()
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    try:
+        assert marks_taken.wait(60)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '30s'")  # a wait for the mark would fail here, not hang
+        vote_cast(member=second, idea_id=idea.pk)
+    finally:
+        vote_done.set()
+        sweeper.join(60)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert not errors, errors
+    assert ranking(idea) == (2, pytest.approx(top_score(upvotes=2, downvotes=0)), 2)
+    assert pending() == set()
