@@ -37,10 +37,11 @@ demo: migrate
 	$(DEV_ENV) $(PY) manage.py search_index --rebuild
 
 # Installs, migrates, loads demo data, then serves HTTP + websockets on http://127.0.0.1:8000/
-# (Daphne's runserver) with the background-task worker beside it.
+# (Daphne's runserver) with the background-task worker and the scheduler of periodic tasks beside it.
 run: demo
-	$(DEV_ENV) sh -c '$(PY) manage.py db_worker --interval 0.5 & worker=$$!; \
-	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(DEV_ENV) sh -c '$(PY) manage.py run_worker --interval 0.5 & worker=$$!; \
+	  $(PY) manage.py run_scheduler & scheduler=$$!; \
+	  trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000'
 
 test: install browser

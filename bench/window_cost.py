@@ -1,6 +1,6 @@
-"""What a window of votes costs afterwards: the task that rescores the voted ideas and rewrites their
-search vote counts (voting.tasks.refresh_voted_ideas), per idea, in this process and in PostgreSQL (all
-its processes, with Redis's, as bench/run.py counts them: nothing else should run meanwhile).
+"""What a window of votes costs afterwards: the sweep that rescores the marked ideas, deletes their marks
+and rewrites their search vote counts (voting.tasks.rescore_pending), per idea, in this process and in
+PostgreSQL (all its processes, with Redis's, as bench/run.py counts them: nothing else should run meanwhile).
 
     .venv/bin/python -m bench.window_cost [--ideas 500] [--rounds 3]
 
@@ -33,13 +33,16 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from voting.tasks import refresh_voted_ideas
+    from voting import windows
+    from voting.tasks import rescore_pending
 
     ideas = json.loads((OUT / "fixtures.json").read_text())["vote_ideas"][: args.ideas]
-    refresh_voted_ideas.call(idea_ids=ideas)  # warm
+    windows.mark_pending(ideas)
+    rescore_pending.call()  # warm
     for round_ in range(1, args.rounds + 1):
+        windows.mark_pending(ideas)  # as a window's votes would (not counted: the votes pay for it)
         started, db_started = time.process_time(), database_cpu_seconds()
-        refresh_voted_ideas.call(idea_ids=ideas)
+        rescore_pending.call()
         app = (time.process_time() - started) * 1000 / len(ideas)
         db = (database_cpu_seconds() - db_started) * 1000 / len(ideas)
         print(f"round {round_}: {len(ideas)} ideas; per idea {app:.3f} ms app + {db:.3f} ms database CPU")

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 from community import conduct
+from operations import schedule
 
 
 class ModerationConfig(AppConfig):
@@ -9,7 +12,13 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self):
-        # Django's place for registering with other apps: the module needs the app registry ready.
+        # Django's place for registering with other apps: the modules need the app registry ready.
+        from . import tasks
         from .conduct import ModerationConduct
 
         conduct.register(ModerationConduct())
+        # Hourly, as scan_votes' docstring asks; the "Scan now" button queues the same task.
+        schedule.register("moderation.scan_votes", every=timedelta(hours=1), task=tasks.scan_votes)
+        schedule.register(
+            "moderation.refresh_trust_levels", every=timedelta(days=1), task=tasks.refresh_trust_levels
+        )

@@ -23,10 +23,20 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The queued task that wrote it (notifications.services.notify_on_commit): a task that runs twice
+    # (its worker died after the commit) writes each member's notification once.
+    event = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event"],
+                condition=~models.Q(event=""),
+                name="notification_once_per_event",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id}"

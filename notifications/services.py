@@ -1,9 +1,13 @@
 """Creating and reading in-app notifications."""
 
+import uuid
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from operations.retry import retry_transient
 
 from .models import Notification
 
@@ -27,19 +31,31 @@ def unread_count(member, *, cached: int | None = None) -> int:
 
 
 @task()
+@retry_transient()
 def notify_members(
-    *, member_ids: list[int], kind: str, idea_id: int | None, actor_id: int | None, message: str, url: str
+    *,
+    member_ids: list[int],
+    kind: str,
+    idea_id: int | None,
+    actor_id: int | None,
+    message: str,
+    url: str,
+    event: str = "",
 ) -> int:
-    """One notification per member (ids deduplicated), written in bulk."""
+    """One notification per member (ids deduplicated), written in bulk. With an `event` key (one per
+    queued task: notify_on_commit) it is safe to run twice: a member already notified of the event is
+    skipped (a unique constraint, ON CONFLICT DO NOTHING)."""
     unique = sorted(set(member_ids) - {actor_id})
     Notification.objects.bulk_create(
         [
             Notification(
-                recipient_id=pk, kind=kind, idea_id=idea_id, actor_id=actor_id, message=message, url=url
+                recipient_id=pk, kind=kind, idea_id=idea_id, actor_id=actor_id, message=message, url=url,
+                event=event,
             )
             for pk in unique
         ],
         batch_size=1000,
+        ignore_conflicts=bool(event),
     )
     cache.delete_many([unread_cache_key(pk) for pk in unique])
     return len(unique)
@@ -49,9 +65,10 @@ def notify_on_commit(**kwargs) -> None:
     """Queue `notify_members` once the current transaction commits. Robust: a failure to queue (the task
     backend refusing, the database gone after the commit) is logged by Django and never turns the
     committed request into an error; the notifications are lost, the change is not."""
+    event = uuid.uuid4().hex  # the same key however often the queued task runs
 
     def enqueue_notifications():
-        notify_members.enqueue(**kwargs)
+        notify_members.enqueue(event=event, **kwargs)
 
     transaction.on_commit(enqueue_notifications, robust=True)
 

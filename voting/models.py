@@ -40,3 +40,23 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.value:+d} on {self.idea_id}"
+
+
+class PendingRescore(models.Model):
+    """An idea whose counters votes have changed since its ranking scores and search vote count were
+    last refreshed: the durable "pending" mark of the vote windows (voting.windows).
+
+    Written in the vote's own transaction (INSERT … ON CONFLICT DO NOTHING: by the PostgreSQL vote
+    function, voting.sql, or the ORM path on SQLite) and deleted only in the transaction that rescores
+    the idea, so no crash, kill or failed task can forget an idea whose scores are stale. A table of its
+    own, not a column of the idea: a vote must touch no index of the idea table (HOT updates, issue 16).
+    """
+
+    idea = models.OneToOneField("ideas.Idea", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "idea pending rescore"
+
+    def __str__(self):
+        return f"Idea {self.idea_id} pending since {self.since:%H:%M:%S}"

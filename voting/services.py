@@ -11,7 +11,7 @@ from ideas import broadcasts
 from ideas.models import Idea
 from ideas.services import idea_recount
 
-from . import sql, windows
+from . import sql, tasks, windows
 from .models import Vote
 
 
@@ -35,8 +35,8 @@ class VoteTally:
 # trip, no BEGIN/COMMIT. Its SQL is generated from the models and Idea.takes_votes (voting/sql.py, which
 # says why: the ORM's six round trips cost the vote too much of its throughput target). Elsewhere
 # (SQLite) the same steps run through the ORM, below. Both take the idea's row lock first, so the
-# counters read there are current and can never drift from the vote rows, and both leave the ranking
-# scores to the window after the vote (voting.windows).
+# counters read there are current and can never drift from the vote rows, and both mark the idea for
+# the window's rescore in the same transaction (voting.windows: the ranking scores follow later).
 _VOTE_IN_POSTGRESQL = f"SELECT * FROM {sql.NAME}(%s, %s, %s, %s)"  # noqa: S608
 
 WITHDRAW = sql.WITHDRAW  # the `value` that takes a member's vote back
@@ -85,6 +85,7 @@ def votes_set_discounted(*, vote_ids, discounted: bool) -> int:
     votes = Vote.objects.filter(pk__in=vote_ids, discounted_at__isnull=discounted)
     changed = votes.update(discounted_at=timezone.now() if discounted else None)
     idea_recount(idea_ids=idea_ids)
+    windows.mark_pending(idea_ids)  # trending and the search counts follow with the next window
     return changed
 
 
@@ -99,8 +100,20 @@ def _vote(member, idea_id: int, value: int) -> VoteTally:
         raise VotingClosed(_("This idea no longer takes votes."))
     if outcome.kind == "changed":
         broadcasts.broadcast_idea_votes(idea_id=idea_id, upvotes=outcome.upvotes, downvotes=outcome.downvotes)
-        windows.idea_voted(idea_id)
+        _rescore_at_once_without_scheduler()
     return VoteTally(idea_id, outcome.upvotes, outcome.downvotes, value)
+
+
+def _rescore_at_once_without_scheduler() -> None:
+    """The vote marked its idea; the scheduler's sweep rescores it at the window's end (voting.windows).
+    A queue that runs tasks at once (the tests) has no scheduler behind it: sweep after the commit."""
+    if tasks.rescore_pending.get_backend().supports_defer:
+        return
+    transaction.on_commit(_sweep_after_vote, robust=True)
+
+
+def _sweep_after_vote() -> None:
+    tasks.rescore_pending.enqueue()
 
 
 def _vote_in_postgresql(member, idea_id: int, value: int) -> _Outcome:
@@ -149,4 +162,5 @@ def _vote_with_orm(member, idea_id: int, value: int) -> _Outcome:
         Idea.objects.filter(pk=idea_id).update(
             upvote_count=F("upvote_count") + up_delta, downvote_count=F("downvote_count") + down_delta
         )
+        windows.mark_pending([idea_id])
         return _Outcome("changed", idea.upvote_count + up_delta, idea.downvote_count + down_delta)

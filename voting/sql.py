@@ -21,7 +21,7 @@ column without a migration that reinstalls it, and that test fails.
 
 from ideas.models import Idea
 
-from .models import Vote
+from .models import PendingRescore, Vote
 
 NAME = "voting_apply_vote"
 ARGUMENTS = "p_idea bigint, p_member bigint, p_value integer, p_now timestamptz"
@@ -58,8 +58,11 @@ def open_states() -> list[tuple[str, str]]:
     ]
 
 
-def function_body() -> str:
-    """The PL/pgSQL body of the vote function, from today's models and rule (pg_proc.prosrc stores it)."""
+def function_body(*, mark_pending: bool = True) -> str:
+    """The PL/pgSQL body of the vote function, from today's models and rule (pg_proc.prosrc stores it).
+
+    `mark_pending=False` leaves out the mark for the window's rescore: the function as it was before
+    migration voting 0005 created the table of marks (that migration's way back)."""
     idea, vote = Idea, Vote
     campaign_fk = idea._meta.get_field("campaign")
     campaign = campaign_fk.related_model
@@ -72,9 +75,20 @@ def function_body() -> str:
     v_id, v_idea, v_member, v_value, v_created, v_discounted = (
         _column(vote, name) for name in ("id", "idea", "member", "value", "created_at", "discounted_at")
     )
+    pending_table = _name(PendingRescore._meta.db_table)
+    p_idea, p_since = _column(PendingRescore, "idea"), _column(PendingRescore, "since")
     c_key = _name(campaign_fk.target_field.column)
     c_starts, c_ends = _column(campaign, "starts_at"), _column(campaign, "ends_at")
 
+    mark = (
+        f"""    -- The idea's scores are now stale: mark it, in this transaction, for the window's rescore
+    -- (voting.windows). Already marked: nothing to do (a mark locked by a rescore in progress is not
+    -- waited for; that rescore reads these counters after this commits, under the idea's lock).
+    INSERT INTO {pending_table} ({p_idea}, {p_since}) VALUES (p_idea, p_now) ON CONFLICT DO NOTHING;
+"""  # noqa: S608
+        if mark_pending
+        else ""
+    )
     up = int(Vote.Value.UP)
     states = ", ".join(f"({_text(status)}, {_text(visibility)})" for status, visibility in open_states())
     takes_votes = f"(idea.{i_status}, idea.{i_visibility}) IN ({states})" if states else "FALSE"
@@ -133,16 +147,16 @@ BEGIN
     -- Only the counters: no indexed column, so PostgreSQL can update the row in place (a HOT update).
     UPDATE {idea_table} SET {i_up} = {i_up} + up_delta, {i_down} = {i_down} + down_delta
      WHERE {i_id} = p_idea;
-    RETURN QUERY SELECT 'changed'::text, idea.{i_up} + up_delta, idea.{i_down} + down_delta;
+{mark}    RETURN QUERY SELECT 'changed'::text, idea.{i_up} + up_delta, idea.{i_down} + down_delta;
 END;
 """  # noqa: S608
 
 
-def create_statement() -> str:
+def create_statement(*, mark_pending: bool = True) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {NAME}({ARGUMENTS}) "
         "RETURNS TABLE (outcome text, upvotes integer, downvotes integer) "
-        f"LANGUAGE plpgsql AS $vote${function_body()}$vote$"
+        f"LANGUAGE plpgsql AS $vote${function_body(mark_pending=mark_pending)}$vote$"
     )
 
 
@@ -159,6 +173,12 @@ def install(apps_at_migration, schema_editor) -> None:
     """
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(create_statement(), params=None)
+
+
+def install_without_marks(apps_at_migration, schema_editor) -> None:
+    """For the way back of migration voting 0005 (before the table of marks existed)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(create_statement(mark_pending=False), params=None)
 
 
 def uninstall(apps_at_migration, schema_editor) -> None:

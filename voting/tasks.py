@@ -1,28 +1,25 @@
-"""Background work after votes (voting.windows): one task per window, not one per vote."""
+"""Background work of the voting app; every task is safe to run twice and retried on transient errors
+(operations.retry). `run_scheduler` queues them (voting.apps)."""
 
 from django_tasks import task
 
-from ideas.models import Idea
-from ideas.services import rescore_ideas
+from operations.retry import retry_transient
 
-from . import signals
-
-
-@task()
-def refresh_voted_ideas(*, idea_ids: list[int]) -> None:
-    """Ranking scores of ideas whose counters votes have changed, then whatever listens (search's vote
-    counts, search.receivers)."""
-    rescore_ideas(idea_ids)
-    signals.votes_counted.send(sender=Idea, idea_ids=idea_ids)
+from . import scores, windows
 
 
 @task()
-def refresh_voted_ideas_of_window(*, window: int) -> int:
-    """Every idea voted on in one window (voting.windows)."""
-    # Here, not at the top: voting.windows enqueues these tasks (see there).
-    from .windows import take_voted_ideas
+@retry_transient()
+def rescore_pending() -> int:
+    """The window's sweep: rescore every idea marked since the last one, then whatever listens (search's
+    vote counts, search.receivers). Safe to run twice: a mark is cleared only with its rescore, and a
+    second run finds none (or the next window's)."""
+    return windows.rescore_pending()
 
-    idea_ids = take_voted_ideas(window)
-    if idea_ids:
-        refresh_voted_ideas.call(idea_ids=idea_ids)
-    return len(idea_ids)
+
+@task()
+@retry_transient()
+def refresh_trending() -> int:
+    """Hourly: trending scores as older votes leave the last seven days. Safe to run twice: it
+    recomputes from the vote rows."""
+    return scores.refresh_trending()

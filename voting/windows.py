@@ -1,109 +1,92 @@
-"""What follows a vote, once per idea and 10-second window rather than once per vote.
+"""What follows a vote, once per 10-second window rather than once per vote.
 
 A vote changes its idea's counters at once, under the idea's row lock (voting.services), and the
-counters are what members see. What is derived from them follows at the end of the window, in one
-queued task for every idea voted on in it (voting.tasks.refresh_voted_ideas):
+counters are what members see. What is derived from them follows at the end of the window:
   - the stored ranking scores (hot, top, trending: ideas.services.rescore_ideas), so an idea's place in
-    the sorted lists lags its votes by ten seconds at most;
+    the sorted lists lags its votes by about ten seconds;
   - the vote count in the search index (search.tasks.update_votes, through voting.signals.votes_counted).
 
 Keeping the scores off the vote itself means a vote rewrites no indexed column of the idea row: on
 PostgreSQL the update is a HOT update that touches none of the table's indexes (bench/RESULTS.md).
 
-With Redis, the ideas voted on in a window gather in a Redis set (through cocreate.cache.shared_redis).
-Should Redis be unreachable when a vote commits, that idea's scores wait for its next vote, or for
-`manage.py refresh_scores`, which recomputes them all; its counters are exact all along.
+What is pending is durable. The vote's own transaction marks its idea in `voting_pendingrescore`
+(`PendingRescore`: INSERT … ON CONFLICT DO NOTHING, in the PostgreSQL vote function or the ORM path),
+and only the transaction that rescores the idea deletes the mark (`rescore_pending`). A worker killed
+mid-window, a failed task or a lost queue row forgets nothing: the marks wait for the next sweep. The
+vote itself adds no round trip (the insert runs inside the vote's one statement on PostgreSQL) and no
+Redis call.
+
+Who sweeps: `manage.py run_scheduler` queues `voting.tasks.rescore_pending` every WINDOW_SECONDS while
+marks exist (voting.apps), one task per window however many votes and web processes there are. A
+queue that runs tasks at once (the tests, ImmediateBackend) has no scheduler: there each vote sweeps
+right after its commit (voting.services).
 """
 
-import time
-from datetime import UTC, datetime, timedelta
-
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from cocreate.cache import shared_redis
+from ideas.models import Idea
+from ideas.services import rescore_ideas
+
+from . import signals
+from .models import PendingRescore
 
 WINDOW_SECONDS = 10
-# A window's task runs this long after the window ends, so that the last votes of the window (queued
-# on commit, a moment after their timestamp) are in its set; the set outlives the task by far.
-WINDOW_GRACE = timedelta(seconds=1)
-WINDOW_KEEP_SECONDS = 3600
+# Ideas taken per transaction: their row locks are held until the batch commits, and a vote on one of
+# them waits meanwhile (rescore_ideas itself commits every RESCORE_BATCH; here it runs inside ours).
+SWEEP_BATCH = 200
 
 
-def idea_voted(idea_id: int) -> None:
-    """A vote on the idea changed its counters: refresh what follows from them once the vote commits."""
-    idea_id = int(idea_id)
-
-    # A named function, not functools.partial: with robust=True Django logs a failing callback by its
-    # __qualname__, which a partial lacks.
-    def refresh_after_vote():
-        _queue(idea_id)
-
-    transaction.on_commit(refresh_after_vote, robust=True)
+def mark_pending(idea_ids, *, since=None) -> None:
+    """Mark ideas whose counters changed outside a vote (moderators discounting votes): their scores
+    and search counts follow with the next sweep. Call it inside the transaction that changed them."""
+    since = since or timezone.now()
+    PendingRescore.objects.bulk_create(
+        [PendingRescore(idea_id=pk, since=since) for pk in sorted(set(idea_ids))], ignore_conflicts=True
+    )
 
 
-def _queue(idea_id: int) -> None:
-    # Here, not at the top: voting.tasks reads the windows (take_voted_ideas), so the two modules would
-    # import each other (docs/architecture.md, "Still open").
-    from .tasks import refresh_voted_ideas, refresh_voted_ideas_of_window
-
-    if not refresh_voted_ideas.get_backend().supports_defer:  # e.g. the immediate backend of the tests
-        refresh_voted_ideas.enqueue(idea_ids=[idea_id])
-        return
-    client = shared_redis()
-    if client is None:
-        # A cache of this process only (development): one queued task per idea and window.
-        if cache.add(f"votes:window:idea:{idea_id}", 1, timeout=WINDOW_SECONDS):
-            run_after = timezone.now() + timedelta(seconds=WINDOW_SECONDS)
-            refresh_voted_ideas.using(run_after=run_after).enqueue(idea_ids=[idea_id])
-        return
-    # Redis: the ideas voted on in a window gather in one set, and the first vote of the window queues
-    # the one task for them all, for the window's end (one task row per window, not one per idea).
-    # One round trip adds the idea; only a process's first vote of a window also asks whether it is
-    # the window's first anywhere.
-    window = current_window()
-    if _added_here["window"] != window:
-        _added_here.update(window=window, ideas=set(), asked=False)
-    elif idea_id in _added_here["ideas"]:
-        return  # in the window's set already; its task runs only once the window is over
-    ideas_key = _window_key(window)
-    ask = not _added_here["asked"]
-    pipeline = client.pipeline(transaction=False)
-    pipeline.sadd(ideas_key, idea_id)
-    pipeline.expire(ideas_key, WINDOW_KEEP_SECONDS)
-    if ask:
-        pipeline.set(f"{ideas_key}:queued", 1, nx=True, ex=WINDOW_KEEP_SECONDS)
-    answers = pipeline.execute()
-    _added_here["ideas"].add(idea_id)
-    if ask:
-        _added_here["asked"] = True
-        if answers[-1]:
-            window_end = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
-            refresh_voted_ideas_of_window.using(run_after=window_end + WINDOW_GRACE).enqueue(window=window)
+def has_pending() -> bool:
+    """Whether any idea waits for its rescore (the scheduler's cheap question before queuing a sweep)."""
+    return PendingRescore.objects.exists()
 
 
-# The ideas this process has put in the current window's set, and whether it has asked if it is the
-# window's first: another vote on one of them in the same window needs no Redis call at all. (Threads
-# may race here; the worst outcome is a repeated SADD or SET.)
-_added_here: dict = {"window": None, "ideas": set(), "asked": False}
+def rescore_pending(*, batch: int = SWEEP_BATCH) -> int:
+    """Rescore every marked idea, `batch` at a time, and clear its mark; returns how many were rescored.
+
+    Each batch is one transaction: take marks (FOR UPDATE SKIP LOCKED on PostgreSQL, so two sweeps
+    never take the same idea and neither waits for the other), lock and rescore their ideas, delete the
+    marks; `votes_counted` goes out once that has committed. If anything fails, the transaction rolls
+    back and the marks stay for the next sweep. Locking: marks first, then the ideas (lowest id first);
+    a vote takes its idea's lock and then inserts its mark without waiting for a mark's row lock
+    (ON CONFLICT DO NOTHING), so the two never wait for each other in a circle. A vote that commits
+    after the marks were taken is in the counters read under the idea's lock, or comes after this
+    commit and marks the idea again.
+    """
+    rescored = 0
+    while ideas := _rescore_batch(batch):
+        rescored += len(ideas)
+        if len(ideas) < batch:
+            break
+    return rescored
 
 
-def current_window() -> int:
-    return int(time.time() // WINDOW_SECONDS)
+def _rescore_batch(limit: int) -> list[int]:
+    with transaction.atomic():
+        idea_ids = list(
+            PendingRescore.objects.select_for_update(skip_locked=True)
+            .order_by("idea_id")
+            .values_list("idea_id", flat=True)[:limit]
+        )
+        if not idea_ids:
+            return []
+        rescore_ideas(idea_ids)
+        PendingRescore.objects.filter(idea_id__in=idea_ids).delete()
 
+        # A named function, not functools.partial: with robust=True Django logs a failing callback by
+        # its __qualname__, which a partial lacks.
+        def announce_votes_counted():
+            signals.votes_counted.send(sender=Idea, idea_ids=idea_ids)
 
-def take_voted_ideas(window: int) -> list[int]:
-    """The ideas voted on in the window (and forget them): what its queued task refreshes."""
-    client = shared_redis()
-    if client is None:
-        return []
-    pipeline = client.pipeline(transaction=True)
-    pipeline.smembers(_window_key(window))
-    pipeline.delete(_window_key(window))
-    members, _ = pipeline.execute()
-    return sorted(int(pk) for pk in members)
-
-
-def _window_key(window: int) -> str:
-    return cache.make_and_validate_key(f"votes:window:{window}")
+        transaction.on_commit(announce_votes_counted, robust=True)
+    return idea_ids

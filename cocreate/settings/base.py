@@ -32,6 +32,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets from one development process.
     "daphne",
+    "operations",
     "community",
     "ideas",
     "voting",
@@ -214,6 +215,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # are not tasks: they go out from the committing process right after the commit (ideas/broadcasts.py),
 # since a polling worker would add up to a second to every live update.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `manage.py run_worker` (operations.worker) beats a heartbeat this often, also while a task runs; a
+# RUNNING task whose worker has not beaten for the lease is taken up again by another worker, up to
+# TASK_MAX_ATTEMPTS runs in all. The lease must be several heartbeats long: a busy database or a
+# paused VM must not make a live worker look dead (its task would then run twice: safe, but wasted).
+TASK_WORKER_HEARTBEAT_SECONDS = env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10)
+TASK_WORKER_LEASE_SECONDS = env_int("TASK_WORKER_LEASE_SECONDS", 60)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+# `manage.py run_scheduler` queues the reconciliation job (operations.reconcile) this often.
+RECONCILE_MINUTES = env_int("RECONCILE_MINUTES", 5)
 
 # /health/ reports the task queue as degraded once the oldest due task has waited this long (no worker
 # running, or one that cannot keep up).

@@ -63,9 +63,10 @@ def test_csrf_is_enforced(alice):
     assert client.post(f"/ideas/{make_idea().pk}/vote/").status_code == 403
 
 
-def test_a_vote_costs_one_statement_on_postgresql_and_four_elsewhere(member_cache, alice_client):
+def test_a_vote_costs_one_statement_on_postgresql_and_five_elsewhere(member_cache, alice_client):
     """PostgreSQL: one call of the vote function. Elsewhere: the idea's row lock, the member's existing
-    vote, the vote row and the idea's counters. The member comes from the cache."""
+    vote, the vote row, the idea's counters and its mark for the window's rescore (voting.windows). The
+    member comes from the cache."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -76,4 +77,4 @@ def test_a_vote_costs_one_statement_on_postgresql_and_four_elsewhere(member_cach
             assert alice_client.post(f"/ideas/{idea.pk}/{action}/", **JSON).status_code == 200
         # The test's own transaction turns the service's atomic block into a savepoint; left out here.
         statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-        assert len(statements) == (1 if connection.vendor == "postgresql" else 4), statements
+        assert len(statements) == (1 if connection.vendor == "postgresql" else 5), statements
