@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Development server settings for `make run` (never used in production).
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint install browser loadtools migrate demo bench clean
+.PHONY: run test lint install browser proxy loadtools migrate demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's nginx and openssl for the tests of the production proxy recipe (tests/deploy/test_nginx.py
+# starts its own nginx on free loopback ports; the package's own service is not needed).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx && command -v openssl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl >/dev/null; }
 
 # Debian's load generators for the benchmark: wrk (peak) and h2load from nghttp2-client (half peak).
 loadtools:
@@ -44,7 +51,7 @@ run: demo
 	  trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000'
 
-test: install browser
+test: install browser proxy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -200,6 +200,8 @@ def granian_command(*, port: int, workers: int, blocking_threads: int = 1) -> li
         f"--blocking-threads={blocking_threads}",
         "--http=1",
         "--respawn-failed-workers",
+        "--http1-header-read-timeout=10000",
+        "--workers-kill-timeout=30",
         f"--host={HOST}",
         f"--port={port}",
         "--log-level=warning",

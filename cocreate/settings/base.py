@@ -372,6 +372,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Proxies in front of the app that set X-Forwarded-For (deploy/nginx/cocreate.conf is one: it replaces the
+# client's header with the address it saw). allauth's per-address rate limits (log-in, sign-up, password
+# reset) then count each visitor apart; at 0 everyone behind the proxy is 127.0.0.1, and one abusive client
+# would lock everybody out.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers poll /health/ over plain HTTP on the private network: answer, don't redirect.

@@ -1,117 +1,23 @@
 """The HTTP server command in README's "Running in production" serves the app, as written there."""
 
-import os
-import re
-import shlex
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
-from django.db import connection
-
 from bench.run import granian_command
 
 from ..factories import make_idea
-
-ROOT = Path(__file__).resolve().parents[2]
-# A busy 2-core CI box imports Django, Wagtail and the apps in every worker: allow for it.
-START_UP_SECONDS = 120
-
-
-def documented_granian_command() -> list[str]:
-    """The granian command of README's production block: one shell line, with its continuations."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
-    match = re.search(r"^granian .*?(?<!\\)$", section, re.MULTILINE | re.DOTALL)
-    assert match, "README's production section has no granian command"
-    return shlex.split(match.group(0).replace("\\\n", " "), comments=True)
-
-
-def with_port(command: list[str], port: int) -> list[str]:
-    """The command with its --port set to `port` (spelled --port N or --port=N)."""
-    words = " ".join(command)
-    assert re.search(r"--port[ =]\d+", words), f"no --port in {words}"
-    return shlex.split(re.sub(r"--port[ =]\d+", f"--port={port}", words))
-
-
-# granian's options that take no value.
-FLAGS = {"--respawn-failed-workers"}
-
-
-def options(command: list[str]) -> set[str]:
-    """Options and their values, each spelled `--name=value`, whatever the spelling in `command`."""
-    spelled, words = set(), iter(command[1:])
-    for word in words:
-        if word.startswith("--") and "=" not in word and word not in FLAGS:
-            word = f"{word}={next(words)}"
-        spelled.add(word)
-    return spelled
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    """The test database (pytest-django's), as DATABASE_URL spells it, for the server's own process."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own loopback server
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def wait_until_serving(server: subprocess.Popen, url: str) -> tuple[int, str]:
-    deadline = time.monotonic() + START_UP_SECONDS
-    while True:
-        assert server.poll() is None, f"granian exited with {server.returncode}"
-        try:
-            return get(url)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.25)
+from ..live_servers import (
+    documented_granian,
+    documented_granian_command,
+    free_port,
+    options,
+    wait_until_serving,
+    with_port,
+)
 
 
 def test_the_documented_granian_command_serves_the_idea_list(transactional_db):
     idea = make_idea(title="Served by granian itself")
     port = free_port()
-    command = with_port(documented_granian_command(), port)
-    assert command[0] == "granian"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cocreate.settings.test",
-        "DATABASE_URL": database_url(),
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(  # noqa: S603 - README's own command
-        [str(Path(sys.executable).parent / "granian"), *command[1:]],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopping it stops its workers
-    )
-    try:
+    with documented_granian(port) as server:
         status, body = wait_until_serving(server, f"http://127.0.0.1:{port}/ideas/")
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
     assert status == 200
     assert idea.title in body
 
