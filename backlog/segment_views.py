@@ -4,11 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from cocreate.http import body_limit
 from community import permissions
 from community.access import staff_required
 from community.models import Segment
 from community.templatetags.cocreate_tags import percent
 
+from .crm import MAX_BYTES as CRM_MAX_BYTES
 from .crm import CRMFileError, customers_import, decode_csv
 from .demand import Market
 from .forms import CustomerImportForm
@@ -61,6 +63,8 @@ def segment_members(request, slug):
     return render(request, "segments/members.html", context)
 
 
+# The CRM export (step 1) or its text coming back to be confirmed (step 2), and the form around it.
+@body_limit(CRM_MAX_BYTES + 2**20)
 @staff_required(permissions.may_import_customers)
 def customers_import_page(request):
     """Upload a CRM export: a dry run lists every bad row; the import itself is a second, confirmed step."""

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
+
 from . import segment_views, views
 
 app_name = "backlog"
@@ -10,8 +12,8 @@ urlpatterns = [
     path("backlog/export.json", views.backlog_export_json, name="export_json"),
     path("backlog/weights/", views.weights, name="weights"),
     path("backlog/items/new/", views.item_edit, name="item_new"),
-    path("backlog/items/<int:pk>/", views.item_detail, name="item"),
-    path("backlog/items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("backlog/items/<id:pk>/", views.item_detail, name="item"),
+    path("backlog/items/<id:pk>/edit/", views.item_edit, name="item_edit"),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),

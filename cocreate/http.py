@@ -7,11 +7,27 @@ frames it and that, opened directly, it can load nothing. `api_policy_middleware
 JSON answer with django-csp's own `csp` decorator, which replaces the page policy of one answer; a
 view's own `csp_update`, `csp_replace` or `csp_exempt` still applies on top, and django-csp's
 middleware writes the header (leaving out the prefixes the settings exclude, as for pages).
+
+Below those: `safe_next` (the one way a view reads a redirect target from a form), and the limits on
+request bodies (`body_limit`, RequestLimitMiddleware, the upload handler, `read_json_object`).
 """
+
+import io
+import json
+import unicodedata
+from dataclasses import dataclass
 
 from csp.constants import NONE
 from csp.decorators import csp
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 API_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
 
@@ -39,3 +55,209 @@ def wants_json(request) -> bool:
 
 def json_error(message: str, *, status: int, **extra) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status)
+
+
+# --- Redirect targets taken from a form ---------------------------------------------------------------
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` field of a POST (or the query) if it is a path on this site, else `default`.
+
+    The answer is a URL path for `HttpResponseRedirect`, never something for `redirect()` to resolve
+    as a view name: `next=1` once made `redirect("1")` look up a view called "1" (a 500). A path here
+    starts with one "/", names no other host or scheme, and holds no control characters (a newline in
+    a Location header is an error too).
+    """
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        isinstance(candidate, str)
+        and 0 < len(candidate) <= MAX_NEXT_LENGTH
+        and candidate.startswith("/")
+        and not candidate.startswith(("//", "/\\"))
+        and not any(unicodedata.category(ch)[0] == "C" for ch in candidate)
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return candidate
+    return default
+
+
+def redirect_to_next(request, default: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(safe_next(request, default))
+
+
+MAX_NEXT_LENGTH = 2000
+
+
+# --- Bounded request bodies -----------------------------------------------------------------------------
+#
+# Three limits, all in Django (a proxy in front may add its own, never replaces them):
+#   - per view, the whole body: `@body_limit(...)` on the view, else REQUEST_MAX_BYTES (ADMIN_REQUEST_
+#     MAX_BYTES under STAFF_PATH_PREFIXES). RequestLimitMiddleware answers 413 from Content-Length before
+#     a byte of the body is read;
+#   - per file, while it streams: BodyLimitUploadHandler stops keeping a file past the view's per-file
+#     limit (the form then says which file was too large, and keeps everything else that was typed),
+#     and stops the whole upload if more bytes arrive than Content-Length allowed;
+#   - per field, in the forms (cocreate.images for pictures: bytes and pixels).
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    max_bytes: int
+    max_file_bytes: int
+
+
+def body_limit(max_bytes, *, max_file_bytes=None):
+    """Give a view its own body limits: ints, or callables that read settings (called per request)."""
+
+    def decorate(view):
+        view.body_limits = (max_bytes, max_file_bytes)
+        return view
+
+    return decorate
+
+
+def _value(limit):
+    return int(limit() if callable(limit) else limit)
+
+
+def body_limits_for(request, view_func) -> BodyLimits:
+    own = getattr(view_func, "body_limits", None)
+    if own is not None:
+        total = _value(own[0])
+        return BodyLimits(total, _value(own[1]) if own[1] is not None else total)
+    if request.path.startswith(tuple(settings.STAFF_PATH_PREFIXES)):
+        total = settings.ADMIN_REQUEST_MAX_BYTES
+    else:
+        total = settings.REQUEST_MAX_BYTES
+    return BodyLimits(total, total)
+
+
+def declared_length(request) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0  # what Django's request reads then: nothing
+
+
+def request_too_large(request, max_bytes: int):
+    """413: JSON for scripts, a page that says what the limit is for browsers."""
+    message = _("This request is too large: at most %(limit)s may be sent here.") % {
+        "limit": filesizeformat(max_bytes)
+    }
+    if wants_json(request) or request.content_type == "application/json":
+        return json_error(message, status=413, limit=max_bytes)
+    response = render(request, "413.html", {"message": message}, status=413)
+    # The body was not read: the connection cannot carry another request.
+    response["Connection"] = "close"
+    return response
+
+
+class OversizeUpload(UploadedFile):
+    """Stands in for a file that was longer than its view allows: its name, and `size` at least the bytes
+    that arrived before it was dropped, so the form's size check names it; its content is empty."""
+
+    def __init__(self, name, content_type, size, charset=None, content_type_extra=None):
+        super().__init__(io.BytesIO(), name, content_type, size, charset, content_type_extra)
+
+
+class BodyLimitUploadHandler(FileUploadHandler):
+    """First of the upload handlers: counts what streams in and stops what goes past the limits."""
+
+    def __init__(self, request, limits: BodyLimits):
+        super().__init__(request)
+        self.limits = limits
+        self.received = 0
+        self.over_limit = False
+        self.file_bytes = 0
+        self.file_oversize = False
+
+    def new_file(self, field_name, file_name, content_type, content_length, charset=None, extra=None):
+        super().new_file(field_name, file_name, content_type, content_length, charset, extra)
+        self.file_bytes = 0
+        self.file_oversize = content_length is not None and content_length > self.limits.max_file_bytes
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limits.max_bytes:
+            self.over_limit = True
+            raise StopUpload(connection_reset=True)  # read no more of this body
+        self.file_bytes += len(raw_data)
+        if self.file_bytes > self.limits.max_file_bytes:
+            self.file_oversize = True
+        return None if self.file_oversize else raw_data  # None: the next handlers keep nothing more
+
+    def file_complete(self, file_size):
+        if not self.file_oversize:
+            return None  # the next handler (memory or temporary file) hands out the file
+        return OversizeUpload(
+            self.file_name, self.content_type, max(self.file_bytes, self.limits.max_file_bytes + 1)
+        )
+
+
+def _is_multipart(request) -> bool:
+    return request.content_type == "multipart/form-data"
+
+
+class RequestLimitMiddleware:
+    """Answers 413 before the view (and before CSRF reads the form) when a body is over its view's limit.
+
+    Listed before CsrfViewMiddleware: its `process_view` must see the request before anything reads the
+    body, both to refuse from Content-Length alone and to put the limiting upload handler first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        limits = body_limits_for(request, view_func)
+        if declared_length(request) > limits.max_bytes:
+            return request_too_large(request, limits.max_bytes)
+        if request.method not in ("POST", "PUT", "PATCH") or not _is_multipart(request):
+            return None
+        handler = BodyLimitUploadHandler(request, limits)
+        request.upload_handlers.insert(0, handler)
+        try:
+            request.FILES  # noqa: B018  parse now, with the limits (CSRF would parse it next anyway)
+        except RequestDataTooBig:
+            return request_too_large(request, limits.max_bytes)
+        if handler.over_limit:
+            return request_too_large(request, limits.max_bytes)
+        return None
+
+
+class BodyError(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def read_body(request, max_bytes: int) -> bytes:
+    """The raw body, reading at most `max_bytes` + 1 bytes; BodyError(413) past that."""
+    if declared_length(request) > max_bytes:
+        raise BodyError(_("The body is too large."), 413)
+    data = request.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise BodyError(_("The body is too large."), 413)
+    return data
+
+
+def read_json_object(request, max_bytes: int) -> dict:
+    """A JSON object from the body, or BodyError: 413 too large, 400 not a JSON object."""
+    raw = read_body(request, max_bytes)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BodyError(_("The body is not valid JSON."), 400) from None
+    if not isinstance(data, dict):
+        raise BodyError(_("The body must be a JSON object."), 400)
+    return data
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")  # json.loads accepts NaN and Infinity by default

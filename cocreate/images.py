@@ -5,6 +5,9 @@ on every call, so every upload path refuses the same files with the same words. 
 decode as one of the allowed formats pass; the pixel count is read from the header and checked before
 anything is decoded (decompression bombs). Callers re-encode what passes, which drops metadata such as EXIF
 locations.
+
+`inspect_image` reads the header only (milliseconds, whatever the picture's size): a request uses it and
+leaves decoding to a background task (ideas.tasks), which calls `check_image` on the stored file.
 """
 
 import io
@@ -64,8 +67,31 @@ class CheckedImage:
     height: int
 
 
+@dataclass(frozen=True)
+class ImageHeader:
+    format: str  # Pillow's name, one of IMAGE_UPLOAD_FORMATS
+    width: int
+    height: int
+
+
+def inspect_image(upload) -> ImageHeader:
+    """What the upload's header says, within the limits, or ValidationError naming the file; decodes
+    nothing, so it costs the same for a 40-megapixel picture as for an icon."""
+    return _inspect(upload)[0]
+
+
 def check_image(upload) -> CheckedImage:
     """The upload decoded, or ValidationError saying, with the file's name, why it was refused."""
+    header, data, not_an_image = _inspect(upload)
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise not_an_image from None
+    return CheckedImage(image=image, format=header.format, width=header.width, height=header.height)
+
+
+def _inspect(upload) -> tuple[ImageHeader, bytes, ValidationError]:
     limits = image_limits()
     name = PurePath(getattr(upload, "name", "") or "image").name[:60]
     if upload.size > limits.max_bytes:
@@ -99,12 +125,7 @@ def check_image(upload) -> CheckedImage:
             % {"name": name, "w": width, "h": height, "limit": f"{limits.max_pixels / 10**6:g}"},
             code="too_many_pixels",
         )
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise not_an_image from None
-    return CheckedImage(image=image, format=image_format, width=width, height=height)
+    return ImageHeader(format=image_format, width=width, height=height), data, not_an_image
 
 
 def open_validated(upload) -> Image.Image:

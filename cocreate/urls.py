@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+import cocreate.converters  # noqa: F401  (registers <id:…> before the apps' patterns are read)
 from cocreate import health
 
 # Django tries these in order, so the busiest come first: votes, then the idea pages (resolving a

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
+
 from . import views
 
 app_name = "community"
@@ -7,7 +9,7 @@ urlpatterns = [
     path("me/", views.profile_edit, name="profile"),
     path("me/export/", views.data_export, name="export"),
     path("me/delete/", views.account_delete, name="delete"),
-    path("<int:pk>/", views.member_detail, name="member"),
-    path("<int:pk>/segments/", views.member_segments, name="segments"),
-    path("<int:pk>/role/", views.member_role, name="role"),
+    path("<id:pk>/", views.member_detail, name="member"),
+    path("<id:pk>/segments/", views.member_segments, name="segments"),
+    path("<id:pk>/role/", views.member_role, name="role"),
 ]

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from cocreate.http import body_limit
 
 from . import member_data, permissions, services
 from .access import staff_required
@@ -36,6 +39,10 @@ def member_detail(request, pk):
     return render(request, "community/member_detail.html", context)
 
 
+@body_limit(
+    lambda: settings.IMAGE_UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    max_file_bytes=lambda: settings.IMAGE_UPLOAD_MAX_BYTES,
+)
 @login_required
 def profile_edit(request):
     member = request.user

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from cocreate.images import check_image, image_limits
+from cocreate.images import image_limits, inspect_image
 from community.models import Segment
 from products.models import Product
 
@@ -84,7 +84,7 @@ class IdeaCreateForm(IdeaForm):
         if len(images) > MAX_IMAGES_PER_IDEA:
             raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})
         for upload in images:
-            check_image(upload)  # its message names the file
+            inspect_image(upload)  # the header only (decoding is a background task); names the file
         return images
 
     def clean_campaign(self):

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -257,13 +259,31 @@ class CommentRevision(models.Model):
         return f"Revision of comment {self.comment_id}"
 
 
+def idea_upload_name(instance, filename):
+    """A name nobody can guess: the upload as it came (metadata and all) waits here until processed."""
+    return f"ideas/uploads/{uuid.uuid4().hex}"
+
+
 class IdeaImage(models.Model):
-    """An image attached to an idea: validated, re-encoded, with a thumbnail."""
+    """An image attached to an idea: validated, re-encoded, with a thumbnail.
+
+    The request that posts it checks the file's header and keeps the upload (`source`, status
+    PROCESSING); a background task (ideas.tasks.process_idea_images) decodes it, writes `image` and
+    `thumbnail`, drops `source` and marks it READY, or FAILED with the reason the author reads.
+    """
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    image = models.ImageField(upload_to="ideas/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="ideas/%Y/%m/thumbs/")
+    image = models.ImageField(upload_to="ideas/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(upload_to="ideas/%Y/%m/thumbs/", blank=True)
+    source = models.FileField(upload_to=idea_upload_name, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    failure = models.CharField(max_length=300, blank=True)  # why it failed, for the author
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

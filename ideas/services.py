@@ -11,13 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.images import fit_within, open_validated, png_file
+from cocreate.images import inspect_image
 from community import permissions
 from community.conduct import conduct
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
-from . import broadcasts, signals
+from . import broadcasts, signals, tasks
 from .markdown import render_markdown
 from .models import (
     Comment,
@@ -77,8 +77,11 @@ def idea_submit(
         )
     if tags:
         idea.tags.set(list(tags))
+    attached = []
     for upload in images:
-        idea_attach_image(idea=idea, uploaded_by=author, upload=upload)
+        attached.append(idea_attach_image(idea=idea, uploaded_by=author, upload=upload).pk)
+    if attached:
+        tasks.process_idea_images.enqueue(image_ids=attached)
     Follow.objects.create(member=author, idea=idea)
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
@@ -293,13 +296,18 @@ MAX_IMAGES_PER_IDEA = 6
 
 
 def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
-    """Validate, re-encode and attach an image with a thumbnail; refuses anything that is not one."""
+    """Attach an image, PROCESSING until the background task has made its picture and thumbnail.
+
+    Here only the header is read (format, size, pixels within the limits: ValidationError otherwise)
+    and the upload is stored; `idea_submit` queues the decoding (ideas.tasks), in the same transaction,
+    so the queued task commits with the image row or not at all.
+    """
     if idea.images.count() >= MAX_IMAGES_PER_IDEA:
         raise ValidationError({"images": _("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA}})
-    image = open_validated(upload)
-    attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by)
-    attachment.image.save("image.png", png_file(fit_within(image, 1600), "image.png"), save=False)
-    attachment.thumbnail.save("thumb.png", png_file(fit_within(image, 320), "thumb.png"), save=False)
+    inspect_image(upload)
+    attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by, status=IdeaImage.Status.PROCESSING)
+    upload.seek(0)
+    attachment.source.save("upload", upload, save=False)
     attachment.save()
     return attachment
 

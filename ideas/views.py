@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cocreate.http import body_limit
 from community import permissions
 from community.access import contributor_required, staff_required
 from community.conduct import conduct
@@ -242,6 +243,14 @@ def _attach_moderation_notes(user, idea, discussion) -> None:
     conduct().attach_notes("comment", discussion.comments)
 
 
+def _idea_body_limit() -> int:
+    """An idea's text and its images, each at most the site's image limit."""
+    return (
+        services.MAX_IMAGES_PER_IDEA * settings.IMAGE_UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
+@body_limit(_idea_body_limit, max_file_bytes=lambda: settings.IMAGE_UPLOAD_MAX_BYTES)
 @contributor_required
 @rate_limited("idea")
 def idea_create(request):

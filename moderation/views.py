@@ -6,12 +6,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cocreate.http import json_error, wants_json
+from cocreate.http import json_error, redirect_to_next, wants_json
 from community import permissions
 from community.access import contributor_required, staff_required
 from community.limits import rate_limited
@@ -44,13 +43,6 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _next(request, default: str) -> str:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return default
-
-
 def _run(request, form, action, *, success: str, default_next: str):
     """Validate `form`, call `action(form.cleaned_data)`, and answer (the shared shape of every action)."""
     if not form.is_valid():
@@ -64,7 +56,7 @@ def _run(request, form, action, *, success: str, default_next: str):
     if wants_json(request):
         return JsonResponse({"ok": True, "message": success})
     messages.success(request, success)
-    return redirect(_next(request, default_next))
+    return redirect_to_next(request, default_next)
 
 
 # Members flag things ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from cocreate.http import json_error, wants_json
+from cocreate.http import body_limit, json_error, wants_json
 from cocreate.spreadsheets import csv_download
 from community import permissions
 from community.access import contributor_required, staff_required
@@ -23,6 +23,7 @@ from .forms import (
     VariantForm,
     VersionForm,
 )
+from .limits import limit
 from .models import BetaSignup, Pin, Prototype, Screen, Variant, VariantVersion
 
 
@@ -303,6 +304,20 @@ def _manage_post(request, prototype, form, action, form_name):
     )
 
 
+def _version_body_limit() -> int:
+    """A version's screens (each within the image limit), its bundle and its text fields."""
+    return (
+        limit("SCREENS_PER_VERSION") * settings.IMAGE_UPLOAD_MAX_BYTES
+        + limit("BUNDLE_MAX_BYTES")
+        + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
+def _version_file_limit() -> int:
+    return max(settings.IMAGE_UPLOAD_MAX_BYTES, limit("BUNDLE_MAX_BYTES"))
+
+
+@body_limit(_version_body_limit, max_file_bytes=_version_file_limit)
 @require_POST
 @staff_required(permissions.may_publish_prototypes)
 def variant_create(request, pk):
@@ -317,6 +332,7 @@ def variant_create(request, pk):
     )
 
 
+@body_limit(_version_body_limit, max_file_bytes=_version_file_limit)
 @require_POST
 @staff_required(permissions.may_publish_prototypes)
 def version_create(request, pk):

@@ -42,33 +42,33 @@ OWN_URLS = {
     "health/": {"GET": everyone(OK)},  # for load balancers: no secrets in it (tests/cocreate/test_health.py)
     "ideas/": {"GET": everyone(OK)},
     "ideas/new/": {"GET": contributors()},
-    "ideas/<int:pk>/": {"GET": everyone(301)},  # to the canonical URL with the slug
-    "ideas/<int:pk>-<slug:slug>/": {"GET": everyone(OK)},
+    "ideas/<id:pk>/": {"GET": everyone(301)},  # to the canonical URL with the slug
+    "ideas/<id:pk>-<slug:slug>/": {"GET": everyone(OK)},
     # Authors only: moderators edit with a recorded reason from /moderation/items/….
-    "ideas/<int:pk>/edit/": {"GET": contributors(DENIED, customer=OK)},
-    "ideas/<int:pk>/comments/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
-    "ideas/<int:pk>/status/": {
+    "ideas/<id:pk>/edit/": {"GET": contributors(DENIED, customer=OK)},
+    "ideas/<id:pk>/comments/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<id:pk>/status/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
     },
-    "ideas/<int:pk>/vote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
-    "ideas/<int:pk>/unvote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
-    "ideas/<int:pk>/merge/": {
+    "ideas/<id:pk>/vote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<id:pk>/unvote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
+    "ideas/<id:pk>/merge/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, moderator=MOVED, administrator=MOVED),
     },
-    "ideas/merges/<int:merge_pk>/undo/": {
+    "ideas/merges/<id:merge_pk>/undo/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, moderator=MOVED, administrator=MOVED),
     },
-    "ideas/<int:pk>/follow/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
-    "ideas/<int:pk>/history/": {"GET": members_only(OK, unverified=DENIED)},  # author (customer) and staff
-    "ideas/<int:pk>/comments/<int:comment_pk>/edit/": {
+    "ideas/<id:pk>/follow/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
+    "ideas/<id:pk>/history/": {"GET": members_only(OK, unverified=DENIED)},  # author (customer) and staff
+    "ideas/<id:pk>/comments/<id:comment_pk>/edit/": {
         "GET": contributors(DENIED)  # the comment's author only (it was written by someone else)
     },
     # A member's comment: moderators pin any; R&D and customer managers only official responses
     # (tests/ideas/test_pin.py).
-    "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {
+    "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": members_only(DENIED, moderator=MOVED, administrator=MOVED),
     },
@@ -78,12 +78,12 @@ OWN_URLS = {
     "members/me/": {"GET": members_only()},
     "members/me/export/": {"GET": members_only()},
     "members/me/delete/": {"GET": members_only()},
-    "members/<int:pk>/": {"GET": everyone(OK)},
-    "members/<int:pk>/segments/": {
+    "members/<id:pk>/": {"GET": everyone(OK)},
+    "members/<id:pk>/segments/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=MOVED, administrator=MOVED),
     },
-    "members/<int:pk>/role/": {
+    "members/<id:pk>/role/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, administrator=MOVED),
     },
@@ -106,10 +106,10 @@ OWN_URLS = {
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
     },
     "backlog/items/new/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
-    "backlog/items/<int:pk>/": {
+    "backlog/items/<id:pk>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
-    "backlog/items/<int:pk>/edit/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "backlog/items/<id:pk>/edit/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
     "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
     "segments/<slug:slug>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
@@ -121,52 +121,52 @@ OWN_URLS = {
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
     # Moderation: moderators and administrators; members flag what they can see.
     "moderation/": {"GET": MODERATORS},
-    "moderation/flag/<str:kind>/<int:pk>/": {"GET": contributors(), "POST": contributors(MOVED)},
-    "moderation/items/<str:kind>/<int:pk>/": {"GET": MODERATORS},
-    "moderation/items/<str:kind>/<int:pk>/<str:action>/": {
+    "moderation/flag/<str:kind>/<id:pk>/": {"GET": contributors(), "POST": contributors(MOVED)},
+    "moderation/items/<str:kind>/<id:pk>/": {"GET": MODERATORS},
+    "moderation/items/<str:kind>/<id:pk>/<str:action>/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": MODERATORS_ACT,
     },
-    "moderation/cases/<int:pk>/dismiss/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
-    "moderation/members/<int:pk>/": {"GET": MODERATORS},
-    "moderation/members/<int:pk>/sanction/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
-    "moderation/sanctions/<int:pk>/lift/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/cases/<id:pk>/dismiss/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/members/<id:pk>/": {"GET": MODERATORS},
+    "moderation/members/<id:pk>/sanction/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/sanctions/<id:pk>/lift/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
     # A decision is shown to the member concerned and to moderators; to anyone else it does not exist.
-    "moderation/notices/<int:pk>/": {"GET": everyone(404, anonymous=LOGIN, moderator=OK, administrator=OK)},
+    "moderation/notices/<id:pk>/": {"GET": everyone(404, anonymous=LOGIN, moderator=OK, administrator=OK)},
     "moderation/appeals/": {"GET": MODERATORS},
-    "moderation/appeals/<int:pk>/decide/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/appeals/<id:pk>/decide/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
     "moderation/votes/": {"GET": MODERATORS},
     "moderation/votes/scan/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
-    "moderation/votes/<int:pk>/<str:action>/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
+    "moderation/votes/<id:pk>/<str:action>/": {"GET": everyone(NOT_ALLOWED), "POST": MODERATORS_ACT},
     "moderation/audit/": {"GET": MODERATORS},
     # Prototypes (tests/prototypes/helpers.matrix_url builds one). Feedback with empty data is refused
     # back to the prototype page (a redirect with the message).
     "prototypes/": {"GET": everyone(OK)},
     "prototypes/new/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
-    "prototypes/<int:pk>/": {"GET": everyone(OK)},
+    "prototypes/<id:pk>/": {"GET": everyone(OK)},
     **{
-        f"prototypes/<int:pk>/{action}/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)}
+        f"prototypes/<id:pk>/{action}/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)}
         for action in ("rate", "compare", "survey", "pins", "beta", "beta/withdraw")
     },
-    "prototypes/<int:pk>/manage/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/<id:pk>/manage/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
     **{
         f"prototypes/{route}/": {
             "GET": everyone(NOT_ALLOWED),
             "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
         }
         for route in (
-            "<int:pk>/variants",
-            "<int:pk>/questions",
-            "<int:pk>/quotas",
-            "<int:pk>/publish",
-            "variants/<int:pk>/versions",
+            "<id:pk>/variants",
+            "<id:pk>/questions",
+            "<id:pk>/quotas",
+            "<id:pk>/publish",
+            "variants/<id:pk>/versions",
         )
     },  # fmt: skip
-    "prototypes/<int:pk>/results/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
-    "prototypes/<int:pk>/results.csv": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
-    "prototypes/screens/<int:pk>/": {"GET": everyone(OK)},
-    "prototypes/screens/<int:pk>/thumbnail/": {"GET": everyone(OK)},
-    "prototypes/bundles/<int:pk>/<path:path>": {"GET": everyone(OK)},
+    "prototypes/<id:pk>/results/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/<id:pk>/results.csv": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "prototypes/screens/<id:pk>/": {"GET": everyone(OK)},
+    "prototypes/screens/<id:pk>/thumbnail/": {"GET": everyone(OK)},
+    "prototypes/bundles/<id:pk>/<path:path>": {"GET": everyone(OK)},
 }
 
 # Third-party URL families, checked as a family: each argument-free page refuses anonymous visitors
@@ -264,17 +264,17 @@ MODERATION_IDS = {
 
 
 def moderation_url(route, world):
-    url = "/" + route.replace("<str:kind>/<int:pk>", f"comment/{world['comment'].pk}")
+    url = "/" + route.replace("<str:kind>/<id:pk>", f"comment/{world['comment'].pk}")
     url = url.replace(
         "items/comment/" + str(world["comment"].pk) + "/<str:action>",
         f"items/comment/{world['comment'].pk}/hide",
     )
     url = url.replace("<str:action>", "dismiss")
     if route.startswith("moderation/notices/"):
-        return url.replace("<int:pk>", str(world["sanction"].entry_id))
+        return url.replace("<id:pk>", str(world["sanction"].entry_id))
     for prefix, name in MODERATION_IDS.items():
         if route.startswith(prefix):
-            return url.replace("<int:pk>", str(world[name].pk))
+            return url.replace("<id:pk>", str(world[name].pk))
     return url
 
 
@@ -287,42 +287,42 @@ def url_for(route, world):
 
         return matrix_url(route)
     url = "/" + route
-    url = url.replace("<int:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
-    url = url.replace("<int:merge_pk>", str(world["merge"].pk)).replace(
-        "<int:comment_pk>", str(world["comment"].pk)
+    url = url.replace("<id:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
+    url = url.replace("<id:merge_pk>", str(world["merge"].pk)).replace(
+        "<id:comment_pk>", str(world["comment"].pk)
     )
-    if route.startswith("members/<int:pk>"):
-        url = url.replace("<int:pk>", str(member.pk))
-    if route.startswith("backlog/items/<int:pk>"):
+    if route.startswith("members/<id:pk>"):
+        url = url.replace("<id:pk>", str(member.pk))
+    if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 
         from .factories import ProductFactory
 
         item = BacklogItem.objects.create(product=ProductFactory(), title="An item", created_by=member)
-        url = url.replace("<int:pk>", str(item.pk))
+        url = url.replace("<id:pk>", str(item.pk))
     url = url.replace("<slug:slug>", world["segment"].slug)
-    return url.replace("<int:pk>", str(idea.pk))
+    return url.replace("<id:pk>", str(idea.pk))
 
 
 POST_DATA = {
-    "moderation/flag/<str:kind>/<int:pk>/": {"reason": "abuse"},
-    "moderation/items/<str:kind>/<int:pk>/<str:action>/": {"reason": "Spam"},
-    "moderation/cases/<int:pk>/dismiss/": {"reason": "Not spam"},
-    "moderation/members/<int:pk>/sanction/": {"type": "warning", "reason": "Please be kind"},
-    "moderation/sanctions/<int:pk>/lift/": {"reason": "Apologised"},
-    "moderation/appeals/<int:pk>/decide/": {"decision": "deny", "note": "It stands"},
-    "moderation/votes/<int:pk>/<str:action>/": {"reason": "Genuine fans"},
-    "ideas/<int:pk>/comments/": {"body": "A comment"},
-    "ideas/<int:pk>/status/": {"status": "under_review", "note": "Looking at it"},
-    "ideas/<int:pk>/vote/": {"value": "1"},
-    "members/<int:pk>/role/": {"role": "moderator", "action": "grant"},
-    "ideas/<int:pk>/comments/<int:comment_pk>/pin/": {"pin": "1"},
+    "moderation/flag/<str:kind>/<id:pk>/": {"reason": "abuse"},
+    "moderation/items/<str:kind>/<id:pk>/<str:action>/": {"reason": "Spam"},
+    "moderation/cases/<id:pk>/dismiss/": {"reason": "Not spam"},
+    "moderation/members/<id:pk>/sanction/": {"type": "warning", "reason": "Please be kind"},
+    "moderation/sanctions/<id:pk>/lift/": {"reason": "Apologised"},
+    "moderation/appeals/<id:pk>/decide/": {"decision": "deny", "note": "It stands"},
+    "moderation/votes/<id:pk>/<str:action>/": {"reason": "Genuine fans"},
+    "ideas/<id:pk>/comments/": {"body": "A comment"},
+    "ideas/<id:pk>/status/": {"status": "under_review", "note": "Looking at it"},
+    "ideas/<id:pk>/vote/": {"value": "1"},
+    "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},
+    "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
-    "ideas/<int:pk>/follow/": {"follow": "1"},
-    "prototypes/<int:pk>/variants/": {"name": "Trailer", "kind": "video", "video_url": "https://vimeo.com/2"},
-    "prototypes/<int:pk>/questions/": {"text": "Would you pay for it?", "kind": "text"},
-    "prototypes/<int:pk>/quotas/": {"segment": "matrix-segment", "seats": "1"},
-    "prototypes/variants/<int:pk>/versions/": {"video_url": "https://vimeo.com/3"},
+    "ideas/<id:pk>/follow/": {"follow": "1"},
+    "prototypes/<id:pk>/variants/": {"name": "Trailer", "kind": "video", "video_url": "https://vimeo.com/2"},
+    "prototypes/<id:pk>/questions/": {"text": "Would you pay for it?", "kind": "text"},
+    "prototypes/<id:pk>/quotas/": {"segment": "matrix-segment", "seats": "1"},
+    "prototypes/variants/<id:pk>/versions/": {"video_url": "https://vimeo.com/3"},
 }
 
 
@@ -353,9 +353,9 @@ def test_own_urls(client, cast, world, route, method, persona):
         client.force_login(cast[persona])
     url = url_for(route, world)
     data = dict(POST_DATA.get(route, {}))
-    if route == "members/<int:pk>/segments/":
+    if route == "members/<id:pk>/segments/":
         data = {"segments": [world["segment"].pk]}
-    if route == "ideas/<int:pk>/merge/":
+    if route == "ideas/<id:pk>/merge/":
         data = {"target": world["other"].pk, "note": "Duplicate"}
     response = client.get(url) if method == "GET" else client.post(url, data)
     assert outcome_of(response) == OWN_URLS[route][method][persona]

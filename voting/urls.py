@@ -1,9 +1,11 @@
 from django.urls import path
 
+import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
+
 from . import views
 
 app_name = "voting"
 urlpatterns = [
-    path("<int:pk>/vote/", views.vote, name="vote"),
-    path("<int:pk>/unvote/", views.unvote, name="unvote"),
+    path("<id:pk>/vote/", views.vote, name="vote"),
+    path("<id:pk>/unvote/", views.unvote, name="unvote"),
 ]

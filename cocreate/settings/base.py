@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Answers 413 from Content-Length and limits uploads as they stream, before CSRF reads the form.
+    "cocreate.http.RequestLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -343,6 +345,21 @@ STORAGES = {
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 8 * 2**20)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
 IMAGE_UPLOAD_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")  # Pillow's names; re-encoding drops everything else
+
+# Request bodies (cocreate/http.py): a body longer than its view's limit is answered 413 from its
+# Content-Length, before it is read. Views that take files set their own limit with `body_limit` (an idea:
+# 6 images; a prototype version: its screens and bundle); every other view takes REQUEST_MAX_BYTES, the
+# Django admin and Wagtail (STAFF_PATH_PREFIXES: staff with two factors, uploading documents) more.
+# A proxy in front should allow the largest of them (client_max_body_size), no more.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 3 * 2**20)
+ADMIN_REQUEST_MAX_BYTES = env_int("ADMIN_REQUEST_MAX_BYTES", 64 * 2**20)
+# Form fields other than files, together (Django's own check, as the body streams in): Django's default,
+# spelled out because REQUEST_MAX_BYTES must stay above it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Files above this are spooled to a temporary file while the request is read, not kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
+# Files in one request: the most a form takes is a prototype version (20 screens and a bundle).
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Cocreate"

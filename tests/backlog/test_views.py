@@ -264,4 +264,3 @@ def test_segment_dashboard_charts_its_top_needs_with_a_name(client, rita, valued
     assert 'role="img"' in svg
     assert 'aria-label="Share of this segment&#x27;s members behind each top need"' in svg
     assert "<title>Longer battery: 100.0\xa0%</title>" in page
-

@@ -23,12 +23,14 @@ def directives(header: str) -> dict[str, str]:
 
 def test_a_json_answer_can_load_nothing_and_be_framed_by_nothing(alice_client):
     idea = make_idea()
-    vote = alice_client.post(f"/ideas/{idea.pk}/vote/", **JSON)
+    vote = alice_client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, **JSON)
     assert vote.status_code == 200 and vote["Content-Type"] == "application/json"
     assert directives(vote["Content-Security-Policy"]) == API_POLICY
-    refused = alice_client.post("/ideas/987654/vote/", **JSON)  # errors too
+    refused = alice_client.post("/ideas/987654/vote/", {"value": "1"}, **JSON)  # errors too
     assert refused.status_code == 404 and directives(refused["Content-Security-Policy"]) == API_POLICY
-    anonymous = Client().post(f"/ideas/{idea.pk}/vote/", **JSON)  # and the access checks' answers
+    anonymous = Client().post(
+        f"/ideas/{idea.pk}/vote/", {"value": "1"}, **JSON
+    )  # and the access checks' answers
     assert anonymous.status_code == 401 and directives(anonymous["Content-Security-Policy"]) == API_POLICY
 
 
@@ -37,7 +39,9 @@ def test_pages_keep_the_page_policy(alice_client):
     page = alice_client.get(f"/ideas/{idea.pk}/")
     assert directives(page["Content-Security-Policy"])["default-src"] == "'self'"
     assert directives(page["Content-Security-Policy"])["script-src"] == "'self'"
-    without_js = alice_client.post(f"/ideas/{idea.pk}/vote/")  # a redirect is not JSON: page policy
+    without_js = alice_client.post(
+        f"/ideas/{idea.pk}/vote/", {"value": "1"}
+    )  # a redirect is not JSON: page policy
     assert without_js.status_code == 302
     assert directives(without_js["Content-Security-Policy"])["form-action"] == "'self'"
 

@@ -37,7 +37,7 @@ def test_sign_up_verify_then_post(client):
     assert b"confirm your email address" in refused.content
     assert not Idea.objects.exists()
     idea = make_idea()
-    vote = client.post(f"/ideas/{idea.pk}/vote/", HTTP_ACCEPT="application/json")
+    vote = client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json")
     assert vote.status_code == 403 and "confirm your email" in vote.json()["error"]
 
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.com"]

@@ -50,7 +50,9 @@ def test_without_the_cache_every_request_reads_the_member(settings, alice):
 def test_a_ban_and_its_lifting_take_effect_on_the_next_request(member_cache, mona, alice, bob):
     idea = make_idea(author=alice)
     client = logged_in(bob)
-    assert client.post(f"/ideas/{idea.pk}/vote/", **JSON).status_code == 200  # bob's copy is cached now
+    assert (
+        client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, **JSON).status_code == 200
+    )  # bob's copy is cached now
 
     ban = moderation.member_sanction(moderator=mona, member_id=bob.pk, type=Sanction.Type.BAN, reason="Fraud")
     refused = client.post(f"/ideas/{idea.pk}/unvote/", **JSON)

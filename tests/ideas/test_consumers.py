@@ -162,7 +162,7 @@ async def test_a_vote_whose_live_update_fails_is_answered_and_stored(monkeypatch
     def vote_through_the_site():
         client = Client()
         client.force_login(voter)
-        return client.post(f"/ideas/{idea.pk}/vote/", HTTP_ACCEPT="application/json")
+        return client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json")
 
     with caplog.at_level(logging.ERROR, logger="ideas.broadcasts"):
         answer = await database_sync_to_async(vote_through_the_site)()

@@ -70,7 +70,9 @@ class TestMemberList:
         strict = Client(enforce_csrf_checks=True)
         strict.force_login(bob)
         strict.cookies.load(bob_client.cookies)
-        response = strict.post(f"/ideas/{first.pk}/vote/", {"csrfmiddlewaretoken": token, "next": "/ideas/"})
+        response = strict.post(
+            f"/ideas/{first.pk}/vote/", {"value": "1", "csrfmiddlewaretoken": token, "next": "/ideas/"}
+        )
         assert response.status_code == 302 and response["Location"] == "/ideas/"
         assert Vote.objects.filter(idea=first, member=bob).exists()
 
@@ -83,7 +85,9 @@ class TestMemberList:
         assert '">1</span>' in vote_box(alice_client.get("/ideas/").content.decode(), idea)
 
         # Without JavaScript: the form posts, and the redirect lands on the (still cached) list.
-        response = alice_client.post(f"/ideas/{idea.pk}/vote/", {"next": "/ideas/"}, follow=True)
+        response = alice_client.post(
+            f"/ideas/{idea.pk}/vote/", {"value": "1", "next": "/ideas/"}, follow=True
+        )
         box = vote_box(response.content.decode(), idea)
         assert '">2</span>' in box and voted(box)
 
@@ -358,7 +362,9 @@ class TestMemberIdeaPage:
         url = idea.get_absolute_url()
         box = vote_box(alice_client.get(url).content.decode(), idea)
         assert not voted(box) and '">1</span>' in box
-        page = alice_client.post(f"/ideas/{idea.pk}/vote/", {"next": url}, follow=True).content.decode()
+        page = alice_client.post(
+            f"/ideas/{idea.pk}/vote/", {"value": "1", "next": url}, follow=True
+        ).content.decode()
         assert voted(vote_box(page, idea)) and '">2</span>' in vote_box(page, idea)
         assert 'aria-pressed="false">Follow<' in page
         page = alice_client.post(f"/ideas/{idea.pk}/follow/", {"follow": "1"}, follow=True).content.decode()

@@ -109,7 +109,7 @@ def test_voting_too_fast_answers_429_with_a_clear_message(client, newcomer, sett
         for idea in ideas
     ]
     assert statuses == [200, 200, 200, 429]
-    response = client.post(f"/ideas/{ideas[3].pk}/vote/", HTTP_ACCEPT="application/json")
+    response = client.post(f"/ideas/{ideas[3].pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json")
     assert "too often" in response.json()["error"] and response.json()["retry_after"] > 0
     assert Vote.objects.filter(member=newcomer).count() == 3
 
@@ -135,7 +135,10 @@ def test_trusted_members_get_higher_rate_limits(client, alice, settings):
     settings.RATE_LIMIT_SCALE = 0.1  # trusted: 24 a minute
     client.force_login(alice)
     for idea in ideas:
-        assert client.post(f"/ideas/{idea.pk}/vote/", HTTP_ACCEPT="application/json").status_code == 200
+        assert (
+            client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json").status_code
+            == 200
+        )
 
 
 def test_sign_up_is_rate_limited_by_allauth(client, settings):

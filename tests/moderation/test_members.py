@@ -61,12 +61,15 @@ def test_ban_and_lift(client, mona, alice, bob):
         moderator=mona, member_id=bob.pk, type=Sanction.Type.BAN, reason="Vote fraud"
     )
     client.force_login(bob)
-    response = client.post(f"/ideas/{idea.pk}/vote/", HTTP_ACCEPT="application/json")
+    response = client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 403 and "banned" in response.json()["error"]
     with pytest.raises(services.AlreadyDone):
         services.member_sanction(moderator=mona, member_id=bob.pk, type=Sanction.Type.BAN, reason="Again")
     services.sanction_lift(moderator=mona, sanction=ban, reason="Mistaken identity")
-    assert client.post(f"/ideas/{idea.pk}/vote/", HTTP_ACCEPT="application/json").status_code == 200
+    assert (
+        client.post(f"/ideas/{idea.pk}/vote/", {"value": "1"}, HTTP_ACCEPT="application/json").status_code
+        == 200
+    )
 
 
 def test_bad_sanctions_are_refused(mona, rita, alice, bob):

@@ -93,9 +93,9 @@ def matrix_url(route: str) -> str:
     screen = prototype.variants.get(name="Classic").current_version.screens.get()
     url = "/" + route
     if route.startswith("prototypes/variants/"):
-        return url.replace("<int:pk>", str(film.pk))
+        return url.replace("<id:pk>", str(film.pk))
     if route.startswith("prototypes/screens/"):
-        return url.replace("<int:pk>", str(screen.pk))
+        return url.replace("<id:pk>", str(screen.pk))
     if route.startswith("prototypes/bundles/"):
-        return url.replace("<int:pk>", str(live.current_version_id)).replace("<path:path>", "index.html")
-    return url.replace("<int:pk>", str(prototype.pk))
+        return url.replace("<id:pk>", str(live.current_version_id)).replace("<path:path>", "index.html")
+    return url.replace("<id:pk>", str(prototype.pk))
