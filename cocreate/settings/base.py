@@ -221,8 +221,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # RUNNING task whose worker has not beaten for the lease is taken up again by another worker, up to
 # TASK_MAX_ATTEMPTS runs in all. The lease must be several heartbeats long: a busy database or a
 # paused VM must not make a live worker look dead (its task would then run twice: safe, but wasted).
-TASK_WORKER_HEARTBEAT_SECONDS = env_int("TASK_WORKER_HEARTBEAT_SECONDS", 10)
-TASK_WORKER_LEASE_SECONDS = env_int("TASK_WORKER_LEASE_SECONDS", 60)
+TASK_WORKER_HEARTBEAT_SECONDS = env_int("TASK_WORKER_HEARTBEAT_SECONDS", 5)
+TASK_WORKER_LEASE_SECONDS = env_int("TASK_WORKER_LEASE_SECONDS", 30)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
 # `manage.py run_scheduler` queues the reconciliation job (operations.reconcile) this often.
 RECONCILE_MINUTES = env_int("RECONCILE_MINUTES", 5)
