@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.fields import IdField, ModelIdChoiceField, ModelIdMultipleChoiceField
 from ideas.models import Idea
 from products.models import Product
 
@@ -20,7 +21,7 @@ class TriageForm(forms.Form):
         ("decline", _("Decline"), "x"),
     ]
 
-    ideas = forms.ModelMultipleChoiceField(
+    ideas = ModelIdMultipleChoiceField(
         queryset=untriaged_ideas(),
         error_messages={
             "required": _("Check at least one idea."),
@@ -29,13 +30,13 @@ class TriageForm(forms.Form):
     )
     action = forms.ChoiceField(choices=[(value, label) for value, label, _key in ACTIONS])
     tags = forms.CharField(required=False, max_length=200, help_text=_("Comma-separated."))
-    product = forms.ModelChoiceField(queryset=Product.objects.all(), required=False)
-    backlog_item = forms.ModelChoiceField(
+    product = ModelIdChoiceField(queryset=Product.objects.all(), required=False)
+    backlog_item = ModelIdChoiceField(
         queryset=BacklogItem.objects.filter(status__in=OPEN_STATUSES).select_related("product"),
         required=False,
     )
     title = forms.CharField(required=False, max_length=140)
-    duplicate_of = forms.IntegerField(required=False, min_value=1, label=_("Duplicate of idea #"))
+    duplicate_of = IdField(required=False, min_value=1, label=_("Duplicate of idea #"))
     reason = forms.CharField(required=False, max_length=2000)
 
     def clean(self):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.fields import ModelIdMultipleChoiceField
 from cocreate.images import image_limits
 
 from .models import Member, Segment
@@ -48,7 +49,7 @@ class ProfileForm(forms.Form):
         label=Member._meta.get_field("notify_replies").verbose_name, required=False
     )
     email_digest = forms.ChoiceField(label=_("Email digest"), choices=Member.Digest.choices)
-    segments = forms.ModelMultipleChoiceField(
+    segments = ModelIdMultipleChoiceField(
         label=_("I am one of…"),
         queryset=Segment.objects.filter(is_public=True),
         required=False,
@@ -90,7 +91,7 @@ class DeleteAccountForm(forms.Form):
 
 
 class SegmentAssignForm(forms.Form):
-    segments = forms.ModelMultipleChoiceField(
+    segments = ModelIdMultipleChoiceField(
         label=_("Segments"),
         queryset=Segment.objects.none(),
         required=False,

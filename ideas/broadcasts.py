@@ -70,12 +70,16 @@ class _Sender:
         while True:
             layer, groups, message = await self.queue.get()
             if not layer_breaker.allow():
-                continue  # Redis failed a moment ago: dropped without waiting (logged when it opened)
+                # Redis failed a moment ago: dropped without waiting (the breaker logged when it opened).
+                logger.debug(
+                    "Live update %s dropped: the channel layer is skipped", message["event"].get("type")
+                )
+                continue
             try:
                 await _group_send_all(layer, groups, message)
             except Exception as error:
                 layer_breaker.failed(error)
-                logger.warning("Live update %s not sent: %r", message["event"].get("type"), error)
+                logger.error("Live update %s not sent: %r", message["event"].get("type"), error)
             else:
                 layer_breaker.succeeded()
 

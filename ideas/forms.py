@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from cocreate.fields import IdField, ModelIdChoiceField
 from cocreate.images import image_limits, inspect_image
 from community.models import Segment
 from products.models import Product
@@ -22,8 +23,8 @@ class IdeaForm(forms.Form):
         help_text=_("Markdown works: **bold**, lists, links."),
     )
     tags = TagField(label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. camera, battery"))
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
-    segment = forms.ModelChoiceField(
+    product = ModelIdChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    segment = ModelIdChoiceField(
         label=_("Who needs it"), queryset=Segment.objects.filter(is_public=True), required=False
     )
 
@@ -68,7 +69,7 @@ class ImagesField(forms.FileField):
 
 class IdeaCreateForm(IdeaForm):
     images = ImagesField(label=_("Images"), required=False)
-    campaign = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    campaign = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +104,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False, widget=forms.HiddenInput)
     official = forms.BooleanField(label=_("Post as an official response"), required=False)
 
     def __init__(self, *args, idea: Idea, **kwargs):
@@ -147,7 +148,7 @@ class StatusForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.IntegerField(label=_("Merge into idea number"), min_value=1)
+    target = IdField(label=_("Merge into idea number"), min_value=1)
     note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def clean_target(self):

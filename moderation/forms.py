@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.fields import IdField, ModelIdChoiceField
 from community.models import Segment
 from ideas.models import campaign_model
 from products.models import Product
@@ -31,13 +32,13 @@ class EditForm(ReasonForm):
 
 
 class MergeForm(ReasonForm):
-    target = forms.IntegerField(label=_("Merge into idea number"), min_value=1)
+    target = IdField(label=_("Merge into idea number"), min_value=1)
 
 
 class MoveForm(ReasonForm):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
-    segment = forms.ModelChoiceField(label=_("Segment"), queryset=None, required=False)
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    product = ModelIdChoiceField(label=_("Product"), queryset=None, required=False)
+    segment = ModelIdChoiceField(label=_("Segment"), queryset=None, required=False)
+    campaign = ModelIdChoiceField(label=_("Campaign"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

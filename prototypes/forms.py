@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.fields import IdField, ModelIdChoiceField, ModelIdMultipleChoiceField
 from community.models import Segment
 from ideas.models import Idea
 from products.models import Product
@@ -32,12 +33,12 @@ class PrototypeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    product = ModelIdChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
     stage = forms.ChoiceField(label=_("Stage"), choices=Prototype.Stage.choices)
     opens_at = forms.DateTimeField(label=_("Opens"), required=False, help_text=_("Empty: now."))
     closes_at = forms.DateTimeField(label=_("Closes"), required=False)
     beta_seats = forms.IntegerField(label=_("Beta seats"), min_value=0, max_value=100000, initial=0)
-    target_segments = forms.ModelMultipleChoiceField(
+    target_segments = ModelIdMultipleChoiceField(
         label=_("Target segments"), queryset=Segment.objects.all(), required=False
     )
     linked_ideas = forms.CharField(
@@ -88,7 +89,7 @@ class QuotaForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IdField(widget=forms.HiddenInput)
     score = forms.TypedChoiceField(
         label=_("Your rating"),
         choices=[(n, str(n)) for n in range(1, 6)],
@@ -109,13 +110,13 @@ class RatingForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    winner = forms.IntegerField()
-    loser = forms.IntegerField()
+    winner = IdField()
+    loser = IdField()
 
 
 class PinForm(forms.Form):
-    screen = forms.IntegerField(widget=forms.HiddenInput)
+    screen = IdField(widget=forms.HiddenInput)
     x = forms.CharField(required=False)
     y = forms.CharField(required=False)
     body = forms.CharField(label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False, widget=forms.HiddenInput)

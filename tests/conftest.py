@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from cocreate.breaker import all_breakers
 from community.roles import Role
 
 from .factories import MemberFactory, with_role, with_totp
@@ -10,6 +11,14 @@ from .factories import MemberFactory, with_role, with_totp
 def _clear_cache():
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_breakers():
+    """Every test starts with Redis trusted again: a breaker opened by an earlier test (a broken layer,
+    a stopped private Redis) would make it skip Redis (cocreate/breaker.py)."""
+    for each in all_breakers():
+        each.reset()
 
 
 @pytest.fixture

@@ -233,7 +233,7 @@ async def test_new_sockets_are_refused_while_redis_is_down_and_welcome_after(
 
 def test_a_broadcast_with_the_layer_down_is_dropped_and_logged(caplog, on_private_redis, quiet_layer_logs):
     on_private_redis.stop()
-    with caplog.at_level(logging.WARNING, logger="ideas.broadcasts"):
+    with caplog.at_level(logging.ERROR, logger="ideas.broadcasts"):
         send_vote_event(1, 1)  # returns at once: the sender thread does the sending
         wait_until(
             lambda: any("not sent" in r.getMessage() for r in caplog.records), message="the failure's log"
