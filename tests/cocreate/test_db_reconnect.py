@@ -108,3 +108,5 @@ async def test_the_websocket_server_reconnects_too(persistent_connections):
     assert await connects()  # the consumer's visibility check holds a persistent connection now
     assert await database_sync_to_async(terminate_this_databases_other_connections)() >= 1
     assert await connects()
+    # The consumer's thread keeps its persistent connection: close it, or it outlives the test database.
+    await database_sync_to_async(connection.close)()
