@@ -95,6 +95,10 @@ def test_without_health_checks_it_would_fail(persistent_connections, caplog):
     assert serve(idea.get_absolute_url()) == 500
 
 
+def close_this_threads_connection() -> None:
+    connection.close()  # the proxy: whichever thread runs this
+
+
 @pytest.mark.asyncio
 async def test_the_websocket_server_reconnects_too(persistent_connections):
     idea = await database_sync_to_async(make_idea)()
@@ -109,4 +113,4 @@ async def test_the_websocket_server_reconnects_too(persistent_connections):
     assert await database_sync_to_async(terminate_this_databases_other_connections)() >= 1
     assert await connects()
     # The consumer's thread keeps its persistent connection: close it, or it outlives the test database.
-    await database_sync_to_async(connection.close)()
+    await database_sync_to_async(close_this_threads_connection)()
