@@ -1,10 +1,9 @@
 """The one way to Redis beyond Django's cache API, and what keeps Redis an accelerator rather than a
 single point of failure.
 
-The default cache is django-redis when REDIS_URL is set (cocreate/settings/base.py). Some things need
-more than get/set, such as the sets that gather the ideas voted on in a window (voting/windows.py):
-they use the redis-py client behind that cache, through django-redis's public
-`get_redis_connection`, so they share its connection pool and its settings.
+The default cache is django-redis when REDIS_URL is set (cocreate/settings/base.py). Anything that
+needs more than get/set uses the redis-py client behind that cache, through django-redis's public
+`get_redis_connection` (`shared_redis()`), so it shares the pool, the settings and the breaker.
 
 When Redis is unreachable (settings: `IGNORE_EXCEPTIONS`, short socket timeouts):
   - cache reads are misses and cache writes do nothing (django-redis's documented "memcached
