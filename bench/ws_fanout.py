@@ -214,7 +214,9 @@ def run_scenario(*, listeners, daphnes, fixtures, sessions, action, args, server
         started = time.perf_counter()
         for chunk in per_proc:
             parent, child = context.Pipe()
-            process = context.Process(target=client_process, args=(chunk, f"http://{HOST}", child), daemon=True)
+            process = context.Process(
+                target=client_process, args=(chunk, f"http://{HOST}", child), daemon=True
+            )
             process.start()
             procs.append(process)
             conns.append(parent)
@@ -291,9 +293,11 @@ def run_scenario(*, listeners, daphnes, fixtures, sessions, action, args, server
         "http_server_cpu_s": http_cpu,
     }
     log(
-        f"{listeners} listeners / {daphnes} {args.server}: p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
+        f"{listeners} listeners / {daphnes} {args.server}: p50 {result['p50_ms']:.0f} ms, "
+        f"p99 {result['p99_ms']:.0f} ms, "
         f"max {result['max_ms']:.0f} ms, missing {missing}; client CPU {client_cpu:.1f} s "
-        f"({result['client_cpu_us_per_message']:.0f} µs/msg), ws server CPU {result['ws_server_cpu_s']:.1f} s "
+        f"({result['client_cpu_us_per_message']:.0f} µs/msg), "
+        f"ws server CPU {result['ws_server_cpu_s']:.1f} s "
         f"({result['ws_server_cpu_us_per_delivery']:.0f} µs/delivery)"
     )
     return result
@@ -313,7 +317,9 @@ async def cast_votes(fixtures, sessions, action, args) -> list[dict]:
             "Accept": "application/json",
             "Content-Type": "application/x-www-form-urlencoded",
         }
-        request = build_request("POST", f"/ideas/{idea_id}/{action}/", host=host, headers=headers, body=b"value=1")
+        request = build_request(
+            "POST", f"/ideas/{idea_id}/{action}/", host=host, headers=headers, body=b"value=1"
+        )
         delay = next_at - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -331,8 +337,12 @@ async def cast_votes(fixtures, sessions, action, args) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", default="200x1,1000x1,2000x1,2000x2", help="listeners x servers, comma-separated")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs", default="200x1,1000x1,2000x1,2000x2", help="listeners x servers, comma-separated"
+    )
     parser.add_argument("--votes", type=int, default=50, help="votes per scenario (one member each)")
     parser.add_argument("--rate", type=float, default=4.0, help="votes a second")
     parser.add_argument("--wait", type=float, default=3.0, help="seconds to wait after the last vote")
@@ -343,7 +353,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(OUT / "ws_fanout.json"))
     args = parser.parse_args()
     runs = [tuple(int(part) for part in run.split("x")) for run in args.runs.split(",")]
-    if not (1 <= args.votes <= 250 and 0.1 <= args.rate <= 50 and all(n <= 4000 and s in (1, 2) for n, s in runs)):
+    if not (
+        1 <= args.votes <= 250 and 0.1 <= args.rate <= 50 and all(n <= 4000 and s in (1, 2) for n, s in runs)
+    ):
         parser.error("--votes ≤ 250, --rate ≤ 50, ≤ 4000 listeners and 1 or 2 servers keep runs bounded")
 
     OUT.mkdir(exist_ok=True)
@@ -359,7 +371,10 @@ def main() -> None:
     )  # fmt: skip
     fixtures_path = OUT / "ws_fanout_fixtures.json"
     subprocess.run(  # noqa: S603
-        [PY, "-m", "bench.ws_fanout", "--fixtures", str(fixtures_path), str(args.votes)], cwd=ROOT, env=env, check=True
+        [PY, "-m", "bench.ws_fanout", "--fixtures", str(fixtures_path), str(args.votes)],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     fixtures = json.loads(fixtures_path.read_text())
     sessions = fixtures["sessions"]
@@ -374,8 +389,13 @@ def main() -> None:
             action = "vote" if n % 2 == 0 else "unvote"
             results.append(
                 run_scenario(
-                    listeners=listeners, daphnes=daphnes, fixtures=fixtures, sessions=sessions,
-                    action=action, args=args, servers=servers,
+                    listeners=listeners,
+                    daphnes=daphnes,
+                    fixtures=fixtures,
+                    sessions=sessions,
+                    action=action,
+                    args=args,
+                    servers=servers,
                 )  # fmt: skip
             )
     finally:
