@@ -186,9 +186,12 @@ class Servers:
                     process.wait()
 
 
-def ws_command(server: str, port: int) -> list[str]:
+def ws_command(server: str, port: int, *, profile: bool = False) -> list[str]:
     if server == "daphne":
-        return [str(BIN / "daphne"), "-b", HOST, "-p", str(port), "-v", "0", "cocreate.asgi:application"]
+        args = ["-b", HOST, "-p", str(port), "-v", "0", "cocreate.asgi:application"]
+        if profile:  # daphne stops its reactor on SIGTERM and returns, so cProfile writes its file
+            return [PY, "-m", "cProfile", "-o", str(OUT / f"ws_fanout_{port}.prof"), "-m", "daphne", *args]
+        return [str(BIN / "daphne"), *args]
     if server == "uvicorn":
         return [str(BIN / "uvicorn"), "--host", HOST, "--port", str(port), "--log-level", "warning",
                 "--ws", "websockets", "cocreate.asgi:application"]  # fmt: skip
@@ -205,7 +208,7 @@ def run_scenario(*, listeners, daphnes, fixtures, sessions, action, args, server
     idea_id = fixtures["idea_id"]
     ports = WS_PORTS[:daphnes]
     for port in ports:
-        servers.spawn(f"ws{port}", ws_command(args.server, port), port)
+        servers.spawn(f"ws{port}", ws_command(args.server, port, profile=args.profile), port)
     urls = [f"ws://{HOST}:{ports[i % daphnes]}/ws/ideas/{idea_id}/" for i in range(listeners)]
     procs, conns = [], []
     per_proc = [urls[i :: args.client_procs] for i in range(args.client_procs)]
@@ -346,6 +349,9 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=50, help="votes per scenario (one member each)")
     parser.add_argument("--rate", type=float, default=4.0, help="votes a second")
     parser.add_argument("--wait", type=float, default=3.0, help="seconds to wait after the last vote")
+    parser.add_argument(
+        "--profile", action="store_true", help="daphne under cProfile: bench/out/ws_fanout_<port>.prof"
+    )
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn", "granian"])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cocreate_h_ws")
