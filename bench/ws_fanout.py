@@ -192,9 +192,6 @@ def ws_command(server: str, port: int, *, profile: bool = False) -> list[str]:
         if profile:  # daphne stops its reactor on SIGTERM and returns, so cProfile writes its file
             return [PY, "-m", "cProfile", "-o", str(OUT / f"ws_fanout_{port}.prof"), "-m", "daphne", *args]
         return [str(BIN / "daphne"), *args]
-    if server == "uvicorn":
-        return [str(BIN / "uvicorn"), "--host", HOST, "--port", str(port), "--log-level", "warning",
-                "--ws", "websockets", "cocreate.asgi:application"]  # fmt: skip
     if server == "granian":
         return [str(BIN / "granian"), "--interface=asgi", "--workers=1", f"--host={HOST}", f"--port={port}",
                 "--log-level=warning", "cocreate.asgi:application"]  # fmt: skip
@@ -353,7 +350,7 @@ def main() -> None:
         "--profile", action="store_true", help="daphne under cProfile: bench/out/ws_fanout_<port>.prof"
     )
     parser.add_argument("--client-procs", type=int, default=2)
-    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn", "granian"])
+    parser.add_argument("--server", default="daphne", choices=["daphne", "granian"])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cocreate_h_ws")
     parser.add_argument("--redis-db", type=int, default=15)
     parser.add_argument("--out", default=str(OUT / "ws_fanout.json"))

@@ -211,7 +211,7 @@ async def test_a_live_update_goes_out_as_its_pre_encoded_text_once_per_socket():
     idea = await database_sync_to_async(make_idea)()
     pages = [(await connect(f"/ws/ideas/{idea.pk}/"))[0] for _ in range(3)]
     message = broadcasts.event_message({"type": "idea.votes", "idea": idea.pk, "votes": 7})
-    message["text"] = '{"type":"idea.votes","idea":%d,"votes":7,"pre":"encoded"}' % idea.pk
+    message["text"] = f'{{"type":"idea.votes","idea":{idea.pk},"votes":7,"pre":"encoded"}}'
     layer = get_channel_layer()
     await layer.group_send(broadcasts.idea_group(idea.pk), message)
     assert [await page.receive_from(timeout=5) for page in pages] == [message["text"]] * 3
