@@ -20,6 +20,7 @@ they run on, so there the event goes to that loop instead (`_send_in_process`).
 """
 
 import asyncio
+import json
 import logging
 import os
 import threading
@@ -99,11 +100,18 @@ def _sender() -> _Sender:
     return sender
 
 
+def event_message(event: dict) -> dict:
+    """The channel-layer message for one event: its JSON text, encoded once here rather than once per
+    listening socket (a group message reaches every socket of the group, ideas/consumers.py sends `text`
+    as it is). `event` is kept for logging and for consumers of older messages."""
+    return {"type": "community.event", "event": event, "text": json.dumps(event, separators=(",", ":"))}
+
+
 def send_event(*, groups: list[str], event: dict) -> None:
     """Send one event to every listener of the groups, without waiting for it to go out. Never
     raises: it runs after a commit, in the request that committed."""
-    message = {"type": "community.event", "event": event}
     try:
+        message = event_message(event)
         layer = get_channel_layer()
         if isinstance(layer, InMemoryChannelLayer):
             _send_in_process(layer, groups, message)

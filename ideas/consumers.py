@@ -61,8 +61,22 @@ class _EventConsumer(AsyncJsonWebsocketConsumer):
         # Clients only listen; writes go through HTTP so they share validation and permissions.
         pass
 
+    async def dispatch(self, message):
+        # A live update is the one message a socket gets many of (every vote of the group): send its
+        # pre-encoded text straight away. channels' own dispatch would first run close_old_connections
+        # through sync_to_async for it (a hop to the one thread-sensitive executor thread, per message
+        # and per socket), which only matters to handlers that use the database; this one does not.
+        if message["type"] == "community.event":
+            await self.community_event(message)
+        else:
+            await super().dispatch(message)
+
     async def community_event(self, message):
-        await self.send_json(message["event"])
+        text = message.get("text")
+        if text is None:  # a message without its pre-encoded text (sent by an older process)
+            await self.send_json(message["event"])
+        else:
+            await self.send(text_data=text)
 
 
 class IdeaListConsumer(_EventConsumer):

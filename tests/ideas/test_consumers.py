@@ -201,3 +201,32 @@ async def test_idea_page_hears_when_a_moderator_hides_and_restores_a_comment():
     assert (event["type"], event["comment"], event["comments"]) == ("comment.created", comment.pk, 1)
     assert "Rude" in event["html"]
     await page.disconnect()
+
+
+async def test_a_live_update_goes_out_as_its_pre_encoded_text_once_per_socket():
+    """The event's JSON is encoded once, in the sending process (broadcasts.event_message); every socket
+    of the group gets that text as it is, and a message without it (an older sender) still works."""
+    from channels.layers import get_channel_layer
+
+    idea = await database_sync_to_async(make_idea)()
+    pages = [(await connect(f"/ws/ideas/{idea.pk}/"))[0] for _ in range(3)]
+    message = broadcasts.event_message({"type": "idea.votes", "idea": idea.pk, "votes": 7})
+    message["text"] = f'{{"type":"idea.votes","idea":{idea.pk},"votes":7,"pre":"encoded"}}'
+    layer = get_channel_layer()
+    await layer.group_send(broadcasts.idea_group(idea.pk), message)
+    assert [await page.receive_from(timeout=5) for page in pages] == [message["text"]] * 3
+
+    await layer.group_send(
+        broadcasts.idea_group(idea.pk), {"type": "community.event", "event": {"type": "x", "idea": idea.pk}}
+    )
+    assert [await page.receive_json_from(timeout=5) for page in pages] == [{"type": "x", "idea": idea.pk}] * 3
+    for page in pages:
+        await page.disconnect()
+
+
+async def test_event_message_carries_the_event_and_its_json():
+    import json
+
+    message = broadcasts.event_message({"type": "idea.votes", "idea": 1, "votes": -2})
+    assert message["type"] == "community.event"
+    assert json.loads(message["text"]) == message["event"] == {"type": "idea.votes", "idea": 1, "votes": -2}
