@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from cocreate.admin_views import ReadOnlyAdmin
+
 from .models import Appeal, AuditEntry, Case, Flag, Sanction, VoteAlert
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Moderation records change only through moderation.services, which audits every change."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

@@ -1,20 +1,9 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from cocreate.admin_views import ReadOnlyAdmin
+
 from .models import ReconciliationReport, ScheduledJob, WorkerHeartbeat
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the worker, the scheduler and the reconciliation job only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReconciliationReport)
