@@ -299,6 +299,10 @@ def run_scenario(*, listeners, daphnes, fixtures, sessions, action, args, server
         "p99_from_response_ms": percentile(from_response, 99) * 1000,
         "last_listener_p50_ms": percentile(list(last_from_request.values()), 50) * 1000,
         "last_listener_p99_ms": percentile(list(last_from_request.values()), 99) * 1000,
+        # Vote by vote, in the order they were sent: does the tail come from one slow vote or all of them?
+        "last_listener_ms_by_vote": [
+            round(last_from_request.get(vote["votes"], float("nan")) * 1000, 1) for vote in votes
+        ],
         "phase_s": phase_s,
         "client_cpu_s": client_cpu,
         "client_cpu_us_per_message": client_cpu / max(messages, 1) * 1e6,

@@ -44,8 +44,10 @@ def idea_group(idea_id: int) -> str:
 
 
 async def _group_send_all(layer, groups: list[str], message: dict) -> None:
+    # Each copy names its group: a process's hub listens to all its groups on one channel and hands
+    # the text to that group's sockets (cocreate/hub.py).
     for group in groups:
-        await layer.group_send(group, message)
+        await layer.group_send(group, {**message, "group": group})
 
 
 class _Sender:
@@ -102,8 +104,8 @@ def _sender() -> _Sender:
 
 def event_message(event: dict) -> dict:
     """The channel-layer message for one event: its JSON text, encoded once here rather than once per
-    listening socket (a group message reaches every socket of the group, ideas/consumers.py sends `text`
-    as it is). `event` is kept for logging and for consumers of older messages."""
+    listening socket (the hub hands `text` as it is to every socket of the group, cocreate/hub.py).
+    `event` is kept for logging."""
     return {"type": "community.event", "event": event, "text": json.dumps(event, separators=(",", ":"))}
 
 

@@ -1,5 +1,9 @@
 """Websocket endpoints: a list page hears vote counts, an idea page hears votes and comments.
 
+A socket has no channel of its own: it listens to its group through the process's hub
+(cocreate/hub.py), which holds one subscription per group for all the process's sockets and hands
+them each event's pre-encoded text.
+
 Live updates are an extra: with the channel layer's Redis unreachable, a new socket is refused with
 close code 1013 ("try again later"), and the page's script reconnects with back-off; sockets that were
 open keep their subscriptions, which redis-py renews when Redis answers again (tests/cocreate/
@@ -10,10 +14,11 @@ once, without waiting for Redis.
 import logging
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from redis.exceptions import RedisError
 
 from cocreate.breaker import breaker
+from cocreate.hub import current_hub
 
 from . import broadcasts
 from .models import Idea
@@ -26,7 +31,10 @@ TRY_AGAIN_LATER = 1013  # RFC 6455's close code for a temporary server condition
 LAYER_ERRORS = (RedisError, OSError, TimeoutError)
 
 
-class _EventConsumer(AsyncJsonWebsocketConsumer):
+class _EventConsumer(AsyncWebsocketConsumer):
+    # No channel per socket (get_channel_layer returns None for an alias that is not configured): the
+    # socket hears its groups through the hub, and channels' consumer only waits for the client.
+    channel_layer_alias = None
     groups_to_join: list[str]
 
     async def __call__(self, scope, receive, send):
@@ -37,46 +45,40 @@ class _EventConsumer(AsyncJsonWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         except LAYER_ERRORS as error:
-            # Joining the layer failed (new_channel or group_add): refuse, rather than end the socket
-            # with an application error; the client tries again with back-off.
+            # Joining the layer failed (the hub's new_channel or group_add): refuse, rather than end
+            # the socket with an application error; the client tries again with back-off.
             layer_breaker.failed(error)
             logger.warning("Websocket refused, the channel layer is unavailable: %r", error)
             await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
 
-    async def disconnect(self, code):
-        for group in getattr(self, "groups_to_join", []):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except LAYER_ERRORS as error:  # the socket is gone either way
-                logger.warning("Leaving group %s failed: %r", group, error)
-
     async def join(self, groups: list[str]):
+        hub = current_hub()
+        joined = []
+        try:
+            for group in groups:
+                await hub.join(group, self)
+                joined.append(group)
+        except BaseException:
+            for group in joined:
+                await hub.leave(group, self)
+            raise
         self.groups_to_join = groups
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
         breaker(broadcasts.CHANNEL_LAYER_BREAKER).succeeded()
         await self.accept()
 
-    async def receive_json(self, content, **kwargs):
+    async def disconnect(self, code):
+        hub = current_hub()
+        for group in getattr(self, "groups_to_join", []):
+            await hub.leave(group, self)
+
+    async def receive(self, text_data=None, bytes_data=None):
         # Clients only listen; writes go through HTTP so they share validation and permissions.
         pass
 
-    async def dispatch(self, message):
-        # A live update is the one message a socket gets many of (every vote of the group): send its
-        # pre-encoded text straight away. channels' own dispatch would first run close_old_connections
-        # through sync_to_async for it (a hop to the one thread-sensitive executor thread, per message
-        # and per socket), which only matters to handlers that use the database; this one does not.
-        if message["type"] == "community.event":
-            await self.community_event(message)
-        else:
-            await super().dispatch(message)
-
-    async def community_event(self, message):
-        text = message.get("text")
-        if text is None:  # a message without its pre-encoded text (sent by an older process)
-            await self.send_json(message["event"])
-        else:
-            await self.send(text_data=text)
+    async def deliver(self, text: str) -> None:
+        """One event for this socket, as the JSON text encoded once for every listener
+        (ideas/broadcasts.py `event_message`); called by the hub."""
+        await self.send(text_data=text)
 
 
 class IdeaListConsumer(_EventConsumer):

@@ -224,9 +224,8 @@ async def test_new_sockets_are_refused_while_redis_is_down_and_welcome_after(
         assert loop.time() < deadline, "new sockets still refused after Redis came back"
         await asyncio.sleep(0.2)
     layer = get_channel_layer()
-    await layer.group_send(
-        broadcasts.idea_group(idea.pk), {"type": "community.event", "event": {"type": "x"}}
-    )
+    group = broadcasts.idea_group(idea.pk)
+    await layer.group_send(group, {**broadcasts.event_message({"type": "x"}), "group": group})
     assert await listener.receive_json_from(timeout=10) == {"type": "x"}
     await listener.disconnect()
 

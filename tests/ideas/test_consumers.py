@@ -205,23 +205,54 @@ async def test_idea_page_hears_when_a_moderator_hides_and_restores_a_comment():
 
 async def test_a_live_update_goes_out_as_its_pre_encoded_text_once_per_socket():
     """The event's JSON is encoded once, in the sending process (broadcasts.event_message); every socket
-    of the group gets that text as it is, and a message without it (an older sender) still works."""
+    of the group gets that text as it is. A message without its group or text (an older sender) is
+    dropped, and the next one still arrives."""
     from channels.layers import get_channel_layer
 
     idea = await database_sync_to_async(make_idea)()
+    group = broadcasts.idea_group(idea.pk)
     pages = [(await connect(f"/ws/ideas/{idea.pk}/"))[0] for _ in range(3)]
-    message = broadcasts.event_message({"type": "idea.votes", "idea": idea.pk, "votes": 7})
-    message["text"] = f'{{"type":"idea.votes","idea":{idea.pk},"votes":7,"pre":"encoded"}}'
     layer = get_channel_layer()
-    await layer.group_send(broadcasts.idea_group(idea.pk), message)
+    await layer.group_send(group, {"type": "community.event", "event": {"type": "x", "idea": idea.pk}})
+    message = {
+        **broadcasts.event_message({"type": "idea.votes", "idea": idea.pk, "votes": 7}),
+        "group": group,
+    }
+    message["text"] = f'{{"type":"idea.votes","idea":{idea.pk},"votes":7,"pre":"encoded"}}'
+    await layer.group_send(group, message)
     assert [await page.receive_from(timeout=5) for page in pages] == [message["text"]] * 3
-
-    await layer.group_send(
-        broadcasts.idea_group(idea.pk), {"type": "community.event", "event": {"type": "x", "idea": idea.pk}}
-    )
-    assert [await page.receive_json_from(timeout=5) for page in pages] == [{"type": "x", "idea": idea.pk}] * 3
+    assert [await page.receive_nothing(timeout=0.2) for page in pages] == [True] * 3
     for page in pages:
         await page.disconnect()
+
+
+async def test_one_subscription_per_group_per_process():
+    """Sockets of one group share the process's one subscription (cocreate/hub.py): a vote is received
+    once per process and handed to each socket; when the last one leaves, the hub lets go."""
+    from cocreate.hub import current_hub
+
+    first, second = await database_sync_to_async(make_idea)(), await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    on_first = [(await connect(f"/ws/ideas/{first.pk}/"))[0] for _ in range(3)]
+    on_second, _, _ = await connect(f"/ws/ideas/{second.pk}/")
+    hub = current_hub()
+    assert hub.channel_name is not None
+    assert {group: len(members) for group, members in hub.listeners.items()} == {
+        broadcasts.idea_group(first.pk): 3,
+        broadcasts.idea_group(second.pk): 1,
+    }
+
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=first.pk)
+    assert [(await page.receive_json_from(timeout=5))["votes"] for page in on_first] == [1, 1, 1]
+    assert await on_second.receive_nothing(timeout=0.2)
+
+    await on_first[0].disconnect()
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=first.pk, value=-1)
+    assert [(await page.receive_json_from(timeout=5))["votes"] for page in on_first[1:]] == [-1, -1]
+
+    for page in [*on_first[1:], on_second]:
+        await page.disconnect()
+    assert hub.listeners == {} and hub.channel_name is None
 
 
 async def test_event_message_carries_the_event_and_its_json():
