@@ -445,6 +445,14 @@ SPAM_PHRASES = env_list(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # channels_redis logs a traceback every second per process while Redis is down: one a minute is
+    # enough to say so (cocreate/log_filters.py).
+    "filters": {"once_a_minute": {"()": "cocreate.log_filters.Throttle", "seconds": 60}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # A logger's filters apply to its own records only, not to its children's: name each module.
+    "loggers": {
+        "channels_redis.pubsub": {"filters": ["once_a_minute"]},
+        "channels_redis.core": {"filters": ["once_a_minute"]},
+    },
 }
