@@ -7,7 +7,8 @@ anything is decoded (decompression bombs). Callers re-encode what passes, which 
 locations.
 
 `inspect_image` reads the header only (milliseconds, whatever the picture's size): a request uses it and
-leaves decoding to a background task (ideas.tasks), which calls `check_image` on the stored file.
+leaves decoding to a background task (cocreate.image_processing), which calls `check_image` on the stored
+file.
 """
 
 import io
@@ -126,11 +127,6 @@ def _inspect(upload) -> tuple[ImageHeader, bytes, ValidationError]:
             code="too_many_pixels",
         )
     return ImageHeader(format=image_format, width=width, height=height), data, not_an_image
-
-
-def open_validated(upload) -> Image.Image:
-    """The upload as a loaded RGBA image, or ValidationError saying why not."""
-    return check_image(upload).image.convert("RGBA")
 
 
 def png_file(image: Image.Image, name: str) -> ContentFile:

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.image_processing import ProcessedImage
+
 
 class Member(AbstractUser):
     """Everyone with an account: customers, R&D, customer managers, moderators, administrators.
@@ -82,6 +84,32 @@ class Member(AbstractUser):
         return self.banned_at is not None or (
             self.suspended_until is not None and self.suspended_until > timezone.now()
         )
+
+
+class AvatarUpload(ProcessedImage):
+    """A picture a member uploaded as their avatar, decoded in the background (community.avatars).
+
+    The member's `avatar` stays what it was (their old picture, or none: the initial is shown) until
+    this upload is READY; then it becomes the upload's 256×256 PNG. At most one upload of a member is
+    PROCESSING: a newer one (or removing the avatar) marks the older one FAILED, so an old picture never
+    lands after a newer one.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="avatar_uploads")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(ProcessedImage.Meta):
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="processing"),
+                name="one_avatar_processing_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return f"Avatar upload {self.pk} of member {self.member_id}"
 
 
 class Segment(models.Model):

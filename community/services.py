@@ -9,11 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import member_data, permissions
-from .avatars import process_avatar
+from . import member_data, permissions, tasks
 from .conduct import conduct
 from .member_data import iso
-from .models import Member, Segment, SegmentMembership
+from .models import AvatarUpload, Member, Segment, SegmentMembership
 from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
 
 
@@ -93,7 +92,8 @@ def member_update_profile(
     segments=None,
 ) -> Member:
     """Save a member's own profile, and the public segments they picked (when `segments` is given) in
-    the same transaction; the avatar is validated and re-encoded before it is stored."""
+    the same transaction. A new avatar is checked here (its header: ValidationError) and queued for
+    decoding (community.tasks); the old avatar stays until the new one is ready."""
     display_name = " ".join((display_name or "").split())
     if not display_name:
         raise ValidationError({"display_name": _("Choose a display name.")})
@@ -116,19 +116,46 @@ def member_update_profile(
         "notify_replies",
         "email_digest",
     ]
+    # The upload rows first, then the member's row: the order the decoding task locks them in.
     if avatar is not None:
-        processed = process_avatar(avatar)
+        upload = avatar_upload(member=member, upload=avatar)
+        tasks.process_avatars.enqueue(upload_ids=[upload.pk])
+    elif remove_avatar:
+        _supersede_avatar_uploads(member, reason=_("You removed your avatar before it was ready."))
         if member.avatar:
             member.avatar.delete(save=False)
-        member.avatar.save(processed.name, processed, save=False)
-        fields.append("avatar")
-    elif remove_avatar and member.avatar:
-        member.avatar.delete(save=False)
-        fields.append("avatar")
+            fields.append("avatar")
     member.save(update_fields=fields)
     if segments is not None:
         member_set_own_segments(member=member, segments=segments)
     return member
+
+
+def avatar_upload(*, member: Member, upload) -> AvatarUpload:
+    """Keep an uploaded avatar, PROCESSING until the background task has made it; the caller queues the
+    task in the same transaction. Only the header is read here (ValidationError naming the file); an
+    upload still PROCESSING is superseded (FAILED), so at most one waits."""
+    pending = AvatarUpload(member=member)
+    pending.take_upload(upload)
+    _supersede_avatar_uploads(member, reason=_("Replaced by a newer picture before it was ready."))
+    pending.save()
+    return pending
+
+
+def _supersede_avatar_uploads(member: Member, *, reason: str) -> None:
+    storage = AvatarUpload._meta.get_field("source").storage
+    waiting = list(
+        AvatarUpload.objects.select_for_update()
+        .filter(member=member, status=AvatarUpload.Status.PROCESSING)
+        .values_list("pk", "source")
+    )
+    if not waiting:
+        return
+    AvatarUpload.objects.filter(pk__in=[pk for pk, _source in waiting]).update(
+        status=AvatarUpload.Status.FAILED, failure=reason[:300], source=""
+    )
+    names = [name for _pk, name in waiting if name]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @transaction.atomic
@@ -229,6 +256,11 @@ def member_delete_account(*, member: Member) -> None:
     member.user_permissions.clear()
     if member.avatar:
         member.avatar.delete(save=False)
+    # Avatars waiting to be decoded go with the profile (their task then finds nothing to do).
+    storage = AvatarUpload._meta.get_field("source").storage
+    for source in member.avatar_uploads.exclude(source="").values_list("source", flat=True):
+        storage.delete(source)
+    member.avatar_uploads.all().delete()
     member.username = f"former-member-{member.pk}"
     member.email = ""
     member.first_name = member.last_name = member.display_name = member.bio = ""

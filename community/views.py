@@ -71,7 +71,8 @@ def profile_edit(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("community:profile")
-    return render(request, "community/profile_edit.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "avatar_upload": member.avatar_uploads.first()}  # the latest, if any
+    return render(request, "community/profile_edit.html", context, status=400 if form.errors else 200)
 
 
 @login_required

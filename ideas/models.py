@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -7,6 +5,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+
+from cocreate.image_processing import ProcessedImage, upload_name
 
 from .querysets import CommentQuerySet, IdeaQuerySet
 
@@ -259,34 +259,26 @@ class CommentRevision(models.Model):
         return f"Revision of comment {self.comment_id}"
 
 
-def idea_upload_name(instance, filename):
-    """A name nobody can guess: the upload as it came (metadata and all) waits here until processed."""
-    return f"ideas/uploads/{uuid.uuid4().hex}"
+# Migration 0006 names the upload's name function here; it is the shared one now.
+idea_upload_name = upload_name
 
 
-class IdeaImage(models.Model):
+class IdeaImage(ProcessedImage):
     """An image attached to an idea: validated, re-encoded, with a thumbnail.
 
     The request that posts it checks the file's header and keeps the upload (`source`, status
-    PROCESSING); a background task (ideas.tasks.process_idea_images) decodes it, writes `image` and
-    `thumbnail`, drops `source` and marks it READY, or FAILED with the reason the author reads.
+    PROCESSING); a background task (ideas.tasks.process_idea_images, cocreate.image_processing) decodes
+    it, writes `image` and `thumbnail`, drops `source` and marks it READY, or FAILED with the reason the
+    author reads.
     """
-
-    class Status(models.TextChoices):
-        PROCESSING = "processing", _("Processing")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="images")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     image = models.ImageField(upload_to="ideas/%Y/%m/", blank=True)
     thumbnail = models.ImageField(upload_to="ideas/%Y/%m/thumbs/", blank=True)
-    source = models.FileField(upload_to=idea_upload_name, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
-    failure = models.CharField(max_length=300, blank=True)  # why it failed, for the author
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(ProcessedImage.Meta):
         ordering = ["created_at", "id"]
 
     def __str__(self):

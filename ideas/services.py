@@ -11,7 +11,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cocreate.images import inspect_image
 from community import permissions
 from community.conduct import conduct
 from notifications.models import Notification
@@ -304,10 +303,8 @@ def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
     """
     if idea.images.count() >= MAX_IMAGES_PER_IDEA:
         raise ValidationError({"images": _("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA}})
-    inspect_image(upload)
-    attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by, status=IdeaImage.Status.PROCESSING)
-    upload.seek(0)
-    attachment.source.save("upload", upload, save=False)
+    attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by)
+    attachment.take_upload(upload)
     attachment.save()
     return attachment
 

@@ -15,6 +15,8 @@ class OperationsConfig(AppConfig):
 
     def ready(self):
         # Django's place for registering: the tasks module needs the app registry ready.
+        from cocreate import image_processing
+
         from . import schedule, tasks
 
         schedule.register(
@@ -22,4 +24,12 @@ class OperationsConfig(AppConfig):
         )
         schedule.register(
             "operations.prune_task_results", every=timedelta(days=1), task=tasks.prune_task_results
+        )
+        # Pictures still PROCESSING long after they were queued (their task lost): queued again, only
+        # while there are some. The apps register their kinds of picture with cocreate.image_processing.
+        schedule.register(
+            "operations.requeue_stale_images",
+            every=timedelta(minutes=settings.IMAGE_PROCESSING_SWEEP_MINUTES),
+            task=tasks.requeue_stale_images,
+            when=image_processing.any_stale,
         )

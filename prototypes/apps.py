@@ -6,3 +6,13 @@ class PrototypesConfig(AppConfig):
 
     name = "prototypes"
     verbose_name = "Prototypes"
+
+    def ready(self):
+        # Django's place for registering: these modules need the app registry ready.
+        from cocreate import image_processing
+
+        from . import screens, tasks
+
+        image_processing.register(
+            screens.SCREENS, requeue=lambda ids: tasks.process_screens.enqueue(screen_ids=ids)
+        )

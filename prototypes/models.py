@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cocreate.image_processing import ProcessedImage
+
 from .querysets import PrototypeQuerySet
 
 
@@ -128,20 +130,23 @@ class VariantVersion(models.Model):
         return reverse("prototypes:bundle_file", kwargs={"pk": self.pk, "path": self.bundle_entry})
 
 
-class Screen(models.Model):
-    """One image of a gallery version; feedback pins are placed on it."""
+class Screen(ProcessedImage):
+    """One image of a gallery version; feedback pins are placed on it.
+
+    Uploaded with its version, PROCESSING (only its header was read: `width` and `height` are known, so
+    the gallery keeps its layout) until a background task (prototypes.tasks, prototypes.screens)
+    re-encodes `image` and makes `thumbnail`; then READY, or FAILED with the reason R&D reads.
+    """
 
     version = models.ForeignKey(VariantVersion, on_delete=models.CASCADE, related_name="screens")
-    image = models.ImageField(
-        upload_to="prototypes/screens/%Y/%m/", width_field="width", height_field="height"
-    )
+    image = models.ImageField(upload_to="prototypes/screens/%Y/%m/", blank=True)
     thumbnail = models.ImageField(upload_to="prototypes/thumbs/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(max_length=140, blank=True)
     position = models.PositiveIntegerField(default=0)
 
-    class Meta:
+    class Meta(ProcessedImage.Meta):
         ordering = ["position", "id"]
 
     def __str__(self):

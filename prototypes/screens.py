@@ -1,8 +1,7 @@
-"""Screens: real, bounded pictures, then re-encoded (dropping metadata) plus a thumbnail."""
+"""Screens: checked in the request (the header: cocreate.images), then re-encoded in the background
+(dropping metadata) with a thumbnail, through the shared pipeline (cocreate.image_processing)."""
 
 import io
-from dataclasses import dataclass
-from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -10,20 +9,14 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from cocreate.images import check_image
+from cocreate import image_processing
+from cocreate.images import inspect_image
 
 from .limits import limit
+from .models import Screen
 
 # The file extension each allowed format is stored under: JPEG stays JPEG, the rest become PNG.
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "png", "WEBP": "png"}
-
-
-@dataclass
-class CheckedScreen:
-    image: ContentFile
-    thumbnail: ContentFile
-    width: int
-    height: int
 
 
 def _encode(picture: Image.Image, fmt: str) -> bytes:
@@ -35,20 +28,34 @@ def _encode(picture: Image.Image, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def check_screen(upload) -> CheckedScreen:
-    """Refuse anything the site's one image check (cocreate.images) refuses; keep JPEG as JPEG."""
-    checked = check_image(upload)
-    picture, fmt, width, height = checked.image, checked.format, checked.width, checked.height
-    name = PurePath(getattr(upload, "name", "") or "screen").name[:60]
+def check_screen(upload) -> None:
+    """Refuse anything the site's one image check (cocreate.images) refuses, from the header alone."""
+    inspect_image(upload)
+
+
+def render(screen: Screen, checked) -> dict:
+    """The screen re-encoded (JPEG stays JPEG) and its thumbnail, with its size."""
+    picture = checked.image
     if picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
-    out_format = "JPEG" if fmt == "JPEG" else "PNG"
-    stem = PurePath(name).stem[:40] or "screen"
-    image = ContentFile(_encode(picture, out_format), name=f"{stem}.{FORMATS.get(fmt, 'png')}")
+    out_format = "JPEG" if checked.format == "JPEG" else "PNG"
+    extension = FORMATS.get(checked.format, "png")
     thumb = picture.copy()
     thumb.thumbnail(limit("THUMBNAIL_SIZE"))
-    thumbnail = ContentFile(_encode(thumb, out_format), name=f"{stem}-thumb.{FORMATS.get(fmt, 'png')}")
-    return CheckedScreen(image=image, thumbnail=thumbnail, width=width, height=height)
+    return {
+        "image": ContentFile(_encode(picture, out_format), name=f"screen-{screen.pk}.{extension}"),
+        "thumbnail": ContentFile(_encode(thumb, out_format), name=f"screen-{screen.pk}-thumb.{extension}"),
+        "width": checked.width,
+        "height": checked.height,
+    }
+
+
+SCREENS = image_processing.ImageKind(name="prototype screens", model=Screen, render=render)
+
+
+def process_screen(screen_id: int) -> str:
+    """Make the image and thumbnail of one PROCESSING screen; returns its status afterwards."""
+    return image_processing.process(SCREENS, screen_id)
 
 
 def check_video_url(url: str) -> str:

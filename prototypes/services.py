@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from community import permissions
 from community.models import Segment
 
-from . import bundles, screens, signals
+from . import bundles, screens, signals, tasks
 from .limits import limit
 from .models import (
     BetaQuota,
@@ -103,19 +103,27 @@ def _version_content(kind, *, video_url, screen_files, bundle_file):
         raise ValidationError(
             _("Upload at most %(limit)d screens per version.") % {"limit": limit("SCREENS_PER_VERSION")}
         )
-    return {}, [screens.check_screen(upload) for upload in screen_files], None
+    for upload in screen_files:
+        screens.check_screen(upload)  # the header only (decoding is a background task); names the file
+    return {}, screen_files, None
 
 
-def _store_version(variant, number, notes, fields, checked_screens, bundle_file) -> VariantVersion:
+def _store_version(variant, number, notes, fields, screen_files, bundle_file) -> VariantVersion:
+    """Store a version; its screens are kept as uploaded, PROCESSING, and their decoding is queued in the
+    same transaction (prototypes.tasks), so the task commits with the rows or not at all."""
     version = VariantVersion(variant=variant, number=number, notes=notes, **fields)
     if bundle_file is not None:
         version.bundle.save("bundle.zip", bundle_file, save=False)
     version.save()
-    for position, checked in enumerate(checked_screens):
-        screen = Screen(version=version, position=position, width=checked.width, height=checked.height)
-        screen.image.save(checked.image.name, checked.image, save=False)
-        screen.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    screen_ids = []
+    for position, upload in enumerate(screen_files):
+        screen = Screen(version=version, position=position)
+        header = screen.take_upload(upload)
+        screen.width, screen.height = header.width, header.height  # the layout, before it is decoded
         screen.save()
+        screen_ids.append(screen.pk)
+    if screen_ids:
+        tasks.process_screens.enqueue(screen_ids=screen_ids)
     variant.current_version = version
     variant.save(update_fields=["current_version"])
     return version
@@ -138,7 +146,7 @@ def variant_add(
     _require_publisher(by)
     if kind not in Variant.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of variant.")})
-    fields, checked_screens, bundle = _version_content(
+    fields, screen_files, bundle = _version_content(
         kind, video_url=video_url, screen_files=screen_files, bundle_file=bundle_file
     )
     with transaction.atomic():
@@ -152,7 +160,7 @@ def variant_add(
         variant = Variant.objects.create(
             prototype=prototype, name=name, kind=kind, description=description, position=position
         )
-        _store_version(variant, 1, notes, fields, checked_screens, bundle)
+        _store_version(variant, 1, notes, fields, screen_files, bundle)
         signals.prototype_changed.send(sender=Prototype, prototype_id=prototype.pk)
     return variant
 
@@ -163,13 +171,13 @@ def variant_version_add(
     """A new version of a variant. The old versions stay, with their ratings and pins; customers now see
     and rate the new one. The variant row is locked so two uploads cannot take the same number."""
     _require_publisher(by)
-    fields, checked_screens, bundle = _version_content(
+    fields, screen_files, bundle = _version_content(
         variant.kind, video_url=video_url, screen_files=screen_files, bundle_file=bundle_file
     )
     with transaction.atomic():
         variant = Variant.objects.select_for_update().get(pk=variant.pk)
         number = (variant.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-        return _store_version(variant, number, notes, fields, checked_screens, bundle)
+        return _store_version(variant, number, notes, fields, screen_files, bundle)
 
 
 @transaction.atomic
@@ -297,6 +305,8 @@ def _coordinate(value, name) -> float:
 def pin_add(*, author, screen: Screen, body: str, x=None, y=None, parent: Pin | None = None) -> Pin:
     """Pin a comment to a point of a screen (x, y relative to its width and height), or reply to a pin."""
     _require_open(screen.version.variant.prototype)
+    if screen.status != Screen.Status.READY:
+        raise ValidationError(_("This screen is not shown yet: pin your comment once it is."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write your comment before pinning it.")})

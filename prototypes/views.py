@@ -87,6 +87,7 @@ def screen_image(request, pk, thumbnail=False):
     screen = get_object_or_404(
         Screen.objects.select_related("version__variant__prototype"),
         pk=pk,
+        status=Screen.Status.READY,  # until it is decoded there is no picture to send (the page says so)
         version__variant__prototype__in=Prototype.objects.visible_to(request.user),
     )
     field = screen.thumbnail if thumbnail and screen.thumbnail else screen.image

@@ -345,6 +345,13 @@ STORAGES = {
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 8 * 2**20)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
 IMAGE_UPLOAD_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")  # Pillow's names; re-encoding drops everything else
+# Uploaded pictures are decoded in the background (cocreate.image_processing). One still PROCESSING this
+# many minutes after it was queued lost its task: the scheduler's sweep queues it again, every
+# IMAGE_PROCESSING_SWEEP_MINUTES, and gives up (FAILED, "could not be processed") once it was queued
+# IMAGE_PROCESSING_MAX_ATTEMPTS times, so a picture that kills its worker cannot loop forever.
+IMAGE_PROCESSING_STALE_MINUTES = env_int("IMAGE_PROCESSING_STALE_MINUTES", 15)
+IMAGE_PROCESSING_SWEEP_MINUTES = env_int("IMAGE_PROCESSING_SWEEP_MINUTES", 5)
+IMAGE_PROCESSING_MAX_ATTEMPTS = env_int("IMAGE_PROCESSING_MAX_ATTEMPTS", 3)
 
 # Request bodies (cocreate/http.py): a body longer than its view's limit is answered 413 from its
 # Content-Length, before it is read. Views that take files set their own limit with `body_limit` (an idea:
