@@ -36,10 +36,15 @@ class ModelIdChoiceField(forms.ModelChoiceField):
 
 
 class ModelIdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        for key in value if isinstance(value, list | tuple) else [value]:
-            if not _in_range(key):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
-                )
-        return super()._check_values(value)
+    """A ModelMultipleChoiceField over primary keys that refuses an out-of-range key before the query
+    (in `clean`, its public step, rather than by overriding Django's private `_check_values`)."""
+
+    def clean(self, value):
+        keys = self.prepare_value(value)
+        if isinstance(keys, list | tuple):
+            for key in keys:
+                if not _in_range(key):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                    )
+        return super().clean(value)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import member_data, permissions, tasks
+from .auth import member_changed
 from .conduct import conduct
 from .member_data import iso
 from .models import AvatarUpload, Member, Segment, SegmentMembership
@@ -77,6 +78,11 @@ def member_sync_email_verified(member: Member) -> None:
         member.save(update_fields=["email_verified"])
 
 
+def _display_name(display_name: str) -> str:
+    """Display names are words separated by single spaces, at most the field's length."""
+    return " ".join((display_name or "").split())[: Member._meta.get_field("display_name").max_length]
+
+
 @transaction.atomic
 def member_update_profile(
     *,
@@ -94,7 +100,7 @@ def member_update_profile(
     """Save a member's own profile, and the public segments they picked (when `segments` is given) in
     the same transaction. A new avatar is checked here (its header: ValidationError) and queued for
     decoding (community.tasks); the old avatar stays until the new one is ready."""
-    display_name = " ".join((display_name or "").split())
+    display_name = _display_name(display_name)
     if not display_name:
         raise ValidationError({"display_name": _("Choose a display name.")})
     member.display_name = display_name
@@ -272,3 +278,56 @@ def member_delete_account(*, member: Member) -> None:
     member.deleted_at = timezone.now()
     # Other sessions die with it: an inactive member with a changed password is never authenticated.
     member.save()
+
+
+# --- What moderators change on a member (moderation.services calls these, with its audit entry) -------
+
+
+def member_set_profile_text(*, member: Member, display_name: str, bio: str) -> Member:
+    """A moderator rewrites a member's display name and bio (spaced and cut as the member's own edit; it
+    may be empty, as for members who never chose one: their public name is then their username).
+    Locking: the caller holds the member's row lock and records the audit entry in the same
+    transaction."""
+    member.display_name = _display_name(display_name)
+    member.bio = bio
+    member.save(update_fields=["display_name", "bio"])
+    return member
+
+
+def member_set_profile_hidden(*, member: Member, hidden: bool) -> Member:
+    """Hide (or show again) a member's bio and avatar. Locking: as member_set_profile_text."""
+    member.profile_hidden = hidden
+    member.save(update_fields=["profile_hidden"])
+    return member
+
+
+def member_set_standing(*, member: Member, suspended_until, banned_at) -> Member:
+    """Store a member's suspension end and ban (moderation keeps the Sanction rows that decide them).
+    Locking: as member_set_profile_text."""
+    member.suspended_until, member.banned_at = suspended_until, banned_at
+    member.save(update_fields=["suspended_until", "banned_at"])
+    return member
+
+
+def member_lock_trust_level(*, member: Member, level: int | None) -> Member:
+    """A moderator sets and locks a member's trust level, or (level None) unlocks it, leaving the level
+    for activity to decide again (moderation.trust). Locking: as member_set_profile_text."""
+    member.trust_locked = level is not None
+    if level is not None:
+        member.trust_level = level
+    member.save(update_fields=["trust_level", "trust_locked"])
+    return member
+
+
+def member_earn_trust_level(*, member: Member, level: int) -> bool:
+    """Store the trust level a member's activity earned (moderation.trust), unless a moderator locked
+    it meanwhile; returns whether it was stored.
+
+    Locking: none; a conditional UPDATE, so the periodic refresh of every member takes no row locks and
+    never overwrites a level a moderator locked since the member was read.
+    """
+    stored = Member.objects.filter(pk=member.pk, trust_locked=False).update(trust_level=level) == 1
+    if stored:
+        member.trust_level = level
+        member_changed(member.pk)  # update() sends no post_save
+    return stored

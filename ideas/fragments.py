@@ -10,8 +10,11 @@ these two pages are and what each member gets in them:
 - "vote_box": the vote box rendered twice when the page is shared (voted / not voted), with holes for
   the current count ("votes") and the token; the member's vote and the count come from one query;
 - on the idea page, "idea_actions": Edit and History for its author, Flag for the others, the follow
-  button either way (rendered four times when shared), and "comment_links": Edit on one's own
-  comments, Flag on the others' (rendered twice per comment when shared).
+  button either way, and "comment_links": Edit on one's own comments, Flag on the others'. Each is
+  rendered once per answer of the server's permission predicates (community.permissions:
+  may_edit_idea, may_see_history, may_edit_comment) and the request picks the one its viewer's
+  answers name, so a link shows exactly when the server would accept its request: an author who may
+  not contribute now (suspended, banned) gets History but no Edit, and no Flag on their own.
 
 The shared copies are kept briefly (settings.MEMBER_LIST_CACHE_SECONDS, MEMBER_IDEA_CACHE_SECONDS, with
 ideas/page_cache.py's stale-while-revalidate). What a member did themselves shows at once: votes and
@@ -148,12 +151,20 @@ class SharedIdeaPage:
     page: Holed  # ideas/detail.html
     author_id: int
     vote_boxes: tuple[Holed, Holed]
-    actions: dict[tuple[bool, bool], Holed]  # (viewer is the author, viewer follows) → the idea's actions
-    comment_links: dict[int, tuple[int, str, str]]  # comment id → (author id, the author's, the others')
+    # (may edit, may see history, follows) → the idea's actions
+    actions: dict[tuple[bool, bool, bool], Holed]
+    # comment id → (author id, the author's if they may edit it, the author's if not, the others')
+    comment_links: dict[int, tuple[int, str, str, str]]
     # What the copy saw of the idea's comments (selectors.Discussion): a member's own comment posted or
     # edited since is missing from it.
     latest_id: int
     latest_updated_at: datetime | None
+
+
+# The non-staff viewers the idea's actions are rendered for, by the answers of
+# (permissions.may_edit_idea, permissions.may_see_history): the author allowed to edit, the author who
+# may not contribute now, anyone else. For members who are not staff no other answer exists.
+IDEA_VIEWERS = {(True, True): "author", (False, True): "author", (False, False): "other"}
 
 
 def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
@@ -162,17 +173,16 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
     idea, discussion = context["idea"], context["discussion"]
     page = render_holed("ideas/detail.html", shared_context(context), request)
     actions = {}
-    # "Author" here means the author who may edit it now (permissions.may_edit_idea: the author, still
-    # allowed to contribute); the request picks the version for its viewer.
-    for is_author in (False, True):
-        viewer = member(idea.author_id if is_author else None)
+    for (may_edit, may_see_history), who in IDEA_VIEWERS.items():
+        viewer = member(idea.author_id if who == "author" else None)
         for following in (False, True):
-            actions[is_author, following] = render_holed(
+            actions[may_edit, may_see_history, following] = render_holed(
                 "ideas/_idea_actions.html",
                 {
                     "idea": idea,
                     "user": viewer,
-                    "may_edit": is_author,
+                    "may_edit": may_edit,
+                    "may_see_history": may_see_history,
                     "following": following,
                     "csrf_token": CSRF_TOKEN,
                 },
@@ -180,11 +190,15 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
     comment_links = {}
     for comment in discussion.comments:
         if comment.pk not in comment_links and not getattr(comment, "tombstone", False):
-            own, other = (
-                render_to_string("ideas/_comment_links.html", {"comment": comment, "user": viewer})
-                for viewer in (member(comment.author_id), member(None))
+            author, nobody = member(comment.author_id), member(None)
+            editable, own, other = (
+                render_to_string(
+                    "ideas/_comment_links.html",
+                    {"comment": comment, "user": viewer, "editable_comments": editable_comments},
+                )
+                for viewer, editable_comments in ((author, {comment.pk}), (author, ()), (nobody, ()))
             )
-            comment_links[comment.pk] = (comment.author_id, own, other)
+            comment_links[comment.pk] = (comment.author_id, editable, own, other)
     return SharedIdeaPage(
         page=page,
         author_id=idea.author_id,
@@ -197,11 +211,16 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
 
 
 def idea_page_for_member(shared: SharedIdeaPage, *, viewer, state, fillers: dict) -> SafeString:
-    """The shared idea page for one member; `state` is their `selectors.idea_viewer_state`."""
-    may_edit = permissions.may_edit_idea(viewer, SimpleNamespace(author_id=shared.author_id))
+    """The shared idea page for one member; `state` is their `selectors.idea_viewer_state`. Each hole
+    gets the version the server's own predicates choose for this viewer."""
+    idea = SimpleNamespace(author_id=shared.author_id)
+    may_edit = permissions.may_edit_idea(viewer, idea)
+    may_see_history = permissions.may_see_history(viewer, idea)
 
     def comment_links(comment_id):
-        author_id, own, other = shared.comment_links[comment_id]
+        author_id, editable, own, other = shared.comment_links[comment_id]
+        if permissions.may_edit_comment(viewer, SimpleNamespace(author_id=author_id)):
+            return editable
         return own if author_id == viewer.pk else other
 
     return shared.page.fill(
@@ -209,7 +228,7 @@ def idea_page_for_member(shared: SharedIdeaPage, *, viewer, state, fillers: dict
             **fillers,
             "vote_box": lambda _idea_id: shared.vote_boxes[state.my_vote == 1],
             "votes": lambda _idea_id: str(state.votes),
-            "idea_actions": lambda _key: shared.actions[may_edit, state.following],
+            "idea_actions": lambda _key: shared.actions[may_edit, may_see_history, state.following],
             "comment_links": comment_links,
         }
     )

@@ -149,7 +149,8 @@ def _member_idea_page(request, pk, slug, after):
     """The idea page shared by members, filled in for this one; None when it cannot be shared (no such
     public idea, a redirect, or a viewer with a hidden comment of their own here)."""
     user = request.user
-    key = _page_key("idea:members", request)
+    # ":2": the shape of fragments.SharedIdeaPage; a copy cached before a change of shape is never read.
+    key = _page_key("idea:members:2", request)
     found = cache.get_many([key, *fragments.member_keys(user)])  # one round trip for all
 
     def shared(entry):
@@ -231,6 +232,9 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
             StatusForm(initial={"status": idea.status}) if permissions.may_change_status(user) else None
         ),
         "may_edit": permissions.may_edit_idea(user, idea),
+        "may_see_history": permissions.may_see_history(user, idea),
+        # The server's own predicate picks the Edit links (a suspended author's comments get none).
+        "editable_comments": {c.pk for c in discussion.comments if permissions.may_edit_comment(user, c)},
         "may_moderate": permissions.may_moderate(user),
     }
 

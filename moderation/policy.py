@@ -22,9 +22,7 @@ from .models import AuditEntry, Case
 
 def check_standing(member) -> None:
     """Refuse suspended or banned members, reading their standing fresh (the object may be stale)."""
-    member.suspended_until, member.banned_at = (
-        member._meta.model.objects.values_list("suspended_until", "banned_at").get(pk=member.pk)
-    )
+    member.refresh_from_db(fields=["suspended_until", "banned_at"])
     if member.is_restricted:
         raise PermissionDenied(restriction_message(member))
 

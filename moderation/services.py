@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import permissions
+from community import services as member_services
 from community.access import restriction_message
 from ideas import services as idea_services
 from ideas.models import Visibility
 from notifications.models import Notification
 from notifications.services import notify_on_commit
+from prototypes import services as prototype_services
 from voting.services import votes_set_discounted
 
 from . import targets, trust
@@ -260,17 +262,12 @@ def content_edit(*, moderator, kind: str, object_id: int, body: str, reason: str
         idea_services.comment_update(comment=obj, editor=moderator, body=body)
         after = {"body": obj.body}
     elif kind == Kind.PIN:
-        body = (body or "").strip()
-        if not body:
-            raise ValidationError({"body": _("Write something before saving.")})
         before = {"body": obj.body}
-        obj.body = body
-        obj.save(update_fields=["body"])
-        after = {"body": body}
+        prototype_services.pin_update(pin=obj, body=body)
+        after = {"body": obj.body}
     else:
         before = {"display_name": obj.display_name, "bio": obj.bio}
-        obj.display_name, obj.bio = (title or "")[:60], body
-        obj.save(update_fields=["display_name", "bio"])
+        member_services.member_set_profile_text(member=obj, display_name=title or "", bio=body)
         after = {"display_name": obj.display_name, "bio": obj.bio}
     if before == after:
         raise AlreadyDone(_("Nothing changed."))
@@ -395,12 +392,17 @@ def member_sanction(
         if not days or not (1 <= int(days) <= MAX_SUSPENSION_DAYS):
             raise ValidationError({"days": _("Suspend for 1 to %(n)d days.") % {"n": MAX_SUSPENSION_DAYS}})
         ends_at = timezone.now() + timedelta(days=int(days))
-        member.suspended_until = max(filter(None, [member.suspended_until, ends_at]))
+        member_services.member_set_standing(
+            member=member,
+            suspended_until=max(filter(None, [member.suspended_until, ends_at])),
+            banned_at=member.banned_at,
+        )
     elif type == Sanction.Type.BAN:
         if member.banned_at is not None:
             raise AlreadyDone(_("This member is already banned."))
-        member.banned_at = timezone.now()
-    member.save(update_fields=["suspended_until", "banned_at"])
+        member_services.member_set_standing(
+            member=member, suspended_until=member.suspended_until, banned_at=timezone.now()
+        )
     action = {Sanction.Type.WARNING: Action.WARN, Sanction.Type.SUSPENSION: Action.SUSPEND}.get(
         type, Action.BAN
     )
@@ -438,12 +440,13 @@ def sanction_lift(*, moderator, sanction: Sanction, reason: str) -> AuditEntry:
     sanction.lifted_at, sanction.lifted_by = timezone.now(), moderator
     sanction.save(update_fields=["lifted_at", "lifted_by"])
     active = Sanction.objects.filter(member=member, lifted_at__isnull=True)
-    member.suspended_until = active.filter(
-        type=Sanction.Type.SUSPENSION, ends_at__gt=timezone.now()
-    ).aggregate(end=Max("ends_at"))["end"]
-    if not active.filter(type=Sanction.Type.BAN).exists():
-        member.banned_at = None
-    member.save(update_fields=["suspended_until", "banned_at"])
+    member_services.member_set_standing(
+        member=member,
+        suspended_until=active.filter(type=Sanction.Type.SUSPENSION, ends_at__gt=timezone.now()).aggregate(
+            end=Max("ends_at")
+        )["end"],
+        banned_at=member.banned_at if active.filter(type=Sanction.Type.BAN).exists() else None,
+    )
     entry = audit_record(
         actor=moderator,
         action=Action.LIFT,
@@ -621,10 +624,7 @@ def member_set_trust(*, moderator, member_id: int, level: int | None, reason: st
     if level is not None and level not in trust.NAMES:
         raise ValidationError({"level": _("Unknown trust level.")})
     before = {"trust_level": member.trust_level, "locked": member.trust_locked}
-    member.trust_locked = level is not None
-    if level is not None:
-        member.trust_level = level
-    member.save(update_fields=["trust_level", "trust_locked"])
+    member_services.member_lock_trust_level(member=member, level=level)
     if level is None:
         trust.trust_refresh(member)
     return audit_record(

@@ -12,9 +12,11 @@ from django.http import Http404
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from community import services as member_services
 from community.models import Member
 from ideas import services as idea_services
 from ideas.models import Comment, Idea, Visibility
+from prototypes import services as prototype_services
 from prototypes.models import Pin
 
 from .models import Kind
@@ -76,15 +78,13 @@ class Target:
         """Change visibility through the owning app, which keeps the counters that count public content
         exact; call inside a transaction, with the target loaded for update."""
         if self.kind == Kind.MEMBER:
-            self.obj.profile_hidden = visibility != Visibility.PUBLIC
-            self.obj.save(update_fields=["profile_hidden"])
+            member_services.member_set_profile_hidden(member=self.obj, hidden=visibility != Visibility.PUBLIC)
         elif self.kind == Kind.IDEA:
             idea_services.idea_set_visibility(idea=self.obj, visibility=visibility)
         elif self.kind == Kind.COMMENT:
             idea_services.comment_set_visibility(comment=self.obj, visibility=visibility)
         else:
-            self.obj.visibility = visibility
-            self.obj.save(update_fields=["visibility"])
+            prototype_services.pin_set_visibility(pin=self.obj, visibility=visibility)
 
 
 def _model(kind: str):

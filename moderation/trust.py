@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from community.auth import member_changed
+from community import services as member_services
 from community.trust_levels import BASIC, MEMBER, NAMES, NEW, TRUSTED  # noqa: F401 - moderation's names too
 from ideas.models import Comment, Idea, Visibility
 from voting.models import Vote
@@ -103,10 +103,11 @@ def trust_refresh(member) -> int:
     if member.trust_locked:
         return member.trust_level
     level = TRUSTED if member.is_staff else level_for(activity_of(member))
-    if level != member.trust_level:
-        member.trust_level = level
-        member._meta.model.objects.filter(pk=member.pk).update(trust_level=level)
-        member_changed(member.pk)  # update() sends no post_save
+    if level != member.trust_level and not member_services.member_earn_trust_level(
+        member=member, level=level
+    ):
+        member.refresh_from_db(fields=["trust_level", "trust_locked"])  # a moderator locked it meanwhile
+        return member.trust_level
     return level
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from community import permissions
 from community.models import Segment
+from ideas.models import Visibility
 
 from . import bundles, screens, signals, tasks
 from .limits import limit
@@ -301,17 +302,23 @@ def _coordinate(value, name) -> float:
     return number
 
 
+def _clean_pin_body(body: str) -> str:
+    """The one rule for a pin's text, as posted and as a moderator edits it."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write your comment before pinning it.")})
+    if len(body) > Pin._meta.get_field("body").max_length:
+        raise ValidationError({"body": _("Keep your comment under 2,000 characters.")})
+    return body
+
+
 @transaction.atomic
 def pin_add(*, author, screen: Screen, body: str, x=None, y=None, parent: Pin | None = None) -> Pin:
     """Pin a comment to a point of a screen (x, y relative to its width and height), or reply to a pin."""
     _require_open(screen.version.variant.prototype)
     if screen.status != Screen.Status.READY:
         raise ValidationError(_("This screen is not shown yet: pin your comment once it is."))
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write your comment before pinning it.")})
-    if len(body) > 2000:
-        raise ValidationError({"body": _("Keep your comment under 2,000 characters.")})
+    body = _clean_pin_body(body)
     if parent is not None:
         if parent.screen_id != screen.pk:
             raise ValidationError({"parent": _("You can only reply to a pin on the same screen.")})
@@ -321,6 +328,24 @@ def pin_add(*, author, screen: Screen, body: str, x=None, y=None, parent: Pin | 
     return Pin.objects.create(
         screen=screen, author=author, body=body, x=_coordinate(x, "x"), y=_coordinate(y, "y")
     )
+
+
+def pin_update(*, pin: Pin, body: str) -> Pin:
+    """A moderator rewrites a pin's text (the same rule as posting it). Locking: the caller holds the
+    pin's row lock and records the audit entry in the same transaction (moderation.services)."""
+    pin.body = _clean_pin_body(body)
+    pin.save(update_fields=["body"])
+    return pin
+
+
+def pin_set_visibility(*, pin: Pin, visibility: str) -> Pin:
+    """Show, hold or hide a pin (values as ideas.models.Visibility; moderation decides). Locking: as
+    pin_update."""
+    if visibility not in Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    pin.visibility = visibility
+    pin.save(update_fields=["visibility"])
+    return pin
 
 
 # --- Betas -------------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 """Elasticsearch documents, declared with elasticsearch.dsl (never the frozen `elasticsearch_dsl` alias).
 
-Documents carry no index name of their own: the backend binds them at run time to
-"<SEARCH_INDEX_PREFIX>-<kind>" aliases, each pointing at a timestamped index, so a rebuild can fill a
-new index and switch the alias in one atomic step.
+The backend names the real index in every call: reads go to "<SEARCH_INDEX_PREFIX>-<kind>" aliases,
+each pointing at a timestamped index, so a rebuild can fill a new index and switch the alias in one
+atomic step (search/backends/elastic.py builds each index with `Index(name).document(<class>)`).
+
+Each document still has a named `class Index` of its own, the kind: elasticsearch.dsl binds a document
+without a name to the first `Index` it is added to, and searches it across every index (`_all`). With a
+name, adding it to a new index leaves the class as it was, and a call that forgot its `index=` goes
+to an index that does not exist and fails, rather than reading all of them.
 
 Kinds: ideas, comments, prototypes. Adding one: a document class here, a `*_source` function in
 search/sources.py, an entry in `KINDS` (its alias, index and rebuild follow), and its actions and
@@ -40,7 +45,8 @@ suggest_search = analyzer(
 
 
 class SearchableDocument(Document):
-    """Fields every searchable kind shares: its text, who may see it, where it belongs, when."""
+    """Fields every searchable kind shares: its text, who may see it, where it belongs, when. A base
+    only, never indexed itself (its subclasses name their own index)."""
 
     title = Text(
         analyzer=english,
@@ -66,6 +72,9 @@ class IdeaDocument(SearchableDocument):
     votes = Integer()
     comment_count = Integer()
 
+    class Index:
+        name = "ideas"  # a kind, never the index itself: see the module's docstring
+
 
 class CommentDocument(Document):
     """Public comments (only those are indexed), searchable on their own. A comment is only as
@@ -85,6 +94,9 @@ class CommentDocument(Document):
     created_at = Date()
     fingerprint = Keyword(index=False)
 
+    class Index:
+        name = "comments"
+
 
 class PrototypeDocument(Document):
     """Published prototypes (drafts are never indexed): title, description and variants' text."""
@@ -96,6 +108,9 @@ class PrototypeDocument(Document):
     product = Keyword()
     created_at = Date()
     fingerprint = Keyword(index=False)
+
+    class Index:
+        name = "prototypes"
 
 
 # kind → document class; the alias of a kind is "<prefix>-<kind>".

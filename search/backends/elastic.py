@@ -91,10 +91,11 @@ def new_index_name(kind: str, prefix: str | None = None, now: datetime | None = 
 
 
 def index_definition(name: str, kind: str = "ideas") -> Index:
-    """The index (settings, analysers, mappings) for one kind, without touching the class's index."""
+    """The index (settings, analysers, mappings) for one kind: `Index.document` takes the mapping and
+    analysers from the document class, which keeps its own named index (documents.py)."""
     index = Index(name)
     index.settings(number_of_shards=1)
-    index.mapping(documents.KINDS[kind]._doc_type.mapping)
+    index.document(documents.KINDS[kind])
     return index
 
 

@@ -12,11 +12,13 @@ from search.query import MARK_END, MARK_START, Filters, SearchRequest
 from search.sources import ideas_for_indexing
 from tests.factories import ProductFactory, SegmentFactory, make_idea
 
+from .http_boundary import Boundary
+
 INDEX = "cocreate-ideas"
 
 
 def test_idea_mapping_uses_english_stemming_and_edge_ngram_suggestions():
-    mapping = documents.IdeaDocument._doc_type.mapping.to_dict()["properties"]
+    mapping = elastic.index_definition("cocreate-ideas-1", "ideas").to_dict()["mappings"]["properties"]
 
     assert mapping["title"]["analyzer"] == "cocreate_english"
     assert mapping["title"]["fields"]["suggest"] == {
@@ -39,8 +41,6 @@ def test_index_definition_carries_the_analysers():
     assert analysis["filter"]["cocreate_english_stemmer"] == {"type": "stemmer", "language": "english"}
     assert analysis["filter"]["cocreate_edge_ngram"] == {"type": "edge_ngram", "min_gram": 2, "max_gram": 15}
     assert "title" in body["mappings"]["properties"]
-    # Building an index for a name never binds the document class to it.
-    assert documents.IdeaDocument._index._name is None
 
 
 def test_comment_index_definition():
@@ -220,7 +220,8 @@ def live_campaign(wagtail_site):
 
 
 def test_campaign_mapping_filter_and_facet(live_campaign):
-    assert documents.IdeaDocument._doc_type.mapping.to_dict()["properties"]["campaign"] == {"type": "keyword"}
+    mapping = elastic.index_definition("cocreate-ideas-1", "ideas").to_dict()["mappings"]["properties"]
+    assert mapping["campaign"] == {"type": "keyword"}
     idea = make_idea(title="Night mode", campaign=live_campaign)
     source = elastic.idea_actions(list(ideas_for_indexing([idea.pk])), INDEX)[0]["_source"]
     assert source["campaign"] == str(live_campaign.pk)
@@ -331,3 +332,93 @@ def test_tab_counts_keep_match_and_filters_only():
     assert set(body) == {"query", "post_filter", "size", "track_total_hits"}
     assert body["size"] == 0 and body["track_total_hits"] == 1001
     assert body["post_filter"] == {"bool": {"filter": [{"term": {"status": "new"}}]}}
+
+
+# --- What the backend sends, read at the client's HTTP boundary (no server: tests/search/http_boundary.py)
+
+
+EMPTY_HITS = {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+
+
+def test_each_document_searches_its_own_named_index_never_all_of_them():
+    """A document class is bound to its kind's name (documents.py), and building an index for a
+    timestamped name leaves it so: a search that forgot `index=` must not read every index."""
+    boundary = Boundary(answer=lambda method, path: (200, EMPTY_HITS))
+    client = boundary.client()
+    for kind in documents.KINDS:
+        elastic.index_definition(f"acme-{kind}-20260101", kind)
+
+    for kind, document in documents.KINDS.items():
+        document.search(using=client).execute()
+        document.search(using=client, index=f"acme-{kind}").execute()
+
+    assert [(r.method, r.path) for r in boundary.requests] == [
+        ("POST", "/ideas/_search"),
+        ("POST", "/acme-ideas/_search"),
+        ("POST", "/comments/_search"),
+        ("POST", "/acme-comments/_search"),
+        ("POST", "/prototypes/_search"),
+        ("POST", "/acme-prototypes/_search"),
+    ]
+
+
+def test_ensure_indices_creates_each_kind_with_its_mapping_behind_its_alias(settings):
+    def answer(method, path):
+        if path.startswith("/_alias/"):
+            return 404, {"error": "alias missing", "status": 404}
+        return 200, {"acknowledged": True}
+
+    boundary = Boundary(answer=answer)
+    backend = elastic.ElasticsearchBackend(boundary.client(), "acme")
+
+    backend.ensure_indices()
+
+    sent = boundary.requests
+    assert [(r.method, r.path.rsplit("-", 1)[0] if r.method == "PUT" else r.path) for r in sent] == [
+        ("HEAD", "/_alias/acme-ideas"),
+        ("PUT", "/acme-ideas"),
+        ("POST", "/_aliases"),
+        ("HEAD", "/_alias/acme-comments"),
+        ("PUT", "/acme-comments"),
+        ("POST", "/_aliases"),
+        ("HEAD", "/_alias/acme-prototypes"),
+        ("PUT", "/acme-prototypes"),
+        ("POST", "/_aliases"),
+    ]
+    ideas, comments, prototypes = sent[1], sent[4], sent[7]
+    for created, kind in ((ideas, "ideas"), (comments, "comments"), (prototypes, "prototypes")):
+        # The body is exactly the index definition the pure function builds for that name.
+        assert created.body == elastic.index_definition(created.path[1:], kind).to_dict()
+        assert created.body["settings"]["number_of_shards"] == 1
+        assert "cocreate_english" in created.body["settings"]["analysis"]["analyzer"]
+    assert (
+        ideas.body["mappings"]["properties"]["title"]["fields"]["suggest"]["analyzer"] == "cocreate_suggest"
+    )
+    assert comments.body["mappings"]["properties"]["idea_id"] == {"type": "keyword"}
+    assert prototypes.body["mappings"]["properties"]["stage"] == {"type": "keyword"}
+    assert sent[2].body == {"actions": [{"add": {"index": ideas.path[1:], "alias": "acme-ideas"}}]}
+
+
+def test_ensure_indices_leaves_existing_aliases_alone():
+    boundary = Boundary(answer=lambda method, path: (200, {}))
+    elastic.ElasticsearchBackend(boundary.client(), "acme").ensure_indices()
+    assert [r.method for r in boundary.requests] == ["HEAD", "HEAD", "HEAD"]
+
+
+@pytest.mark.django_db
+def test_a_search_sends_the_built_request_to_the_kind_alias(alice):
+    boundary = Boundary(
+        answer=lambda method, path: (
+            200,
+            {**EMPTY_HITS, "aggregations": {n: {"values": {"buckets": []}} for n in elastic.FACET_FIELDS}},
+        )
+    )
+    backend = elastic.ElasticsearchBackend(boundary.client(), "acme")
+    request = SearchRequest(text="offline maps", filters=Filters(status="new"))
+
+    results = backend.query(request, user=alice)
+
+    (sent,) = boundary.requests
+    assert (sent.method, sent.path) == ("POST", "/acme-ideas/_search")
+    assert sent.body == elastic.build_search(request, user=alice, index="acme-ideas").to_dict()
+    assert results.total == 0 and results.hits == []
