@@ -104,3 +104,18 @@ def test_a_file_announcing_its_own_length_over_the_limit_is_dropped_at_once():
     handler.new_file("images", "a.png", "image/png", 50)
     assert handler.receive_data_chunk(b"x" * 10, 0) is None
     assert isinstance(handler.file_complete(10), OversizeUpload)
+
+
+def test_a_refused_image_is_named_above_the_form_which_asks_for_the_files_again(alice_client):
+    notes = SimpleUploadedFile("notes.png", b"my notes, not a picture", content_type="image/png")
+    response = alice_client.post("/ideas/new/", {"title": "Keep me", "body": "My words", "images": [notes]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    # Where the page opens (on a phone the images field is screens below), with a link to the field.
+    summary = html.index('class="form-errors error-summary" role="alert"')
+    assert summary < html.index('name="title"')
+    assert "Your idea is not posted yet." in html
+    assert '<a href="#id_images">Images</a>: “notes.png” is not an image we can read' in html[summary:]
+    assert "Choose your images again" in html  # a browser never keeps chosen files
+    untitled = alice_client.post("/ideas/new/", {"title": "", "body": "My words"}).content.decode()
+    assert '<a href="#id_title">Title</a>' in untitled and "Choose your images again" not in untitled
