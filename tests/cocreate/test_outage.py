@@ -126,3 +126,12 @@ def test_a_bug_gets_the_sites_500_page(rf):
     except ValueError:
         html = server_error(rf.get("/")).content.decode()
     assert "Something went wrong" in html and 'href="/">Go to the home page</a>' in html
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_in_the_sites_layout(client):
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html and '<a class="brand" href="/">Cocreate</a>' in html
+    assert 'href="/">Go to the home page</a>' in html
