@@ -73,9 +73,13 @@ class CircuitBreaker:
         with self.lock:
             self.failures += 1
             self.last_error = str(error)[:200]
-            if self.state != OPEN:
+            # Logged when it opens, not when a trial fails during the same outage (one line per pause).
+            if self.state == CLOSED:
                 logger.warning(
-                    "%s failed (%s): skipping it for %s s", self.name, self.last_error, self.pause_seconds
+                    "%s failed (%s): skipping it for %s s at a time until it answers",
+                    self.name,
+                    self.last_error,
+                    self.pause_seconds,
                 )
             self.state = OPEN
             self.opened_at = self.clock()
@@ -88,8 +92,8 @@ class CircuitBreaker:
             self.last_error = ""
 
     def report(self) -> dict:
-        """For /health/: the state, and the error that opened it (no addresses or secrets: those stay in
-        the log)."""
+        """For /health/: the state, and while not closed the failed calls so far (not the error: it may
+        name addresses or secrets, so it stays in the log)."""
         report = {"state": self.state}
         if self.state != CLOSED:
             report["failures"] = self.failures

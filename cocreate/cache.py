@@ -18,6 +18,7 @@ When Redis is unreachable (settings: `IGNORE_EXCEPTIONS`, short socket timeouts)
     would be gone anyway) must not be served once it is reachable again.
 """
 
+import itertools
 import logging
 import threading
 
@@ -104,20 +105,26 @@ class BreakerConnectionPool(ConnectionPool):
         super().__init__(connection_class=_WITH_BREAKER.get(connection_class, connection_class), **kwargs)
 
 
-# Keys whose write or delete failed, to delete once Redis answers again; (key, version) as the cache API
-# takes them. Bounded: past the bound an outage has touched more than a short one does, and the log says
-# to clear the cache.
+# Keys whose write or delete failed, to delete once Redis answers again: (key, version) as the cache API
+# takes them, each with the number of the failure that left it behind (see `_forget`).
+#
+# Bounded: past LOST_WRITES_KEPT an outage has touched more than a short one does, and the log says to
+# clear the cache. Replayed in batches of LOST_WRITES_BATCH: while Redis is still away, a call pays for
+# one batch it cannot send (microseconds), not for copying every remembered key (milliseconds at 10,000).
 LOST_WRITES_KEPT = 10_000
-_lost_writes: set[tuple[str, int | None]] = set()
+LOST_WRITES_BATCH = 500
+_lost_writes: dict[tuple[str, int | None], int] = {}
 _lost_writes_lock = threading.Lock()
 _lost_writes_overflowed = False
+_failure_numbers = itertools.count()
 
 
 def _remember_lost_writes(keys, version) -> None:
     global _lost_writes_overflowed
     with _lost_writes_lock:
+        number = next(_failure_numbers)
         for key in keys:
-            if len(_lost_writes) >= LOST_WRITES_KEPT:
+            if (key, version) not in _lost_writes and len(_lost_writes) >= LOST_WRITES_KEPT:
                 if not _lost_writes_overflowed:
                     logger.error(
                         "More than %d cache writes were lost while Redis was unreachable; entries may be "
@@ -127,7 +134,25 @@ def _remember_lost_writes(keys, version) -> None:
                     )
                 _lost_writes_overflowed = True
                 return
-            _lost_writes.add((key, version))
+            _lost_writes[key, version] = number
+
+
+def _lost_write_batch() -> list[tuple[tuple[str, int | None], int]]:
+    with _lost_writes_lock:
+        return list(itertools.islice(_lost_writes.items(), LOST_WRITES_BATCH))
+
+
+def _forget(deleted) -> None:
+    """Forget the keys of a batch that Redis has deleted, unless a write failed again meanwhile: a key is
+    forgotten only after its DEL succeeded (until then every call deletes it first, so no call in
+    another thread reads the stale copy in between), and only for the failure that DEL covered."""
+    global _lost_writes_overflowed
+    with _lost_writes_lock:
+        for item, number in deleted:
+            if _lost_writes.get(item) == number:
+                del _lost_writes[item]
+        if not _lost_writes:
+            _lost_writes_overflowed = False
 
 
 def lost_write_count() -> int:
@@ -144,7 +169,12 @@ def forget_lost_writes() -> None:
 
 class FailSoftClient(DefaultClient):
     """django-redis's default client (the cache's `CLIENT_CLASS`), remembering the keys that failed
-    writes and deletes left behind and deleting them on the first call after Redis answers again."""
+    writes and deletes left behind and deleting them on the first call after Redis answers again.
+
+    The memory is this process's: another process that lost no write has nothing to replay, so a stale
+    entry goes when the process that lost the write makes its next cache call (or, if it stops first,
+    when the entry expires).
+    """
 
     def set(
         self, key, value, timeout=DEFAULT_TIMEOUT, version=None, client=None, nx=False, xx=False, **kwargs
@@ -153,7 +183,10 @@ class FailSoftClient(DefaultClient):
         try:
             return super().set(key, value, timeout, version=version, client=client, nx=nx, xx=xx, **kwargs)
         except ConnectionInterrupted:
-            _remember_lost_writes([key], version)
+            # A failed `add` (nx) replaced nothing, so it left nothing stale; deleting its key later
+            # would drop what another process added since (a lock, a rate window, a member's token).
+            if not nx:
+                _remember_lost_writes([key], version)
             raise
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None, client=None, **kwargs):
@@ -169,7 +202,7 @@ class FailSoftClient(DefaultClient):
         try:
             return super().delete(key, version=version, prefix=prefix, client=client, **kwargs)
         except ConnectionInterrupted:
-            if prefix is None:
+            if prefix is None:  # a replay could not name another prefix
                 _remember_lost_writes([key], version)
             raise
 
@@ -191,24 +224,24 @@ class FailSoftClient(DefaultClient):
         return super().get_many(*args, **kwargs)
 
     def delete_lost_writes(self) -> None:
-        """Delete the keys that failed writes left behind, if any (one round trip; nothing to do, and
-        no lock taken, in the normal case). Never raises: while Redis is still unreachable the keys are
-        kept for the next call."""
-        global _lost_writes_overflowed
-        if not _lost_writes:
-            return
-        with _lost_writes_lock:
-            pending = list(_lost_writes)
-            _lost_writes.clear()
-            _lost_writes_overflowed = False
-        by_version: dict = {}
-        for key, version in pending:
-            by_version.setdefault(version, []).append(key)
-        try:
-            for version, keys in by_version.items():
-                super().delete_many(keys, version=version)
-        except ConnectionInterrupted:
-            with _lost_writes_lock:
-                _lost_writes.update(pending)  # still unreachable: keep them for the next call
-            return
-        logger.info("Deleted %d cache entries that writes lost while Redis was unreachable", len(pending))
+        """Delete the keys that failed writes left behind, if any (nothing to do, and no lock taken, in
+        the normal case; one round trip per LOST_WRITES_BATCH keys after an outage). Never raises: while
+        Redis is still unreachable the keys are kept for the next call."""
+        deleted = 0
+        # Bounded: each round forgets a batch unless writes keep failing, which stops the loop anyway.
+        for _ in range(LOST_WRITES_KEPT // LOST_WRITES_BATCH + 1):
+            if not _lost_writes:
+                break
+            batch = _lost_write_batch()
+            by_version: dict = {}
+            for (key, version), _number in batch:
+                by_version.setdefault(version, []).append(key)
+            try:
+                for version, keys in by_version.items():
+                    super().delete_many(keys, version=version)
+            except ConnectionInterrupted:
+                break  # still unreachable: kept for the next call
+            _forget(batch)
+            deleted += len(batch)
+        if deleted:
+            logger.info("Deleted %d cache entries that writes lost while Redis was unreachable", deleted)

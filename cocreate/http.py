@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from csp.constants import NONE
 from csp.decorators import csp
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponseRedirect, JsonResponse
@@ -60,6 +60,9 @@ def json_error(message: str, *, status: int, **extra) -> JsonResponse:
 # --- Redirect targets taken from a form ---------------------------------------------------------------
 
 
+MAX_NEXT_LENGTH = 2000  # longer than any page of ours with its query; a Location header stays small
+
+
 def safe_next(request, default: str) -> str:
     """The `next` field of a POST (or the query) if it is a path on this site, else `default`.
 
@@ -87,18 +90,18 @@ def redirect_to_next(request, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(safe_next(request, default))
 
 
-MAX_NEXT_LENGTH = 2000
-
-
 # --- Bounded request bodies -----------------------------------------------------------------------------
 #
-# Three limits, all in Django (a proxy in front may add its own, never replaces them):
+# The limits, all in Django (a proxy in front may add its own, never replaces them):
 #   - per view, the whole body: `@body_limit(...)` on the view, else REQUEST_MAX_BYTES (ADMIN_REQUEST_
 #     MAX_BYTES under STAFF_PATH_PREFIXES). RequestLimitMiddleware answers 413 from Content-Length before
 #     a byte of the body is read;
 #   - per file, while it streams: BodyLimitUploadHandler stops keeping a file past the view's per-file
 #     limit (the form then says which file was too large, and keeps everything else that was typed),
-#     and stops the whole upload if more bytes arrive than Content-Length allowed;
+#     and stops the whole upload if more bytes arrive than the view allows (a second line: Django reads
+#     no more than Content-Length, already checked);
+#   - Django's own limits, answered with the same page instead of a bare 400: the text fields together
+#     (DATA_UPLOAD_MAX_MEMORY_SIZE) and the number of files (DATA_UPLOAD_MAX_NUMBER_FILES);
 #   - per field, in the forms (cocreate.images for pictures: bytes and pixels).
 
 
@@ -141,17 +144,43 @@ def declared_length(request) -> int:
         return 0  # what Django's request reads then: nothing
 
 
-def request_too_large(request, max_bytes: int):
+def request_too_large(request, message: str, *, limit: int):
     """413: JSON for scripts, a page that says what the limit is for browsers."""
-    message = _("This request is too large: at most %(limit)s may be sent here.") % {
-        "limit": filesizeformat(max_bytes)
-    }
     if wants_json(request) or request.content_type == "application/json":
-        return json_error(message, status=413, limit=max_bytes)
-    response = render(request, "413.html", {"message": message}, status=413)
-    # The body was not read: the connection cannot carry another request.
+        response = json_error(message, status=413, limit=limit)
+    else:
+        response = render(request, "413.html", {"message": message}, status=413)
+    # The body was not read to its end: the connection cannot carry another request.
     response["Connection"] = "close"
     return response
+
+
+def body_too_large(request, limits: BodyLimits):
+    message = _("What you sent is too large: at most %(limit)s can be sent here at once.") % {
+        "limit": filesizeformat(limits.max_bytes)
+    }
+    if limits.max_file_bytes < limits.max_bytes:
+        message += " " + _("Each file may be at most %(limit)s.") % {
+            "limit": filesizeformat(limits.max_file_bytes)
+        }
+    return request_too_large(request, message, limit=limits.max_bytes)
+
+
+def text_too_large(request):
+    """Django's own limit on the form fields other than files (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = _("The text you sent is too long: at most %(limit)s of text can be sent at once.") % {
+        "limit": filesizeformat(limit)
+    }
+    return request_too_large(request, message, limit=limit)
+
+
+def too_many_files(request):
+    """Django's own limit on the files in one request (DATA_UPLOAD_MAX_NUMBER_FILES); its answer would
+    be a bare 400 page."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    message = _("Too many files at once: at most %(count)d can be sent together.") % {"count": limit}
+    return request_too_large(request, message, limit=limit)
 
 
 class OversizeUpload(UploadedFile):
@@ -216,17 +245,24 @@ class RequestLimitMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         limits = body_limits_for(request, view_func)
         if declared_length(request) > limits.max_bytes:
-            return request_too_large(request, limits.max_bytes)
-        if request.method not in ("POST", "PUT", "PATCH") or not _is_multipart(request):
+            return body_too_large(request, limits)
+        if request.method not in ("POST", "PUT", "PATCH"):
             return None
-        handler = BodyLimitUploadHandler(request, limits)
-        request.upload_handlers.insert(0, handler)
+        handler = None
+        if _is_multipart(request):
+            handler = BodyLimitUploadHandler(request, limits)
+            request.upload_handlers.insert(0, handler)
         try:
-            request.FILES  # noqa: B018  parse now, with the limits (CSRF would parse it next anyway)
+            # Parse a form now, with the limits (CSRF would parse it next anyway, and Django's answer to
+            # its own limits would be a bare 400 page). Other bodies (JSON) are left unread.
+            request.POST  # noqa: B018
+            request.FILES  # noqa: B018
         except RequestDataTooBig:
-            return request_too_large(request, limits.max_bytes)
-        if handler.over_limit:
-            return request_too_large(request, limits.max_bytes)
+            return text_too_large(request)
+        except TooManyFilesSent:
+            return too_many_files(request)
+        if handler is not None and handler.over_limit:
+            return body_too_large(request, limits)
         return None
 
 

@@ -5,16 +5,19 @@ answered correctly, so the answer is "unavailable, try again shortly" with `Retr
 balancer or a script can tell an outage from a bug.
 
 Django turns any exception that escapes a view or a middleware into its `handler500` view (a public,
-documented hook), and calls it while that exception is being handled. `server_error` looks at it: a
-database error becomes the 503 below, anything else stays Django's own 500. Neither touches the
-database: the page is rendered without a request context (no member, no unread badge).
+documented hook), and calls it while that exception is being handled (under ASGI too: asgiref re-raises
+it in the thread that runs the handler). `server_error` looks at it: a database error becomes the 503
+below, anything else Django's own 500 (templates/500.html). Neither touches the database: both pages are
+rendered without a request context (no member, no unread badge), in templates/error_base.html.
 """
 
+import sqlite3
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -34,22 +37,38 @@ def database_unreachable(error: BaseException | None) -> bool:
     while error is not None and id(error) not in seen:
         seen.add(id(error))
         if isinstance(error, OUTAGE_ERRORS):
-            return True
+            return not _sqlite_query_error(error)
         if isinstance(error, DatabaseError):
             return False  # an integrity or programming error: a bug, not an outage
         error = error.__cause__ or error.__context__
     return False
 
 
+def _sqlite_query_error(error: BaseException) -> bool:
+    """SQLite reports a bad query (no such table or column, a syntax error) as an OperationalError too,
+    with its generic code: a bug or a missing migration, which "try again shortly" would not fix. Its
+    outages have codes of their own (SQLITE_BUSY: locked, SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_FULL)."""
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.Error) and getattr(cause, "sqlite_errorname", "") == "SQLITE_ERROR"
+
+
 def server_error(request, template_name="500.html"):
     """settings' handler500: a 503 for an unreachable database, Django's 500 for everything else."""
     if not database_unreachable(sys.exc_info()[1]):
         return defaults.server_error(request, template_name)
-    message = _("Cocreate is unavailable for a moment. Nothing you sent was lost; please try again shortly.")
+    # Honest about a form sent meanwhile: its transaction most likely rolled back, but the database may
+    # have failed after the commit, so "may not have been saved", never "nothing was lost".
+    message = _("Cocreate is unavailable for a moment. Please try again in a few seconds.")
+    sent = request.method not in ("GET", "HEAD", "OPTIONS")
+    if sent:
+        message += " " + _("What you just sent may not have been saved.")
     if wants_json(request):
         response = JsonResponse({"error": message, "retry_after": RETRY_AFTER_SECONDS}, status=503)
     else:
-        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+        # No request context (its processors query the database); the language is the request's all the
+        # same, as LocaleMiddleware activated it.
+        context = {"message": message, "sent": sent, "LANGUAGE_CODE": get_language()}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -14,11 +14,22 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django_redis.client import DefaultClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from cocreate.asgi import application
 from cocreate.breaker import OPEN, breaker
-from cocreate.cache import RedisSkipped, lost_write_count, shared_redis
+from cocreate.cache import (
+    LOST_WRITES_BATCH,
+    LOST_WRITES_KEPT,
+    RedisSkipped,
+    _forget,
+    _lost_write_batch,
+    _remember_lost_writes,
+    forget_lost_writes,
+    lost_write_count,
+    shared_redis,
+)
 from ideas import broadcasts
 from ideas.models import Idea
 from voting.models import Vote
@@ -132,6 +143,54 @@ def test_writes_lost_while_redis_was_unreachable_are_deleted_when_it_answers(set
     wait_until(cache_works, message="Redis to be used again")
     assert cache.get("member:1") is None
     assert cache.get("page") is None
+
+
+def test_a_failed_add_leaves_nothing_to_delete_later(on_private_redis):
+    # An `add` replaces nothing, so when it fails nothing stale is left behind; deleting its key after
+    # the outage would drop what another process added since (a lock, a rate window, a member's token).
+    on_private_redis.stop()
+    assert not cache.add("page:lock", 1, 10)
+    cache.set("member:1", "copy after the change", 600)
+    assert lost_write_count() == 1  # the set only
+
+
+def test_a_call_while_redis_is_away_tries_one_batch_of_lost_writes_not_all(monkeypatch, on_private_redis):
+    sent = []
+    original = DefaultClient.delete_many
+
+    def counting_delete_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        sent.append(len(keys))
+        return original(self, keys, *args, **kwargs)
+
+    on_private_redis.stop()
+    cache.set_many({f"page:{n}": n for n in range(LOST_WRITES_KEPT)}, 600)  # lost: a long outage
+    assert lost_write_count() == LOST_WRITES_KEPT
+    monkeypatch.setattr(DefaultClient, "delete_many", counting_delete_many)
+    assert cache.get("page:1") is None
+    # One batch, refused at once by the breaker, not a copy of all 10,000 keys under the lock per call.
+    assert sum(sent) <= LOST_WRITES_BATCH
+    assert lost_write_count() == LOST_WRITES_KEPT  # kept for when Redis answers
+
+    on_private_redis.start()
+    wait_until(cache_works, message="Redis to be used again")
+    assert cache.get("page:1") is None
+
+
+def test_a_key_whose_write_fails_again_during_the_replay_is_kept():
+    # The replay forgets a key only for the failure its DEL covered: a newer failure (the write lost
+    # again while the DEL was on its way) is kept for the next replay.
+    forget_lost_writes()
+    try:
+        _remember_lost_writes(["member:1"], None)
+        batch = _lost_write_batch()
+        _remember_lost_writes(["member:1"], None)  # lost again meanwhile
+        _forget(batch)
+        assert lost_write_count() == 1
+        _forget(_lost_write_batch())
+        assert lost_write_count() == 0
+    finally:
+        forget_lost_writes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -44,6 +44,8 @@ def test_queued_images_show_as_processing_until_the_task_has_run(
     source_path = first.source.path
     page = alice_client.get(idea.get_absolute_url()).content.decode()
     assert page.count('data-image-status="processing"') == 2 and "<img" not in page.split("gallery")[1][:200]
+    # Nothing replaces it by itself (no live update for images): the page says how to see it.
+    assert "Image 1 is being processed. Reload the page in a moment to see it." in page
 
     with django_capture_on_commit_callbacks(execute=True):  # the source goes once the row has committed
         assert images.process_image(first.pk) == "ready"
