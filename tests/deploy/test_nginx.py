@@ -99,7 +99,8 @@ def proxy(transactional_db, tmp_path):
                 "COCREATE_TLS_CERTIFICATE_KEY": str(tmp_path / "key.pem"),
                 "COCREATE_MEDIA_ROOT": str(media),
                 "COCREATE_HTTP_UPSTREAM": f"127.0.0.1:{app_port}",
-                "COCREATE_WS_UPSTREAM": f"127.0.0.1:{free_port()}",
+                "COCREATE_WS_UPSTREAM": f"127.0.0.1:{free_port()}",  # nothing listens: a down daphne
+                "COCREATE_ERROR_PAGES": str(ROOT / "deploy" / "nginx" / "errors"),
             },
         )
     )
@@ -167,6 +168,34 @@ def test_the_recipe_serves_the_site_its_uploads_and_redirects_to_https(proxy):
     status, headers, _ = fetch(f"{proxy['http']}/ideas/")
     assert status == 301
     assert headers["location"].startswith("https://")
+
+
+def post(url: str, body: bytes) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=30, context=insecure_tls())
+    try:
+        conn.request("POST", parts.path, body=body, headers={"Content-Type": "application/octet-stream"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_what_nginx_refuses_itself_gets_the_sites_page(proxy):
+    """A body over nginx's limit, and a backend that is down: the pages of deploy/nginx/errors, each with a
+    way back, not nginx's bare ones. The app's own error pages are not replaced (its 404 comes through)."""
+    status, body = post(f"{proxy['base']}/ideas/1/vote/", b"x" * (4 * 1024 * 1024))  # limit here: 3 MB
+    assert status == 413
+    assert b"That was too much to send at once" in body and b'href="/"' in body
+    assert b"<center>nginx</center>" not in body  # the signature of nginx's own pages
+
+    status, _, body = fetch(f"{proxy['base']}/ws/ideas/")  # daphne is not running in this test
+    assert status == 502
+    assert b"Unavailable for a moment" in body and b"Try again" in body
+
+    status, _, body = fetch(f"{proxy['base']}/no-such-page/")
+    assert status == 404 and b"Unavailable" not in body and b"<center>nginx</center>" not in body
+    assert fetch(f"{proxy['base']}/_errors/413.html")[0] == 404  # internal only
 
 
 def test_one_address_gets_429_beyond_its_connections(proxy):
