@@ -1,6 +1,8 @@
 """ASGI entry point: websockets under /ws/ (and HTTP too, for the one-process development server)."""
 
 import os
+import sys
+from pathlib import Path
 
 from django.core.asgi import get_asgi_application
 
@@ -19,3 +21,10 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+if Path(sys.argv[0]).name == "daphne":
+    # The websocket server (deploy/systemd/cocreate-ws.service, bench, the fault suite), not a test or
+    # a management command that imports this module: see cocreate/gc_freeze.py.
+    from cocreate.gc_freeze import tune_for_long_lived_connections  # noqa: E402
+
+    tune_for_long_lived_connections()
