@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -251,12 +252,17 @@ def discussion_fragment_key(context: dict) -> str:
         bool(context.get("may_pin")),
     )
     digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    return f"discussion-fragment:{get_language()}:{context['idea'].pk}:{digest}"
+    return f"discussion-fragment:{_locale()}:{context['idea'].pk}:{digest}"
+
+
+def _locale() -> str:
+    """What a rendering's words and dates depend on besides the values shown: language and time zone."""
+    return f"{get_language()}:{timezone.get_current_timezone_name()}"
 
 
 def comment_fragment_key(comment, context: dict) -> str:
     """The cache key of a comment's fragment: a digest of every value ideas/_comment_article.html and
-    _comment_links.html read in the shared rendering (keep it in step with them), and the language."""
+    _comment_links.html read in the shared rendering (keep it in step with them), language and time zone."""
     author = comment.author
     shown = (
         comment.pk,
@@ -274,7 +280,7 @@ def comment_fragment_key(comment, context: dict) -> str:
         bool(context.get("may_pin")),
     )
     digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    return f"comment-fragment:{get_language()}:{comment.pk}:{digest}"
+    return f"comment-fragment:{_locale()}:{comment.pk}:{digest}"
 
 
 def _render_comment(comment, context: dict) -> CommentFragment:
