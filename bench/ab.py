@@ -9,9 +9,9 @@ BENCH_HTTP_PORT and 10 above it; both with this venv's packages and the other's 
 path), and wrk loads them in turn, a few seconds each, in alternating order, so the drift falls on both
 alike. A pair of server processes also differs by itself (hash seeds, memory layout: a few per cent
 either way, one-off), so both are started afresh for each repeat. Reports each repeat's ratio, and
-each side's req/s and the server's CPU per request
-over all of them. Runs after `bench/run.py` has seeded cocreate_bench and
-written bench/out/fixtures.json; its votes change the same rows as the benchmark's.
+each side's req/s and the server's CPU per request over all of them. Runs after `bench/run.py` has
+seeded cocreate_bench and written bench/out/fixtures.json; its votes change the same rows as the
+benchmark's.
 """
 
 import argparse
