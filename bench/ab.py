@@ -4,13 +4,14 @@
 
 For changes too small for `bench/run.py` to show: this VM's speed drifts by a fifth or more within
 minutes, so two runs a few minutes apart differ by more than a 5 % change. Here both versions serve at
-once (granian as in bench/run.py, this checkout on 127.0.0.1:8001, the other on :8011, both with this
-venv's packages and the other's code first on the path), and wrk loads them in turn, a few seconds
-each, in alternating order, so the drift falls on both alike. A pair of server processes also differs
-by itself (hash seeds, memory layout: a few per cent either way, one-off), so both are started afresh
-for each repeat. Reports each repeat's ratio, and each side's req/s and the server's CPU per request
-over all of them. Runs after `bench/run.py` has seeded cocreate_bench and
-written bench/out/fixtures.json; its votes change the same rows as the benchmark's.
+once (granian as in bench/run.py, this checkout on 127.0.0.1:8001, the other on :8011, or on
+BENCH_HTTP_PORT and 10 above it; both with this venv's packages and the other's code first on the
+path), and wrk loads them in turn, a few seconds each, in alternating order, so the drift falls on both
+alike. A pair of server processes also differs by itself (hash seeds, memory layout: a few per cent
+either way, one-off), so both are started afresh for each repeat. Reports each repeat's ratio, and
+each side's req/s and the server's CPU per request over all of them. Runs after `bench/run.py` has
+seeded cocreate_bench and written bench/out/fixtures.json; its votes change the same rows as the
+benchmark's.
 """
 
 import argparse
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
     BENCH_ENV,
+    HTTP_PORT,
     OUT,
     VoteSequence,
     endpoints_for,
@@ -35,7 +37,7 @@ from bench.run import (  # noqa: E402
     wrk,
 )
 
-PORTS = {"this": 8001, "other": 8011}
+PORTS = {"this": HTTP_PORT, "other": HTTP_PORT + 10}  # 8001 and 8011 unless BENCH_HTTP_PORT says
 
 
 def start(checkout: Path, port: int) -> subprocess.Popen:

@@ -41,19 +41,22 @@ BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 PY = sys.executable
 BIN = Path(PY).parent
-DB_NAME = "cocreate_bench"
+# Another checkout's bench (several sessions share a machine) takes a database, a Redis database and
+# ports of its own from these variables; bench/profile.py, fixtures.py and window_cost.py follow them.
+DB_NAME = os.environ.get("BENCH_DATABASE", "cocreate_bench")
 PG = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 HOST = "127.0.0.1"
-HTTP_PORT = 8001
-WS_PORT = 8002
+HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8001"))
+WS_PORT = int(os.environ.get("BENCH_WS_PORT", "8002"))
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "3"))
 # Must match LAG in bench/load.lua: a withdrawal follows its vote this many pairs later.
 VOTE_LAG = 64
 
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    # Redis database 3 belongs to the benchmark: it is flushed when the data is reseeded.
-    "REDIS_URL": "redis://127.0.0.1:6379/3",
+    # Redis database 3 (or BENCH_REDIS_DB) belongs to the benchmark: it is flushed when the data is reseeded.
+    "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-secret-key-0f3c9a7e2b1d4c6e8a5f7b9d1e3c5a7f",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -733,6 +736,8 @@ def report(results: dict) -> str:
         "|---|---|---|",
     ]
     for key, share in THROUGHPUT_TARGETS.items():
+        if key not in peak:
+            continue  # not measured in this run (--endpoints)
         ratio = peak[key]["rps"] / peak[key]["baseline_rps"]
         lines.append(
             f"| {labels[key]} ≥ {share:.0%} of B (req/s) | {ratio:.0%} (by CPU per request: "
@@ -746,14 +751,17 @@ def report(results: dict) -> str:
             f"{fmt(h['achieved_rate'], 0)} req/s | {verdict(ok)} |"
         )
     for key, limit in QUERY_TARGETS.items():
+        if key not in labels:
+            continue
         count = queries[key]["count"]
         lines.append(f"| SQL queries ≤ {limit}: {labels[key]} | {count} | {verdict(count <= limit)} |")
-    first, deep = unloaded["list_member"]["p50_ms"], unloaded["deep_list_member"]["p50_ms"]
-    lines.append(
-        f"| 1000th list page ≤ {DEEP_PAGE_FACTOR}× the first page's latency (p50, unloaded) | "
-        f"{deep / first:.2f}× ({fmt(deep, 2)} vs {fmt(first, 2)} ms) | "
-        f"{verdict(deep <= DEEP_PAGE_FACTOR * first)} |"
-    )
+    if {"list_member", "deep_list_member"} <= unloaded.keys():
+        first, deep = unloaded["list_member"]["p50_ms"], unloaded["deep_list_member"]["p50_ms"]
+        lines.append(
+            f"| 1000th list page ≤ {DEEP_PAGE_FACTOR}× the first page's latency (p50, unloaded) | "
+            f"{deep / first:.2f}× ({fmt(deep, 2)} vs {fmt(first, 2)} ms) | "
+            f"{verdict(deep <= DEEP_PAGE_FACTOR * first)} |"
+        )
     live_p99 = live["p99_from_request_ms"]
     lines.append(
         f"| vote → other client p99 < {LIVE_P99_MS} ms | {fmt(live_p99)} ms (upper bound), "
@@ -804,7 +812,12 @@ def parse_args(argv=None):
         default=120,
         help="before each endpoint, wait up to this many seconds for other work on the machine to stop",
     )
-    parser.add_argument("--skip-seed", action="store_true", help="reuse an already seeded cocreate_bench")
+    parser.add_argument("--skip-seed", action="store_true", help=f"reuse an already seeded {DB_NAME}")
+    parser.add_argument(
+        "--endpoints",
+        default="",
+        help="comma-separated endpoint keys to measure (B always runs), e.g. vote,idea_member; default: all",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds.")
@@ -815,9 +828,13 @@ def parse_args(argv=None):
     return args
 
 
+def member_cookie(fixtures: dict) -> str:
+    return f"{fixtures['session_cookie_name']}={fixtures['demo_session']}; csrftoken={fixtures['csrf']}"
+
+
 def endpoints_for(fixtures: dict) -> list[Endpoint]:
     urls = fixtures["urls"]
-    member = f"{fixtures['session_cookie_name']}={fixtures['demo_session']}; csrftoken={fixtures['csrf']}"
+    member = member_cookie(fixtures)
     return [
         Endpoint("bare", "B: bare view", urls["bare"], queries="bare_anonymous"),
         Endpoint("list_anonymous", "idea list, anonymous", urls["list"], queries="list_anonymous"),
@@ -833,6 +850,15 @@ def endpoints_for(fixtures: dict) -> list[Endpoint]:
         Endpoint("idea_member", "idea page, logged in", urls["idea"], member, queries="idea_member"),
         Endpoint("vote", "vote / unvote (POST, JSON)", "/ideas/vote", vote=True, queries="vote_member"),
     ]
+
+
+def select_endpoints(endpoints: list[Endpoint], keys: str) -> list[Endpoint]:
+    """B and the endpoints named in `keys` (all of them when empty), in the usual order."""
+    wanted = {key.strip() for key in keys.split(",") if key.strip()}
+    unknown = wanted - {e.key for e in endpoints}
+    if unknown:
+        raise SystemExit(f"unknown endpoints: {', '.join(sorted(unknown))}")
+    return [e for e in endpoints if e.key == "bare" or not wanted or e.key in wanted]
 
 
 def main(argv=None) -> int:
@@ -853,7 +879,7 @@ def main(argv=None) -> int:
         log("fixtures: sessions, URLs, the 1000th page's cursor, SQL query counts")
         timings["fixtures"] = timed([PY, "-m", "bench.fixtures", str(OUT / "fixtures.json")], env=env)
         fixtures = results["fixtures"] = json.loads((OUT / "fixtures.json").read_text())
-        endpoints = endpoints_for(fixtures)
+        endpoints = select_endpoints(endpoints_for(fixtures), args.endpoints)
         results["endpoints"] = [asdict(e) for e in endpoints]
         votes = VoteSequence(fixtures)
 
@@ -872,7 +898,7 @@ def main(argv=None) -> int:
                 ws_url=f"ws://{HOST}:{WS_PORT}/ws/ideas/{fixtures['idea_id']}/",
                 origin=f"http://{HOST}:{WS_PORT}",
                 idea_id=fixtures["idea_id"],
-                cookie=endpoints[2].cookie,
+                cookie=member_cookie(fixtures),
                 csrf=fixtures["csrf"],
                 clients=args.live_clients,
                 votes=args.live_votes,

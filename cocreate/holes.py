@@ -86,6 +86,22 @@ class Holed:
             html.append(filled.fill(fillers) if isinstance(filled, Holed) else filled)
         return mark_safe("".join(html))  # noqa: S308 - joined from templates' autoescaped output
 
+    def splice(self, name: str, parts: Callable[[object], "Holed"]) -> "Holed":
+        """This rendering with each hole named `name` replaced by `parts(hole.key)`, a rendering of its own
+        (its HTML and holes), so that parts kept apart (one per comment, say) become one shared page."""
+        spliced: list = []
+        html: list[str] = []  # adjacent HTML, joined into one piece: less to walk per request
+        for part in self.parts:
+            inner = parts(part.key).parts if isinstance(part, Hole) and part.name == name else (part,)
+            for piece in inner:
+                if piece.__class__ is str:
+                    html.append(piece)
+                else:
+                    spliced += ["".join(html), piece]
+                    html = []
+        spliced.append("".join(html))
+        return Holed(parts=tuple(spliced))
+
 
 def holed(render: Callable[[], str]) -> Holed:
     """Run a rendering (`render()` returns its HTML) in which holes may be rendered, and split it."""

@@ -16,6 +16,11 @@ these two pages are and what each member gets in them:
   answers name, so a link shows exactly when the server would accept its request: an author who may
   not contribute now (suspended, banned) gets History but no Edit, and no Flag on their own.
 
+A new copy of an idea page renders only what changed in its discussion: the threads (which comment goes
+where) and each comment, with its two sets of links, are kept in the cache under keys that are digests of
+everything they show (`discussion_fragment_key`, `comment_fragment_key`), read in one round trip and
+spliced into the page (`Holed.splice`).
+
 The shared copies are kept briefly (settings.MEMBER_LIST_CACHE_SECONDS, MEMBER_IDEA_CACHE_SECONDS, with
 ideas/page_cache.py's stale-while-revalidate). What a member did themselves shows at once: votes and
 follows are read per request, and a copy of an idea page older than the member's own latest comment is
@@ -30,6 +35,7 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -171,7 +177,7 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
     """ideas/detail.html for any member who is not staff; `context` as views._detail_context builds it
     for nobody in particular."""
     idea, discussion = context["idea"], context["discussion"]
-    page = render_holed("ideas/detail.html", shared_context(context), request)
+    page = render_holed("ideas/detail.html", shared_context(context), request)  # a "discussion" hole
     actions = {}
     for (may_edit, may_see_history), who in IDEA_VIEWERS.items():
         viewer = member(idea.author_id if who == "author" else None)
@@ -187,18 +193,27 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
                     "csrf_token": CSRF_TOKEN,
                 },
             )
-    comment_links = {}
-    for comment in discussion.comments:
-        if comment.pk not in comment_links and not getattr(comment, "tombstone", False):
-            author, nobody = member(comment.author_id), member(None)
-            editable, own, other = (
-                render_to_string(
-                    "ideas/_comment_links.html",
-                    {"comment": comment, "user": viewer, "editable_comments": editable_comments},
-                )
-                for viewer, editable_comments in ((author, {comment.pk}), (author, ()), (nobody, ()))
-            )
-            comment_links[comment.pk] = (comment.author_id, editable, own, other)
+    # The discussion's threads (where each comment goes), and each comment with its links for its author
+    # and for the others, are kept rendered under keys that name everything they show: a new copy of the
+    # page renders only what changed, and reads what did not in one round trip.
+    comments = {c.pk: c for c in discussion.comments if not getattr(c, "tombstone", False)}
+    keys = {pk: comment_fragment_key(comment, context) for pk, comment in comments.items()}
+    threads_key = discussion_fragment_key(context)
+    kept = cache.get_many([threads_key, *keys.values()])
+    new = {}
+    threads = kept.get(threads_key)
+    if threads is None:
+        threads = new[threads_key] = render_holed("ideas/_comment_lists.html", shared_context(context))
+    fragments = {}
+    for pk, comment in comments.items():
+        fragment = kept.get(keys[pk])
+        if fragment is None:
+            fragment = new[keys[pk]] = _render_comment(comment, context)
+        fragments[pk] = fragment
+    if new:
+        cache.set_many(new, DISCUSSION_FRAGMENT_SECONDS)
+    page = page.splice("discussion", lambda _key: threads).splice("comment", lambda pk: fragments[pk].article)
+    comment_links = {pk: (f.author_id, f.editable, f.own, f.other) for pk, f in fragments.items()}
     return SharedIdeaPage(
         page=page,
         author_id=idea.author_id,
@@ -207,6 +222,100 @@ def render_shared_idea_page(request, context: dict) -> SharedIdeaPage:
         comment_links=comment_links,
         latest_id=discussion.latest_id,
         latest_updated_at=discussion.latest_updated_at,
+    )
+
+
+# Only bounds how long a deployed template change takes to show: the keys name what the fragments show.
+DISCUSSION_FRAGMENT_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class CommentFragment:
+    """A comment as the members' shared page shows it: ideas/_comment_article.html, with a hole for the
+    viewer's links, and those links for its author and for the others (ideas/_comment_links.html)."""
+
+    article: Holed
+    author_id: int
+    editable: str  # for its author while they may edit it (permissions.may_edit_comment)
+    own: str  # for its author when they may not (suspended, banned): no Edit, no Flag
+    other: str
+
+
+def discussion_fragment_key(context: dict) -> str:
+    """The cache key of a page of threads (ideas/_comment_lists.html and _comment.html in the shared
+    rendering, a "comment" hole for each comment): a digest of what they show besides the comments
+    themselves (which comments go where, the page's links), and the language."""
+
+    def shape(threads):
+        return tuple(
+            (c.pk, c.is_official, bool(getattr(c, "tombstone", False)), shape(replies))
+            for c, replies in threads
+        )
+
+    discussion = context["discussion"]
+    shown = (
+        context["idea"].get_absolute_url(),
+        tuple((c.pk, c.is_official) for c in discussion.pinned),
+        shape(discussion.threads),
+        discussion.after,
+        discussion.next_after,
+        bool(context.get("may_moderate")),
+        bool(context.get("may_pin")),
+    )
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    return f"discussion-fragment:{_locale()}:{context['idea'].pk}:{digest}"
+
+
+def _locale() -> str:
+    """What a rendering's words and dates depend on besides the values shown: language and time zone."""
+    return f"{get_language()}:{timezone.get_current_timezone_name()}"
+
+
+def comment_fragment_key(comment, context: dict) -> str:
+    """The cache key of a comment's fragment: a digest of every value ideas/_comment_article.html and
+    _comment_links.html read in the shared rendering (keep it in step with them), language and time zone."""
+    author = comment.author
+    shown = (
+        comment.pk,
+        comment.idea_id,
+        comment.author_id,
+        author.public_name,
+        author.is_active,
+        comment.created_at.isoformat(),
+        comment.is_official,
+        comment.pinned_at and comment.pinned_at.isoformat(),
+        comment.visibility,
+        comment.body_html,
+        bool(getattr(comment, "moderation_note", None)),
+        bool(context.get("may_moderate")),
+        bool(context.get("may_pin")),
+    )
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    return f"comment-fragment:{_locale()}:{comment.pk}:{digest}"
+
+
+def _render_comment(comment, context: dict) -> CommentFragment:
+    article = render_holed(
+        "ideas/_comment_article.html",
+        {
+            "comment": comment,
+            "shared": True,
+            "user": member(None),
+            "csrf_token": CSRF_TOKEN,
+            "may_moderate": context.get("may_moderate"),
+            "may_pin": context.get("may_pin"),
+        },
+    )
+    author, nobody = member(comment.author_id), member(None)
+    editable, own, other = (
+        render_to_string(
+            "ideas/_comment_links.html",
+            {"comment": comment, "user": viewer, "editable_comments": editable_comments},
+        )
+        for viewer, editable_comments in ((author, {comment.pk}), (author, ()), (nobody, ()))
+    )
+    return CommentFragment(
+        article=article, author_id=comment.author_id, editable=editable, own=own, other=other
     )
 
 

@@ -197,6 +197,23 @@ class Discussion:
         return [*self.pinned, *walk(self.threads)]
 
 
+# What the discussion shows of a comment and its author (ideas/_comment.html, _comment_article.html,
+# Member.public_name and get_absolute_url); anything else would cost a query per comment when read.
+COMMENT_COLUMNS = (
+    "id",
+    "idea_id",
+    "author_id",
+    "parent_id",
+    "body_html",
+    "visibility",
+    "is_official",
+    "pinned_at",
+    "created_at",
+    "updated_at",
+)
+AUTHOR_COLUMNS = ("id", "username", "display_name", "deleted_at", "is_active")
+
+
 def comment_page(*, idea: Idea, user, after: int | None = None, size: int | None = None) -> Discussion:
     """A page of the idea's discussion, in one query: whole threads, oldest first.
 
@@ -207,7 +224,13 @@ def comment_page(*, idea: Idea, user, after: int | None = None, size: int | None
     pinned comments show on the first page only.
     """
     size = size or settings.COMMENTS_PAGE_SIZE
-    everything = list(Comment.objects.filter(idea=idea).select_related("author").order_by("pk"))
+    # Not the comments' Markdown (the page shows body_html) nor the authors' other ~25 columns.
+    everything = list(
+        Comment.objects.filter(idea=idea)
+        .select_related("author")
+        .only(*COMMENT_COLUMNS, *(f"author__{name}" for name in AUTHOR_COLUMNS))
+        .order_by("pk")
+    )
     children: dict[int | None, list[Comment]] = {}
     for comment in everything:
         children.setdefault(comment.parent_id, []).append(comment)
@@ -263,8 +286,9 @@ def _comment_visibility(user):
 
 
 def idea_for_page(*, user, pk: int) -> Idea:
-    """The idea with what its page needs: the viewer's vote and follow, and whether it has images or a
-    timeline (fetched only then), so a page costs the same few queries however busy the idea is."""
+    """The idea with what its page needs: the viewer's vote and follow, and whether it has images, a
+    timeline or prototypes (fetched only then), so a page costs the same few queries however busy the
+    idea is."""
     ideas = (
         Idea.objects.visible_to(user)
         # Not merged_into (the view only redirects) nor campaign (a wagtail page: ~40 columns to
@@ -274,6 +298,9 @@ def idea_for_page(*, user, pk: int) -> Idea:
         .annotate(
             has_images=Exists(IdeaImage.objects.filter(idea=OuterRef("pk"))),
             has_timeline=Exists(StatusChange.objects.filter(idea=OuterRef("pk"))),
+            # Prototypes link to ideas from above (prototypes.Prototype.linked_ideas): the page asks
+            # which the viewer may see only when there is a link at all (most ideas have none).
+            has_prototypes=Exists(Idea.prototypes.through.objects.filter(idea_id=OuterRef("pk"))),
         )
     )
     if user.is_authenticated:

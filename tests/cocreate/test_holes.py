@@ -37,6 +37,16 @@ def test_a_part_may_have_holes_of_its_own():
     assert page.fill({"box": lambda key: box, "votes": lambda key: str(key * 10)}) == "<div><b>30</b></div>"
 
 
+def test_parts_rendered_apart_are_spliced_into_one_page():
+    """A part kept on its own (a comment) becomes part of the page, its own holes included."""
+    comment = holed(lambda: render('{% load holes %}<p>{{ n }}</p>{% hole "links" n %}', {"n": 5}))
+    page = Holed(parts=("<ol>", Hole("comment", 5), "</ol>", Hole("csrf_token"), ""))
+    spliced = page.splice("comment", lambda key: comment)
+    assert spliced.parts == ("<ol><p>5</p>", Hole("links", 5), "</ol>", Hole("csrf_token"), "")
+    fillers = {"links": lambda key: f"[{key}]", "csrf_token": lambda key: "T"}
+    assert spliced.fill(fillers) == "<ol><p>5</p>[5]</ol>T"
+
+
 def test_a_hole_outside_a_shared_rendering_is_refused():
     with pytest.raises(RuntimeError):
         render("{{ hole }}", {"hole": Hole("csrf_token")})

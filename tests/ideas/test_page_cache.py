@@ -406,6 +406,66 @@ class TestMemberIdeaPage:
             page = alice_client.get(idea.get_absolute_url()).content.decode()
         assert page.count('class="comment"') == 5
 
+    def test_a_new_copy_costs_four_queries(
+        self, caches_on, clock, member_cache, alice, bob, django_assert_num_queries
+    ):
+        from ideas.services import comment_post
+
+        idea = make_idea(tags=["x"])
+        for n in range(5):
+            comment_post(author=bob, idea=idea, body=f"Comment {n}")
+        alice_client = member_client(alice)
+        alice_client.get(idea.get_absolute_url())
+        clock[0] += 10  # the copy is gone: this request renders the page
+        # the idea (with its images, timeline and prototypes asked as EXISTS), its tags, its comments,
+        # and the member's own state
+        with django_assert_num_queries(4):
+            page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert page.count('class="comment"') == 5
+
+    def test_a_new_copy_renders_only_the_comments_that_changed(self, caches_on, clock, alice, bob):
+        from ideas.services import comment_post, comment_update
+
+        idea = make_idea()
+        first = comment_post(author=bob, idea=idea, body="First *thoughts*")
+        second = comment_post(author=alice, idea=idea, body="Second")
+        alice_client, bob_client = member_client(alice), member_client(bob)
+
+        def articles(response):
+            return [t.name for t in response.templates].count("ideas/_comment_article.html")
+
+        def threads(response):
+            return [t.name for t in response.templates].count("ideas/_comment_lists.html")
+
+        response = alice_client.get(idea.get_absolute_url())
+        assert articles(response) == 2 and threads(response) == 1
+        clock[0] += 10
+        response = alice_client.get(idea.get_absolute_url())  # a new copy, nothing changed
+        assert articles(response) == 0 and threads(response) == 0
+        assert "First <em>thoughts</em>" in response.content.decode()
+        clock[0] += 10
+        comment_update(comment=first, editor=bob, body="First thoughts, edited")
+        response = bob_client.get(idea.get_absolute_url())
+        page = response.content.decode()
+        assert articles(response) == 1  # only the edited one; the other is the kept fragment
+        assert "First thoughts, edited" in page and "<em>thoughts</em>" not in page and "Second" in page
+        # Kept fragments still get each viewer's links.
+        assert f"/comments/{first.pk}/edit/" in page and f"/moderation/flag/comment/{second.pk}/" in page
+
+        clock[0] += 10
+        bob.display_name = "Robert B."
+        bob.save(update_fields=["display_name"])
+        page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert "Robert B." in page  # the author's name is part of the fragment's key
+        assert f"/comments/{second.pk}/edit/" in page and f"/moderation/flag/comment/{first.pk}/" in page
+
+        clock[0] += 10
+        reply = comment_post(author=bob, idea=idea, body="A reply", parent=second)
+        response = alice_client.get(idea.get_absolute_url())
+        assert articles(response) == 1 and threads(response) == 1  # the new one, and where it goes
+        page = response.content.decode()
+        assert re.search(rf'data-replies-for="{second.pk}">\s*<li[^>]*id="comment-{reply.pk}"', page)
+
     def test_staff_get_a_page_of_their_own(self, caches_on, clock, alice, mona):
         from ideas.services import comment_post
 
