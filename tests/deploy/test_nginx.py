@@ -196,6 +196,8 @@ def test_what_nginx_refuses_itself_gets_the_sites_page(proxy):
     status, _, body = fetch(f"{proxy['base']}/no-such-page/")
     assert status == 404 and b"Unavailable" not in body and b"<center>nginx</center>" not in body
     assert fetch(f"{proxy['base']}/_errors/413.html")[0] == 404  # internal only
+    status, headers, _ = fetch(f"{proxy['base']}/_errors/errors.css")  # but their stylesheet is public
+    assert status == 200 and headers["content-type"] == "text/css"
 
 
 def test_one_address_gets_429_beyond_its_connections(proxy):
