@@ -75,6 +75,8 @@ def test_the_pages_show_the_initial_until_the_task_has_run_then_the_avatar(
     pending = upload_avatar(alice_client, picture())
     edit = alice_client.get("/members/me/").content.decode()
     assert 'data-image-status="processing"' in edit and 'data-avatar="initial"' in edit
+    # Nothing updates the page by itself: the member is told to reload, as for an idea's images.
+    assert "Your new avatar is being processed. Reload the page in a moment to see it." in edit
     client.force_login(bob)
     public = client.get(alice.get_absolute_url()).content.decode()
     assert 'data-avatar="initial">A<' in public and "<img" not in public.split("profile-head")[1][:300]

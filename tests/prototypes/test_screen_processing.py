@@ -83,6 +83,7 @@ def test_the_gallery_shows_processing_then_the_screen(client, alice, queued):
     client.force_login(alice)
     page = client.get(prototype.get_absolute_url()).content.decode()
     assert 'data-image-status="processing"' in page and screen.get_image_url() not in page
+    assert "Screen 1 is being processed. Reload the page in a moment to see it." in page
     assert 'id="pin-form-' not in page  # nothing to pin a comment on yet
     assert client.get(screen.get_image_url()).status_code == 404
     assert client.get(screen.get_thumbnail_url()).status_code == 404
