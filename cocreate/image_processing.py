@@ -190,7 +190,7 @@ def _finish(kind: ImageKind, pk: int, *, rendered: dict | None = None, failure: 
             _delete_files(storage, stored.written)  # the row is unchanged: the files made for it go too
             raise
         # The original (with its metadata) and what the new files replace go once the row has committed.
-        transaction.on_commit(lambda: _delete_files(storage, [source_name, *stored.replaced]))
+        delete_files_on_commit(storage, [source_name, *stored.replaced])
     log.info("%s %s: %s", kind.name, pk, row.status)
     return row.status
 
@@ -199,6 +199,17 @@ def _delete_files(storage, names) -> None:
     for name in names:
         if name:
             storage.delete(name)
+
+
+def delete_files_on_commit(storage, names) -> None:
+    """Delete files once the transaction that stopped using them commits. Robust, and a named function
+    (Django logs a failing robust callback by its __qualname__): a file that cannot be deleted is logged,
+    and never fails the request or task that committed."""
+
+    def delete_replaced_image_files():
+        _delete_files(storage, names)
+
+    transaction.on_commit(delete_replaced_image_files, robust=True)
 
 
 def _stale(kind: ImageKind, now):

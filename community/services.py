@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreate.image_processing import delete_files_on_commit
+
 from . import member_data, permissions, tasks
 from .auth import member_changed
 from .conduct import conduct
@@ -161,7 +163,7 @@ def _supersede_avatar_uploads(member: Member, *, reason: str) -> None:
         status=AvatarUpload.Status.FAILED, failure=reason[:300], source=""
     )
     names = [name for _pk, name in waiting if name]
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    delete_files_on_commit(storage, names)
 
 
 @transaction.atomic

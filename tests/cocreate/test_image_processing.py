@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
 from PIL import Image
@@ -145,3 +146,16 @@ def test_the_scheduler_queues_the_sweep_only_while_pictures_are_stale(settings):
     assert scheduler.run_if_due(job, now + job.every)
     sweep = DBTaskResult.objects.get(task_path="operations.tasks.requeue_stale_images")
     assert sweep.task.call() == {"idea images": 1, "avatars": 0, "prototype screens": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_that_cannot_be_deleted_after_the_commit_is_logged_and_raises_nothing(caplog):
+    """Effects after a commit never fail the request or task that committed (issue 17)."""
+
+    class Undeletable:
+        def delete(self, name):
+            raise PermissionError(f"cannot delete {name}")
+
+    with caplog.at_level("ERROR"), transaction.atomic():
+        image_processing.delete_files_on_commit(Undeletable(), ["avatars/uploads/x"])
+    assert "delete_replaced_image_files" in caplog.text and "cannot delete avatars/uploads/x" in caplog.text
