@@ -10,6 +10,11 @@ class Notification(models.Model):
         REPLY = "reply", _("reply")
         OFFICIAL_RESPONSE = "official_response", _("official response")
         MODERATION = "moderation", _("moderation")
+        # Issue 18: what is new in things a member follows, mentions, and shipped releases.
+        MENTION = "mention", _("mention")
+        NEW_IDEA = "new_idea", _("new idea in something I follow")
+        NEW_PROTOTYPE = "new_prototype", _("new prototype")
+        RELEASE = "release", _("release")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
