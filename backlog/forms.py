@@ -88,7 +88,17 @@ class BacklogItemForm(forms.ModelForm):
             "impact",
             "confidence",
             "target_release",
+            "is_public",
+            "public_title",
+            "public_summary",
         ]
+        help_texts = {
+            "is_public": _(
+                "The public roadmap then shows the public title and summary, the item's status and its "
+                "public ideas; nothing else of the item."
+            ),
+        }
+        widgets = {"public_summary": forms.Textarea(attrs={"rows": 3})}
 
 
 class BacklogFilterForm(forms.Form):

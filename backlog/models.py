@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The largest CLV or margin an import accepts: anything above is a unit mistake (cents, not euros).
@@ -57,6 +59,13 @@ class BacklogItem(models.Model):
     )
     target_release = models.CharField(_("target release"), max_length=60, blank=True)
     ideas = models.ManyToManyField("ideas.Idea", related_name="backlog_items", blank=True)
+    # The public roadmap shows an item only when R&D marks it public, under its public title and
+    # summary; the title, description, estimates and demand above stay internal.
+    is_public = models.BooleanField(_("show on the public roadmap"), default=False)
+    public_title = models.CharField(_("public title"), max_length=140, blank=True)
+    public_summary = models.TextField(_("public summary"), max_length=1000, blank=True)
+    # When the item last moved into its status: the date of its entry in the roadmap's feed.
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -75,7 +84,11 @@ class BacklogItem(models.Model):
             ("import_customers", "Can import customer records from the CRM"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(effort_estimate__gt=0), name="backlog_effort_positive")
+            models.CheckConstraint(condition=models.Q(effort_estimate__gt=0), name="backlog_effort_positive"),
+            models.CheckConstraint(
+                condition=models.Q(is_public=False) | ~models.Q(public_title=""),
+                name="backlog_public_item_has_public_title",
+            ),
         ]
 
     def __str__(self):
@@ -83,6 +96,14 @@ class BacklogItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("backlog:item", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        self.public_title = " ".join(self.public_title.split())
+        if self.is_public and not self.public_title:
+            raise ValidationError(
+                {"public_title": _("Give the item a public title before showing it on the roadmap.")}
+            )
 
 
 class TriageAction(models.Model):

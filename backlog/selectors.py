@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community import permissions
@@ -134,7 +135,8 @@ def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_li
     demand = market.item_demand([item])[item.pk]
     visible_segments = list(member_value_segments(viewer).values_list("pk", flat=True))
     voters = (
-        Vote.objects.counted().filter(value=Vote.Value.UP, idea__backlog_items=item)
+        Vote.objects.counted()
+        .filter(value=Vote.Value.UP, idea__backlog_items=item)
         .annotate(primary_segment=market.primary_segment())
         .filter(primary_segment__in=visible_segments)
         .order_by("member_id", "pk")
@@ -317,3 +319,136 @@ def segment_member_values(*, segment: Segment, market: Market, limit: int = 500)
         )
     rows.sort(key=lambda r: (-r.clv, r.member.pk))
     return rows
+
+
+# The public roadmap (cms.RoadmapPage) -------------------------------------------------------------
+
+# Roadmap columns in their order, each with the backlog item status and the idea status it shows.
+ROADMAP_COLUMNS = {
+    "planned": (BacklogItem.Status.PLANNED, Idea.Status.PLANNED),
+    "in_progress": (BacklogItem.Status.IN_PROGRESS, Idea.Status.IN_PROGRESS),
+    "shipped": (BacklogItem.Status.SHIPPED, Idea.Status.SHIPPED),
+}
+# The roadmap shows at most this many backlog items and as many ideas of their own, best supported first.
+ROADMAP_LIMIT = 300
+_PUBLIC_IDEA_FIELDS = ("id", "title", "status", "product_id", "upvote_count", "retired_upvotes", "created_at")
+
+
+@dataclass
+class RoadmapCard:
+    """One card of the public roadmap: a public backlog item with its public ideas, or an idea of its own.
+
+    Only public data: the item's public title and summary, never its title, description, estimates,
+    demand or triage log; only listed (public, not merged) ideas.
+    """
+
+    key: str  # "item-12" or "idea-34": stable per card, for anchors and feed entries
+    column: str  # a ROADMAP_COLUMNS key
+    title: str
+    summary: str
+    product: Product | None
+    ideas: list[Idea]
+    supporters: int  # distinct members up-voting its ideas, plus the ideas' votes of deleted accounts
+    moved_at: object  # when it moved into its column (datetime)
+    idea: Idea | None = None  # the card's own idea, for idea cards
+
+    @property
+    def column_label(self) -> str:
+        return roadmap_column_label(self.column)
+
+
+def roadmap_column_label(column: str) -> str:
+    return BacklogItem.Status(ROADMAP_COLUMNS[column][0]).label
+
+
+def roadmap_items(*, columns, products=None) -> list[RoadmapCard]:
+    """The public roadmap's cards in these columns (ROADMAP_COLUMNS keys), of these products (all when
+    None), best supported first. Public backlog items come with their listed ideas; listed ideas in the
+    columns' statuses that no shown item carries get a card of their own.
+
+    Queries: items, their ideas, the items' supporters, the other ideas (four, whatever the size).
+    """
+    columns = [c for c in ROADMAP_COLUMNS if c in set(columns)]
+    item_status = {ROADMAP_COLUMNS[c][0]: c for c in columns}
+    idea_status = {ROADMAP_COLUMNS[c][1]: c for c in columns}
+    if not columns:
+        return []
+    product_ids = None if products is None else [p.pk for p in products]
+    public_ideas = Idea.objects.listed().only(*_PUBLIC_IDEA_FIELDS).order_by("-upvote_count", "pk")
+    items = (
+        BacklogItem.objects.filter(is_public=True, status__in=list(item_status))
+        .select_related("product")
+        .only("id", "status", "public_title", "public_summary", "status_changed_at", "product")
+        .prefetch_related(Prefetch("ideas", queryset=public_ideas, to_attr="public_ideas"))
+    )
+    ideas = (
+        Idea.objects.listed()
+        .filter(status__in=list(idea_status))
+        .select_related("product")
+        .only(*_PUBLIC_IDEA_FIELDS, "product")
+        .annotate(
+            moved_at=Coalesce(
+                Subquery(
+                    StatusChange.objects.filter(idea=OuterRef("pk"), to_status=OuterRef("status"))
+                    .order_by("-created_at")
+                    .values("created_at")[:1]
+                ),
+                "created_at",
+            )
+        )
+        .order_by("-upvote_count", "pk")
+    )
+    if product_ids is not None:
+        items = items.filter(product_id__in=product_ids)
+        ideas = ideas.filter(product_id__in=product_ids)
+    items = list(items.order_by("-status_changed_at", "pk")[:ROADMAP_LIMIT])
+    carried = {idea.pk for item in items for idea in item.public_ideas}
+    supporters = {}
+    if carried:
+        supporters = dict(
+            Vote.objects.counted()
+            .filter(value=Vote.Value.UP, idea_id__in=carried, idea__backlog_items__in=[i.pk for i in items])
+            .values_list("idea__backlog_items")
+            .annotate(n=Count("member_id", distinct=True))
+            .values_list("idea__backlog_items", "n")
+        )
+    cards = [
+        RoadmapCard(
+            key=f"item-{item.pk}",
+            column=item_status[item.status],
+            title=item.public_title,
+            summary=item.public_summary,
+            product=item.product,
+            ideas=item.public_ideas,
+            supporters=supporters.get(item.pk, 0) + sum(i.retired_upvotes for i in item.public_ideas),
+            moved_at=item.status_changed_at,
+        )
+        for item in items
+    ]
+    cards += [
+        RoadmapCard(
+            key=f"idea-{idea.pk}",
+            column=idea_status[idea.status],
+            title=idea.title,
+            summary="",
+            product=idea.product,
+            ideas=[idea],
+            supporters=idea.upvote_count,
+            moved_at=idea.moved_at,
+            idea=idea,
+        )
+        for idea in ideas.exclude(pk__in=carried)[:ROADMAP_LIMIT]
+    ]
+    cards.sort(key=lambda card: (-card.supporters, card.title))
+    return cards
+
+
+def backlog_item_idea_ids(item_ids) -> list[int]:
+    """The ids of the ideas linked to these backlog items (for a release shipping them)."""
+    return sorted(
+        set(
+            BacklogItem.ideas.through.objects.filter(backlogitem_id__in=list(item_ids)).values_list(
+                "idea_id", flat=True
+            )
+        )
+    )

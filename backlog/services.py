@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import permissions
@@ -124,33 +125,62 @@ def triage_mark_duplicate(*, ideas, target: Idea, note: str, actor) -> list[Tria
     return TriageAction.objects.bulk_create(actions)
 
 
+EDITABLE_FIELDS = {
+    "product",
+    "title",
+    "description",
+    "status",
+    "effort_estimate",
+    "impact",
+    "confidence",
+    "target_release",
+    # What the public roadmap shows of the item (cms.RoadmapPage through selectors.roadmap_items).
+    "is_public",
+    "public_title",
+    "public_summary",
+}
+
+
 @transaction.atomic
 def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
-    """Change a backlog item's title, description, status, estimates or target release."""
+    """Change a backlog item's title, description, status, estimates or target release, and whether and
+    how it shows on the public roadmap (is_public, public_title, public_summary). A new status dates
+    the item's move (status_changed_at: its entry in the roadmap feed)."""
     _require(permissions.may_manage_backlog(editor))
-    allowed = {
-        "product",
-        "title",
-        "description",
-        "status",
-        "effort_estimate",
-        "impact",
-        "confidence",
-        "target_release",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"cannot set {sorted(unknown)}")
+    update_fields = [*fields, "updated_at"]
+    if "status" in fields and fields["status"] != item.status:
+        item.status_changed_at = timezone.now()
+        update_fields.append("status_changed_at")
     for name, value in fields.items():
         setattr(item, name, value)
     item.full_clean()
-    item.save(update_fields=[*fields, "updated_at"])
+    item.save(update_fields=update_fields)
     return item
+
+
+@transaction.atomic
+def backlog_item_set_public(
+    *, item: BacklogItem, editor, is_public: bool, public_title: str = "", public_summary: str = ""
+) -> BacklogItem:
+    """Show a backlog item on the public roadmap under a public title and summary, or take it off."""
+    return backlog_item_update(
+        item=item,
+        editor=editor,
+        is_public=is_public,
+        public_title=public_title,
+        public_summary=(public_summary or "").strip(),
+    )
 
 
 @transaction.atomic
 def backlog_item_create(*, creator, **fields) -> BacklogItem:
     _require(permissions.may_manage_backlog(creator))
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)}")
     item = BacklogItem(created_by=creator, **fields)
     item.full_clean()
     item.save()
@@ -169,3 +199,19 @@ def priority_weights_update(*, updated_by, **weights) -> PriorityWeights:
     row.full_clean()
     row.save(update_fields=[*weights, "updated_by", "updated_at"])
     return row
+
+
+@transaction.atomic
+def backlog_items_ship(*, item_ids, editor) -> list[BacklogItem]:
+    """Mark these backlog items shipped (a release shipped them); dropped and shipped ones stay as they are.
+
+    Locking: the items' rows, lowest id first.
+    """
+    _require(permissions.may_manage_backlog(editor))
+    items = BacklogItem.objects.select_for_update().filter(pk__in=list(item_ids)).order_by("pk")
+    shipped = []
+    for item in items:
+        if item.status in (BacklogItem.Status.SHIPPED, BacklogItem.Status.DROPPED):
+            continue
+        shipped.append(backlog_item_update(item=item, editor=editor, status=BacklogItem.Status.SHIPPED))
+    return shipped

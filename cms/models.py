@@ -1,14 +1,24 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
+from backlog.selectors import ROADMAP_COLUMNS, roadmap_column_label, roadmap_items
+from community.models import LastVisit
+from community.services import last_visit_record
 from ideas.campaigns import campaign_idea_page
+from ideas.models import Idea
 from ideas.selectors import idea_rows, trending_ideas
+from products.models import Product
+
+from . import feeds
 
 
 class HomePage(Page):
@@ -19,7 +29,12 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
     max_count = 1
-    subpage_types = ["cms.CampaignIndexPage", "cms.ContentPage"]
+    subpage_types = [
+        "cms.CampaignIndexPage",
+        "cms.ContentPage",
+        "cms.RoadmapPage",
+        "cms.ReleaseNotesIndexPage",
+    ]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -101,3 +116,196 @@ class ContentPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+
+
+class RoadmapPage(RoutablePageMixin, Page):
+    """The public roadmap: what is planned, in progress and shipped, for the products the editor picks.
+
+    Cards come from backlog.selectors.roadmap_items (public backlog items and public ideas only); the
+    page filters by product (?product=<slug>) and has an Atom feed at <page url>feed/.
+    """
+
+    intro = RichTextField(blank=True)
+    products = ParentalManyToManyField(
+        "products.Product", blank=True, related_name="+", help_text=_("None chosen: every product.")
+    )
+    show_planned = models.BooleanField(_("planned"), default=True)
+    show_in_progress = models.BooleanField(_("in progress"), default=True)
+    show_shipped = models.BooleanField(_("shipped"), default=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("products"),
+        MultiFieldPanel(
+            [FieldPanel("show_planned"), FieldPanel("show_in_progress"), FieldPanel("show_shipped")],
+            heading=_("Columns"),
+        ),
+    ]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("roadmap")
+
+    def clean(self):
+        super().clean()
+        if not self.columns:
+            raise ValidationError(_("Show at least one column."))
+
+    @property
+    def columns(self) -> list[str]:
+        chosen = {
+            "planned": self.show_planned,
+            "in_progress": self.show_in_progress,
+            "shipped": self.show_shipped,
+        }
+        return [column for column in ROADMAP_COLUMNS if chosen[column]]
+
+    def roadmap_products(self) -> list[Product]:
+        """The products this roadmap covers: those chosen, or every product."""
+        chosen = list(self.products.all())
+        return chosen or list(Product.objects.all())
+
+    def roadmap(self, request) -> dict:
+        """Products, the one chosen by ?product=<slug> (404 for an unknown one) and the cards."""
+        products = self.roadmap_products()
+        slug = request.GET.get("product", "")
+        product = None
+        if slug:
+            product = next((p for p in products if p.slug == slug), None)
+            if product is None:
+                raise Http404(_("This roadmap has no product “%(slug)s”.") % {"slug": slug[:100]})
+        cards = roadmap_items(columns=self.columns, products=[product] if product else products)
+        return {"products": products, "product": product, "cards": cards}
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        roadmap = self.roadmap(request)
+        context.update(roadmap)
+        context["columns"] = [
+            (column, roadmap_column_label(column), [c for c in roadmap["cards"] if c.column == column])
+            for column in self.columns
+        ]
+        context["feed_url"] = self.url + self.reverse_subpage("feed")
+        return context
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        return feeds.RoadmapFeed()(request, page=self)
+
+
+class ReleaseNotesIndexPage(RoutablePageMixin, Page):
+    """The changelog: every release note, newest first, with "New" on those published since the
+    member's last visit, and an Atom feed at <page url>feed/."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ReleaseNotePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("changelog")
+
+    def releases(self):
+        return (
+            ReleaseNotePage.objects.live()
+            .public()
+            .child_of(self)
+            .order_by("-released_on", "-first_published_at")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        releases = list(self.releases()[:100])
+        # Nothing is stored for visitors; a member's first visit marks what came out since they joined.
+        seen = last_visit_record(member=request.user, place=LastVisit.Place.CHANGELOG)
+        if seen is None and request.user.is_authenticated:
+            seen = request.user.date_joined
+        for release in releases:
+            release.is_new = seen is not None and release.first_published_at > seen
+        context["releases"] = releases
+        context["feed_url"] = self.url + self.reverse_subpage("feed")
+        return context
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        return feeds.ChangelogFeed()(request, page=self)
+
+
+RELEASE_NOTE_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "image", "embed"]
+
+
+class ReleaseNotePage(Page):
+    """One release: its notes (rich text with images), version and date, and the ideas and backlog items
+    it ships. Its first publication ships those ideas and tells their supporters once
+    (cms.releases.release_announce)."""
+
+    version = models.CharField(_("version"), max_length=40)
+    released_on = models.DateField(_("release date"), default=timezone.localdate)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = RichTextField(_("release notes"), features=RELEASE_NOTE_FEATURES)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("version"),
+        FieldPanel("released_on"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("shipped_ideas", label=_("Ideas it ships")),
+        InlinePanel("shipped_items", label=_("Backlog items it ships")),
+    ]
+    parent_page_types = ["cms.ReleaseNotesIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("release note")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["ideas"] = list(
+            Idea.objects.listed()
+            .filter(pk__in=self.shipped_ideas.values("idea_id"))
+            .only("id", "title", "status", "upvote_count")
+            .order_by("-upvote_count", "pk")
+        )
+        context["items"] = [
+            row.item for row in self.shipped_items.select_related("item").filter(item__is_public=True)
+        ]
+        return context
+
+
+class ReleaseNoteIdea(Orderable):
+    page = ParentalKey(ReleaseNotePage, on_delete=models.CASCADE, related_name="shipped_ideas")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("idea")]
+
+
+class ReleaseNoteBacklogItem(Orderable):
+    page = ParentalKey(ReleaseNotePage, on_delete=models.CASCADE, related_name="shipped_items")
+    item = models.ForeignKey("backlog.BacklogItem", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("item")]
+
+
+class ReleaseAnnouncement(models.Model):
+    """That a release was announced: its ideas shipped and their supporters told, once.
+
+    A row of its own rather than a field of the page: page fields are stored in every revision, and
+    publishing (or reverting to) a revision saved before the announcement would write the field back to
+    empty and announce the release again. The one-to-one key makes a second announcement impossible.
+    """
+
+    release = models.OneToOneField(ReleaseNotePage, on_delete=models.CASCADE, related_name="announcement")
+    announced_at = models.DateTimeField(default=timezone.now)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shipped_idea_ids = models.JSONField(default=list)
+    notified = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Release {self.release_id} announced at {self.announced_at:%Y-%m-%d %H:%M}"

@@ -237,3 +237,24 @@ class SegmentMembership(models.Model):
 
     def __str__(self):
         return f"{self.member} in {self.segment}"
+
+
+class LastVisit(models.Model):
+    """When a member last looked at a place of the site that marks what is new since (the changelog).
+
+    A row of its own, not a Member field: logged-in members are served from a cache (community.auth),
+    and a field written on every visit would make that copy stale.
+    """
+
+    class Place(models.TextChoices):
+        CHANGELOG = "changelog", _("release notes")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="last_visits")
+    place = models.CharField(max_length=30, choices=Place.choices)
+    visited_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "place"], name="one_last_visit_per_place")]
+
+    def __str__(self):
+        return f"{self.member_id} visited {self.place} at {self.visited_at:%Y-%m-%d %H:%M}"

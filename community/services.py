@@ -1,5 +1,7 @@
 """Every way a member's account, profile, roles and segments change."""
 
+from datetime import datetime
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
@@ -15,7 +17,7 @@ from . import member_data, permissions, tasks
 from .auth import member_changed
 from .conduct import conduct
 from .member_data import iso
-from .models import AvatarUpload, Member, Segment, SegmentMembership
+from .models import AvatarUpload, LastVisit, Member, Segment, SegmentMembership
 from .roles import GROUP_NAMES, STAFF_ROLES, Role, sync_roles
 
 
@@ -259,6 +261,7 @@ def member_delete_account(*, member: Member) -> None:
     SocialAccount.objects.filter(user=member).delete()
     Authenticator.objects.filter(user=member).delete()
     SegmentMembership.objects.filter(member=member).delete()
+    LastVisit.objects.filter(member=member).delete()
     member.managed_segments.clear()
     member.groups.clear()
     member.user_permissions.clear()
@@ -333,3 +336,20 @@ def member_earn_trust_level(*, member: Member, level: int) -> bool:
         member.trust_level = level
         member_changed(member.pk)  # update() sends no post_save
     return stored
+
+
+def last_visit_record(*, member: Member, place: str) -> datetime | None:
+    """Note that `member` looks at `place` now (LastVisit.Place) and return when they looked before (None
+    the first time, and for visitors who are not logged in, for whom nothing is stored).
+
+    Two tabs at once: the unique (member, place) row takes the later write; either answer is right.
+    """
+    if not member.is_authenticated:
+        return None
+    if place not in LastVisit.Place.values:
+        raise ValueError(f"unknown place {place!r}")
+    previous = (
+        LastVisit.objects.filter(member=member, place=place).values_list("visited_at", flat=True).first()
+    )
+    LastVisit.objects.update_or_create(member=member, place=place, defaults={"visited_at": timezone.now()})
+    return previous

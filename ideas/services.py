@@ -240,6 +240,67 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
     return change
 
 
+# Statuses a release may ship an idea from. Declined ideas stay declined (R&D reopens them first) and
+# merged ones live on in the idea they were merged into.
+SHIPPABLE_BY_RELEASE = (
+    Idea.Status.NEW,
+    Idea.Status.UNDER_REVIEW,
+    Idea.Status.PLANNED,
+    Idea.Status.IN_PROGRESS,
+)
+
+
+@transaction.atomic
+def ideas_ship(*, idea_ids, changed_by, note: str) -> list[Idea]:
+    """Move these ideas to *shipped* with one public note, as a release does (cms release notes): from
+    any open status, skipping the ones already shipped, declined, merged or not public. Each change is
+    on the idea's timeline and in the audit log like idea_set_status's, but nobody is notified here:
+    the caller tells the ideas' supporters once, for all of them (supporter_ids_of).
+
+    Locking: the ideas' row locks, lowest id first (as triage and moderation take them).
+    """
+    if not permissions.may_change_status(changed_by):
+        raise PermissionDenied(_("Only R&D can change an idea's status."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Explain the change in a public note: every supporter reads it.")})
+    shipped = []
+    for idea in _lock_ideas(idea_ids):
+        if idea.status not in SHIPPABLE_BY_RELEASE or idea.visibility != Visibility.PUBLIC:
+            continue
+        StatusChange.objects.create(
+            idea=idea,
+            from_status=idea.status,
+            to_status=Idea.Status.SHIPPED,
+            note=note,
+            changed_by=changed_by,
+        )
+        conduct().audit_record(
+            actor=changed_by,
+            action="status",
+            kind="idea",
+            object_id=idea.pk,
+            target_label=idea.title,
+            reason=note,
+            before={"status": idea.status},
+            after={"status": Idea.Status.SHIPPED},
+        )
+        idea.status = Idea.Status.SHIPPED
+        idea.save(update_fields=["status", "updated_at"])
+        shipped.append(idea)
+    if shipped:
+        signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk for idea in shipped])
+    return shipped
+
+
+def supporter_ids_of(ideas) -> list[int]:
+    """Everyone who should hear about any of these ideas (author, voters, followers), each once."""
+    ids = set()
+    for idea in ideas:
+        ids.update(supporter_ids(idea))
+    return sorted(ids)
+
+
 @transaction.atomic
 def follow_set(*, member, idea: Idea, following: bool) -> bool:
     """Follow or unfollow an idea; returns whether the member now follows it."""
