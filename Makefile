@@ -41,6 +41,7 @@ migrate: install
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	$(DEV_ENV) $(PY) manage.py seed_prototypes_demo
+	$(DEV_ENV) $(PY) manage.py seed_cms_demo
 	$(DEV_ENV) $(PY) manage.py search_index --rebuild
 
 # Installs, migrates, loads demo data, then serves HTTP + websockets on http://127.0.0.1:8000/

@@ -390,3 +390,53 @@ def test_every_admin_page_turns_anonymous_and_customers_away(client, alice, pref
                     and "/admin/login" in response["Location"]
                     or "/cms/login" in response["Location"]
                 ), route
+
+
+# CMS pages (served by Wagtail's catch-all above): the roadmap, the changelog and their feeds are public,
+# and nothing internal shows to anyone, staff included (tests/cms/roadmap_world.SECRETS: an internal
+# item title and description, a triage note, a private item, a hidden idea, a member's CLV).
+CMS_PAGES = {
+    "/roadmap/": everyone(OK),
+    "/roadmap/?product=camera": everyone(OK),
+    "/roadmap/?product=unknown": everyone(404),
+    "/roadmap/feed/": everyone(OK),
+    "/changelog/": everyone(OK),
+    "/changelog/feed/": everyone(OK),
+    "/changelog/spring/": everyone(OK),
+}
+
+
+@pytest.fixture
+def cms_world(cast, wagtail_site):
+    from cms.models import ReleaseNoteBacklogItem, ReleaseNoteIdea, ReleaseNotePage, ReleaseNotesIndexPage
+
+    from .cms import roadmap_world
+
+    world = roadmap_world.build(cast["rnd"])
+    roadmap_world.roadmap_page(wagtail_site)
+    changelog = ReleaseNotesIndexPage(title="Changelog", slug="changelog", live=False)
+    wagtail_site.add_child(instance=changelog)
+    changelog.save_revision().publish()
+    release = ReleaseNotePage(title="Spring", slug="spring", version="2.4", body="<p>Out</p>", live=False)
+    release.shipped_ideas = [ReleaseNoteIdea(idea=world["night"]), ReleaseNoteIdea(idea=world["hidden"])]
+    release.shipped_items = [ReleaseNoteBacklogItem(item=world["private_item"])]
+    changelog.add_child(instance=release)
+    release.save_revision(user=cast["administrator"]).publish()
+    return world
+
+
+CMS_CASES = [(path, persona) for path, expected in CMS_PAGES.items() for persona in expected]
+
+
+@pytest.mark.parametrize("path, persona", CMS_CASES, ids=[f"GET {p} as {r}" for p, r in CMS_CASES])
+def test_cms_pages(client, cast, cms_world, path, persona):
+    from .cms.roadmap_world import SECRETS
+
+    if persona != "anonymous":
+        client.force_login(cast[persona])
+    response = client.get(path)
+    assert outcome_of(response) == CMS_PAGES[path][persona]
+    html = response.content.decode()
+    for secret in SECRETS:
+        assert secret not in html, secret
+    assert cms_world["hidden"].get_absolute_url() not in html
