@@ -80,7 +80,7 @@ def release_notifications():
 
 
 def test_publishing_ships_the_ideas_and_tells_everyone_once(
-    changelog, release_world, adam, django_capture_on_commit_callbacks
+    client, changelog, release_world, adam, django_capture_on_commit_callbacks
 ):
     release = draft_release(changelog, release_world)
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,10 +99,8 @@ def test_publishing_ships_the_ideas_and_tells_everyone_once(
     notice = Notification.objects.filter(kind=Notification.Kind.RELEASE).first()
     assert notice.url == release.get_full_url() and "Spring release (2.4)" in notice.message
     # The idea page shows the public note with a link to the release.
-    page = roadmap_world.Idea.objects.get(pk=release_world["direct"].pk).get_absolute_url()
-    from django.test import Client
-
-    assert f'href="{release.get_full_url()}"' in Client().get(page).content.decode()
+    page = Idea.objects.get(pk=release_world["direct"].pk).get_absolute_url()
+    assert f'href="{release.get_full_url()}"' in client.get(page).content.decode()
 
     # Republishing, editing and reverting to the first revision tell nobody again.
     with django_capture_on_commit_callbacks(execute=True):
