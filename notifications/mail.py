@@ -63,6 +63,7 @@ RECIPIENT_FIELDS = (
     "email",
     "username",
     "display_name",
+    "deleted_at",
     "notify_status_changes",
     "notify_replies",
     "email_digest",

@@ -42,8 +42,10 @@ def preferences(request):
 
 
 def _what(kind: str) -> str:
-    if kind in mail.DIGESTS:
-        return _("your %(digest)s digest") % {"digest": Cadence(kind).label.lower()}
+    if kind == Cadence.DAILY:
+        return _("your daily digest")
+    if kind == Cadence.WEEKLY:
+        return _("your weekly digest")
     return _("“%(kind)s” notifications") % {"kind": Notification.Kind(kind).label}
 
 

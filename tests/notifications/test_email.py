@@ -149,7 +149,9 @@ def test_no_email_without_consent_or_verified_address(smtp, django_capture_on_co
     assert Notification.objects.count() == 3  # everyone still sees it on the site
 
 
-def test_one_message_per_member_per_event_however_many_reasons(smtp, alice, rita, django_capture_on_commit_callbacks):
+def test_one_message_per_member_per_event_however_many_reasons(
+    smtp, alice, rita, django_capture_on_commit_callbacks
+):
     """Ann wrote the idea (so she follows it) and voted for it: one status change, one message."""
     from voting.services import vote_cast
 
@@ -185,12 +187,16 @@ def test_an_invalid_address_fails_alone_and_is_recorded(smtp, django_capture_on_
     assert states == {"broken": "failed", "injected": "failed", "gone": "failed", "ann": "sent"}
 
 
-def test_a_busy_server_is_retried_and_nobody_gets_the_event_twice(smtp, settings, django_capture_on_commit_callbacks):
+def test_a_busy_server_is_retried_and_nobody_gets_the_event_twice(
+    smtp, settings, django_capture_on_commit_callbacks
+):
     members = [subscriber(username=f"m{n}") for n in range(3)]
     smtp.busy = 2  # "451 try again later" twice: the first two attempts send nothing
     notify(django_capture_on_commit_callbacks, members, Kind.RELEASE)
     assert sorted(recipients[0] for recipients, _message in smtp.messages) == [
-        "m0@example.com", "m1@example.com", "m2@example.com"
+        "m0@example.com",
+        "m1@example.com",
+        "m2@example.com",
     ]
     assert not EmailFailure.objects.exists()
 
@@ -201,7 +207,9 @@ def test_a_busy_server_is_retried_and_nobody_gets_the_event_twice(smtp, settings
     assert len(smtp.messages) == 3
 
 
-def test_a_server_refusing_for_now_fails_after_the_last_attempt(smtp, settings, django_capture_on_commit_callbacks):
+def test_a_server_refusing_for_now_fails_after_the_last_attempt(
+    smtp, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_SEND_ATTEMPTS = 3
     smtp.busy = 100
     ann = subscriber(username="ann")
@@ -213,7 +221,9 @@ def test_a_server_refusing_for_now_fails_after_the_last_attempt(smtp, settings, 
     assert Notification.objects.get().email_state == EmailState.FAILED
 
 
-def test_a_hanging_server_times_out_and_is_recorded(silent_server, settings, django_capture_on_commit_callbacks):
+def test_a_hanging_server_times_out_and_is_recorded(
+    silent_server, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_SEND_ATTEMPTS = 2
     ann = subscriber(username="ann")
     notify(django_capture_on_commit_callbacks, [ann], Kind.REPLY)
