@@ -1,8 +1,22 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from operations import schedule
 
 
 class NotificationsConfig(AppConfig):
-    """In-app notifications now; email and digests through background tasks later."""
+    """In-app notifications, and the email that follows them (at once or in daily and weekly digests)
+    through background tasks."""
 
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        # Django's place for registering: the tasks module needs the app registry ready.
+        from . import tasks
+
+        schedule.register("notifications.daily_digest", every=timedelta(days=1), task=tasks.send_daily_digest)
+        schedule.register(
+            "notifications.weekly_digest", every=timedelta(days=7), task=tasks.send_weekly_digest
+        )

@@ -3,6 +3,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class EmailState(models.TextChoices):
+    PENDING = "pending", _("not emailed yet")
+    SENT = "sent", _("emailed")
+    FAILED = "failed", _("could not be emailed")
+
+
+class Cadence(models.TextChoices):
+    """How often a member hears of one kind of notification by email."""
+
+    INSTANT = "instant", _("At once")
+    DAILY = "daily", _("In a daily digest")
+    WEEKLY = "weekly", _("In a weekly digest")
+    NEVER = "never", _("Never")
+
+
 class Notification(models.Model):
     class Kind(models.TextChoices):
         STATUS_CHANGED = "status_changed", _("status changed")
@@ -31,10 +46,25 @@ class Notification(models.Model):
     # The queued task that wrote it (notifications.services.notify_on_commit): a task that runs twice
     # (its worker died after the commit) writes each member's notification once.
     event = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # Email (notifications.email): PENDING until a message carrying it went to the SMTP server (SENT,
+    # instantly or in a digest) or could not go at all (FAILED, with an EmailFailure row). A retried
+    # batch or digest sends only PENDING ones, so nobody gets the same event twice.
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.PENDING, editable=False
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            # The digests' question: a member's notifications not emailed yet, newest window first.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=models.Q(email_state="pending"),
+                name="notification_email_pending",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "event"],
@@ -45,3 +75,45 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id}"
+
+
+class EmailPreference(models.Model):
+    """A member's own choice for one kind of notification; without a row the kind follows the defaults
+    in notifications.email.default_cadence (which read the profile's coarse switches)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=30, choices=Notification.Kind.choices)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="email_preference_once_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.cadence} for {self.member_id}"
+
+
+class EmailFailure(models.Model):
+    """A message that could not be handed to the SMTP server after its retries (or was refused for
+    good): kept for staff (admin), with the notifications it carried left FAILED, not retried again."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A notification kind for instant mail, or "daily"/"weekly" for a digest.
+    kind = models.CharField(max_length=30)
+    address = models.CharField(max_length=254)
+    error = models.TextField()
+    attempts = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} to {self.address}: {self.error[:60]}"

@@ -75,6 +75,9 @@ OWN_URLS = {
     "ideas/preview/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(OK)},
     "notifications/": {"GET": members_only()},
     "notifications/read/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
+    "notifications/email/": {"GET": members_only(), "POST": members_only()},  # POST: form errors here
+    # Public: the signed token (one member, one kind) is the authority; mail clients POST with no cookie.
+    "notifications/unsubscribe/<str:token>/": {"GET": everyone(OK), "POST": everyone(OK)},
     "members/me/": {"GET": members_only()},
     "members/me/export/": {"GET": members_only()},
     "members/me/delete/": {"GET": members_only()},
@@ -287,6 +290,10 @@ def url_for(route, world):
 
         return matrix_url(route)
     url = "/" + route
+    if "<str:token>" in route:
+        from notifications.mail import unsubscribe_token
+
+        url = url.replace("<str:token>", unsubscribe_token(member.pk, "reply"))
     url = url.replace("<id:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
     url = url.replace("<id:merge_pk>", str(world["merge"].pk)).replace(
         "<id:comment_pk>", str(world["comment"].pk)

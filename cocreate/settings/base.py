@@ -28,6 +28,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The name members know the site by: in the From of its emails, their subjects, and Wagtail's admin.
+SITE_NAME = env_str("SITE_NAME", "Cocreate")
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets from one development process.
@@ -313,8 +315,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cocreate <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP server may take to answer (connect, each command): one that hangs becomes a recorded
+# failure after the retries below, never a worker stuck for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# allauth's own mail (verification, password reset) says the site's name, not "[127.0.0.1:8000]".
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Notification email (notifications.mail): messages per SMTP connection (and per fixed set of queries),
+# attempts of a batch the server refused for now (4xx, timeout, connection lost) with back-off
+# (EMAIL_RETRY_FIRST_SECONDS, doubling, at most 30 s), and how long an unsubscribe link stays valid.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 500)
+EMAIL_SEND_ATTEMPTS = env_int("EMAIL_SEND_ATTEMPTS", 4)
+EMAIL_RETRY_FIRST_SECONDS = env_int("EMAIL_RETRY_FIRST_SECONDS", 2)
+UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 365)
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -369,7 +383,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 DATA_UPLOAD_MAX_NUMBER_FILES = 30
 
 # --- Wagtail --------------------------------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Cocreate"
+WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_URL
 # Wagtail indexes CMS pages only; ideas are indexed by our own search app.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
