@@ -74,6 +74,11 @@ def alice_client(client, alice):
 @pytest.fixture
 def wagtail_site(db):
     """The home page and Site from the cms data migration, recreated if a transactional test flushed them."""
+    return ensure_wagtail_site()
+
+
+def ensure_wagtail_site():
+    """wagtail_site's work, for tests that are not pytest functions (tests/browser)."""
     from wagtail.models import Locale, Page, Site
 
     from cms import guidelines
