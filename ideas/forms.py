@@ -134,6 +134,7 @@ class IdeaFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", _("Any status")), *Idea.Status.choices], required=False)
     tag = forms.SlugField(required=False, max_length=100)
     segment = forms.SlugField(required=False, max_length=100)
+    product = forms.SlugField(required=False, max_length=100)
     cursor = forms.CharField(required=False, max_length=200)
 
     def clean_sort(self):
