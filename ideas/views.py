@@ -439,7 +439,7 @@ def comment_edit(request, pk, comment_pk):
     comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=comment_pk, idea_id=pk)
     if not permissions.may_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author can edit this comment."))
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body}, idea_id=comment.idea_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(comment=comment, editor=request.user, body=form.cleaned_data["body"])
