@@ -98,3 +98,12 @@ def rate_limited(action: str):
         return wrapper
 
     return decorator
+
+
+# Members one idea or comment may @mention, by trust level (ideas.services): more is a form error that
+# keeps the text. One number today; a table like RATES so moderation can relax it for trusted members.
+MENTIONS_PER_POST = {NEW: 10, BASIC: 10, MEMBER: 10, TRUSTED: 10}
+
+
+def mention_limit(member) -> int:
+    return MENTIONS_PER_POST[min(member.trust_level, TRUSTED)]

@@ -20,6 +20,21 @@ class MemberData:
     # member -> None: erase or anonymise the member's rows; runs inside member_delete_account's
     # transaction with the member's row locked
     erase: Callable | None = None
+    # member -> [FollowGroup]: what the member follows, for their profile, where each can be unfollowed
+    follows: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Followed:
+    name: str
+    url: str  # the thing's page
+    unfollow_url: str  # takes a POST with follow=0 and `next`
+
+
+@dataclass(frozen=True)
+class FollowGroup:
+    label: str  # "Tags", "Ideas", ...
+    entries: list[Followed]
 
 
 _registered: dict[str, MemberData] = {}

@@ -127,6 +127,13 @@ def may_assign_segment(user, segment) -> bool:
     )
 
 
+def may_follow_segment(user, segment=None) -> bool:
+    """Customer managers and administrators follow segments (new ideas filed under them); customers and
+    other staff follow tags, products, campaigns, prototypes and ideas instead. Any segment they see,
+    not only those they manage: a manager covering for a colleague follows theirs too."""
+    return may_assign_segments(user)
+
+
 def may_grant_roles(user) -> bool:
     """Administrators grant and revoke roles."""
     return is_staff_with(user, "community.grant_role")

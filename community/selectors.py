@@ -1,6 +1,8 @@
 from django.core.cache import cache
+from django.db.models.functions import Lower
+from django.utils import timezone
 
-from .models import Segment
+from .models import Member, Segment
 
 PUBLIC_SEGMENTS_CACHE_KEY = "community:public-segments"
 
@@ -12,3 +14,30 @@ def public_segments() -> list[Segment]:
         segments = list(Segment.objects.filter(is_public=True).only("id", "name", "slug"))
         cache.set(PUBLIC_SEGMENTS_CACHE_KEY, segments, 300)
     return segments
+
+
+def mentionable():
+    """Members who may be @mentioned (and offered by the picker): active accounts, not suspended, banned,
+    deleted, or with a profile hidden by a moderator."""
+    active = Member.objects.filter(is_active=True, banned_at=None, deleted_at=None, profile_hidden=False)
+    return active.exclude(suspended_until__gt=timezone.now())
+
+
+def mentionable_members(handles) -> dict[str, Member]:
+    """The members these @handles (usernames, any case) name who may be mentioned: active accounts,
+    not suspended, banned, deleted or with a profile hidden by a moderator; keyed by the lowercased
+    handle. One query, however many handles."""
+    lowered = {handle.lower() for handle in handles}
+    if not lowered:
+        return {}
+    found = (
+        mentionable()
+        .annotate(handle=Lower("username"))
+        .filter(handle__in=lowered)
+        .only("id", "username", "display_name")
+        .order_by("pk")
+    )
+    members: dict[str, Member] = {}
+    for member in found:
+        members.setdefault(member.handle, member)  # two names differing only in case: the older one
+    return members

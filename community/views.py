@@ -71,7 +71,14 @@ def profile_edit(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("community:profile")
-    context = {"form": form, "avatar_upload": member.avatar_uploads.first()}  # the latest, if any
+    context = {
+        "form": form,
+        "avatar_upload": member.avatar_uploads.first(),  # the latest, if any
+        # What the member follows, from the apps that hold the follows (community.member_data).
+        "follow_groups": [
+            group for data in member_data.registered() if data.follows for group in data.follows(member)
+        ],
+    }
     return render(request, "community/profile_edit.html", context, status=400 if form.errors else 200)
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
@@ -10,6 +11,18 @@ from products.models import Product
 from .models import Comment, Idea, campaign_model
 from .selectors import SORTS
 from .services import MAX_IMAGES_PER_IDEA
+
+
+def enable_mentions(field: forms.Field, *, idea_id: int | None = None) -> None:
+    """Let the @mention picker (static/js/mentions.js) work on this textarea: where to ask, about which
+    thread, and its words, all from the page."""
+    field.widget.attrs.update(
+        {
+            "data-mention-url": reverse("ideas:mentions"),
+            "data-mention-label": _("Members to mention"),
+            **({"data-mention-idea": str(idea_id)} if idea_id else {}),
+        }
+    )
 
 
 class IdeaForm(forms.Form):
@@ -27,6 +40,10 @@ class IdeaForm(forms.Form):
     segment = ModelIdChoiceField(
         label=_("Who needs it"), queryset=Segment.objects.filter(is_public=True), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        enable_mentions(self.fields["body"])
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -110,6 +127,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, idea: Idea, **kwargs):
         super().__init__(*args, **kwargs)
         self.idea = idea
+        enable_mentions(self.fields["body"], idea_id=idea.pk)
 
     def clean_parent(self):
         parent_id = self.cleaned_data.get("parent")
@@ -134,6 +152,7 @@ class IdeaFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", _("Any status")), *Idea.Status.choices], required=False)
     tag = forms.SlugField(required=False, max_length=100)
     segment = forms.SlugField(required=False, max_length=100)
+    product = forms.SlugField(required=False, max_length=100)
     cursor = forms.CharField(required=False, max_length=200)
 
     def clean_sort(self):
@@ -160,3 +179,7 @@ class MergeForm(forms.Form):
 
 class CommentEditForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+
+    def __init__(self, *args, idea_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        enable_mentions(self.fields["body"], idea_id=idea_id)

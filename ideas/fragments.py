@@ -43,6 +43,8 @@ from cocreate.holes import Hole, Holed, render_holed
 from community import permissions
 from notifications.services import unread_cache_key, unread_count
 
+from .templatetags.follows import follow_button_context
+
 CSRF_TOKEN = Hole("csrf_token")
 
 
@@ -119,6 +121,8 @@ def _vote_boxes(request, idea) -> tuple[Holed, Holed]:
 class SharedList:
     page: Holed  # ideas/list.html
     vote_boxes: dict[int, tuple[Holed, Holed, int]]  # idea id → (not voted, voted, count when rendered)
+    # The tag and product the list is filtered by: a "topic_follow" hole each, keyed by position.
+    topics: tuple = ()
 
     @property
     def idea_ids(self) -> list[int]:
@@ -129,7 +133,18 @@ def render_shared_list(request, context: dict) -> SharedList:
     """ideas/list.html for any member; `context` holds what the list shows (page, filters)."""
     page = render_holed("ideas/list.html", shared_context(context), request)
     vote_boxes = {idea.pk: (*_vote_boxes(request, idea), idea.vote_count) for idea in context["page"].ideas}
-    return SharedList(page=page, vote_boxes=vote_boxes)
+    return SharedList(page=page, vote_boxes=vote_boxes, topics=tuple(context.get("follow_topics", ())))
+
+
+def topic_follow_fillers(request, shared: SharedList) -> dict:
+    """The follow button of the list's tag or product for this member (one query each, only on lists
+    filtered by one)."""
+
+    def button(index):
+        context = follow_button_context(request, shared.topics[index])
+        return render_to_string("ideas/_follow_topic.html", context, request)
+
+    return {"topic_follow": button} if shared.topics else {}
 
 
 def list_for_member(

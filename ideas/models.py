@@ -205,6 +205,81 @@ class Follow(models.Model):
         return f"{self.member_id} follows {self.idea_id}"
 
 
+# What else a member may follow besides an idea (Follow): the things an idea is filed under, and
+# prototypes. One column per kind, so every fan-out is one indexed query on one table.
+FOLLOW_TARGETS = ("tag", "product", "campaign", "segment", "prototype")
+
+
+def _exactly_one_target() -> models.Q:
+    condition = models.Q()
+    for kind in FOLLOW_TARGETS:
+        only = models.Q(**{f"{kind}__isnull": False}) & models.Q(
+            *(models.Q(**{f"{other}__isnull": True}) for other in FOLLOW_TARGETS if other != kind)
+        )
+        condition |= only
+    return condition
+
+
+class TopicFollow(models.Model):
+    """A member follows a tag, a product, a campaign, a segment (customer managers) or a prototype.
+
+    Exactly one target column is set (a check constraint); one row per member and target (a partial
+    unique constraint per kind). Ideas have their own table (Follow), which merges move along.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
+    )
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "cms.CampaignPage", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.ForeignKey(
+        "community.Segment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # A string reference to the app above (docs/architecture.md): the prototypes app calls the follow
+    # services with its own rows; nothing here imports it.
+    prototype = models.ForeignKey(
+        "prototypes.Prototype", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_exactly_one_target(), name="topic_follow_exactly_one_target"),
+            *(
+                models.UniqueConstraint(
+                    fields=["member", kind],
+                    condition=models.Q(**{f"{kind}__isnull": False}),
+                    name=f"one_follow_per_member_per_{kind}",
+                )
+                for kind in FOLLOW_TARGETS
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} follows {self.kind} {getattr(self, f'{self.kind}_id')}"
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in FOLLOW_TARGETS if getattr(self, f"{kind}_id") is not None)
+
+    @property
+    def target(self):
+        return getattr(self, self.kind)
+
+    @classmethod
+    def kind_of(cls, target) -> str:
+        """The column that holds `target` (a Tag, Product, CampaignPage, Segment or Prototype)."""
+        for kind in FOLLOW_TARGETS:
+            if isinstance(target, cls._meta.get_field(kind).related_model):
+                return kind
+        raise TypeError(f"nothing of type {type(target).__name__} can be followed")
+
+
 class IdeaMerge(models.Model):
     """Idea `source` merged into `target`, with exactly what moved, so the merge can be undone."""
 

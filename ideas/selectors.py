@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models.functions import Coalesce, Lower, NullIf
+from taggit.models import Tag
 
 from community.permissions import may_see_hidden_content
+from community.selectors import mentionable
+from products.models import Product
 
 from .models import Comment, Follow, Idea, IdeaImage, StatusChange, Visibility, campaign_model
 from .votes import votes
@@ -137,6 +141,7 @@ def idea_list_page(
     status: str = "",
     tag: str = "",
     segment: str = "",
+    product: str = "",
     cursor: str = "",
     campaign: int | None = None,
     size: int | None = None,
@@ -156,6 +161,8 @@ def idea_list_page(
         ideas = ideas.filter(tags__slug=tag)
     if segment:
         ideas = ideas.filter(segment__slug=segment)
+    if product:
+        ideas = ideas.filter(product__slug=product)
     if campaign:
         ideas = ideas.filter(campaign_id=campaign)
     if cursor:
@@ -327,3 +334,41 @@ def idea_rows(ideas, *, user) -> IdeaPage:
     campaigns = Prefetch("campaign", queryset=campaign_model().objects.only("id", "starts_at", "ends_at"))
     prefetch_related_objects(ideas, "author", "segment", Prefetch("tags", to_attr="tag_list"), campaigns)
     return IdeaPage(ideas=ideas, next_cursor=None, my_votes=my_votes(user, [i.pk for i in ideas]))
+
+
+def list_topics(*, tag: str = "", product: str = "") -> list:
+    """The tag and product an idea list is filtered by, as rows (for their follow buttons); one query
+    each, none without filters."""
+    topics = []
+    if tag:
+        topics += list(Tag.objects.filter(slug=tag)[:1])
+    if product:
+        topics += list(Product.objects.filter(slug=product)[:1])
+    return topics
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mention_suggestions(*, viewer, query: str, idea: Idea | None) -> list[dict]:
+    """Whom the @mention picker offers for `query` (the start of a username or of a word of a display
+    name): members taking part in `idea`'s thread (its author and public commenters) first, then everyone
+    else, each by display name; never the viewer. One query."""
+    query = query.strip().lstrip("@")
+    members = mentionable().exclude(pk=viewer.pk)
+    if query:
+        members = members.filter(
+            Q(username__istartswith=query)
+            | Q(display_name__istartswith=query)
+            | Q(display_name__icontains=f" {query}")
+        )
+    in_thread = Value(0)
+    if idea is not None:
+        commented = Comment.objects.filter(idea=idea, visibility=Visibility.PUBLIC, author=OuterRef("pk"))
+        in_thread = Case(When(Q(pk=idea.author_id) | Exists(commented), then=Value(1)), default=Value(0))
+    rows = (
+        members.annotate(in_thread=in_thread, name=Coalesce(NullIf("display_name", Value("")), "username"))
+        .order_by("-in_thread", Lower("name"), "pk")
+        .values_list("username", "name")[:MENTION_SUGGESTIONS]
+    )
+    return [{"handle": handle, "name": name} for handle, name in rows]

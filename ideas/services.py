@@ -7,17 +7,19 @@ update columns of their own (grep `Idea.objects` for each).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community import permissions
 from community.conduct import conduct
+from community.limits import mention_limit
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
 from . import broadcasts, signals, tasks
-from .markdown import render_markdown
+from .markdown import RenderedPost, mention_handles, render_post
 from .models import (
     Comment,
     CommentRevision,
@@ -27,6 +29,7 @@ from .models import (
     IdeaMerge,
     IdeaRevision,
     StatusChange,
+    TopicFollow,
     Visibility,
 )
 from .ranking import TRENDING_WINDOW, hot_score, top_score
@@ -42,6 +45,40 @@ def _clean_title(title: str) -> str:
     return title
 
 
+def _render_body(*, author, body: str) -> RenderedPost:
+    """The post's HTML and whom it @mentions, refused (a form error on the text, which is kept) past
+    the author's limit of mentions (community.limits.mention_limit)."""
+    rendered = render_post(body)
+    limit = mention_limit(author)
+    if len(rendered.mentioned_ids) > limit:
+        raise ValidationError(
+            {
+                "body": ngettext(
+                    "Mention at most %(limit)d member in one post.",
+                    "Mention at most %(limit)d members in one post.",
+                    limit,
+                )
+                % {"limit": limit}
+            }
+        )
+    return rendered
+
+
+def _notify_mentions(*, author, member_ids, idea: Idea, url: str, skip=()) -> None:
+    """Tell the members a post mentions, once each, never the author themself."""
+    ids = sorted(set(member_ids) - {author.pk} - set(skip))
+    if ids:
+        notify_on_commit(
+            member_ids=ids,
+            kind=Notification.Kind.MENTION,
+            idea_id=idea.pk,
+            actor_id=author.pk,
+            message=_("%(name)s mentioned you on “%(title)s”.")
+            % {"name": author.public_name, "title": idea.title},
+            url=url,
+        )
+
+
 @transaction.atomic
 def idea_submit(
     *, author, title: str, body: str, tags=(), product=None, segment=None, campaign=None, images=()
@@ -53,11 +90,12 @@ def idea_submit(
     spam_signals = conduct().check_post(
         author=author, kind="idea", text=f"{title} {body}", images=len(images)
     )
+    rendered = _render_body(author=author, body=body)
     now = timezone.now()
     idea = Idea(
         title=title,
         body=body,
-        body_html=render_markdown(body),
+        body_html=rendered.html,
         author=author,
         product=product,
         segment=segment,
@@ -83,7 +121,35 @@ def idea_submit(
         tasks.process_idea_images.enqueue(image_ids=attached)
     Follow.objects.create(member=author, idea=idea)
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
+    if idea.visibility == Visibility.PUBLIC:  # a held idea is announced by nobody until approved
+        notify_on_commit(
+            member_ids=topic_follower_ids(idea),
+            kind=Notification.Kind.NEW_IDEA,
+            idea_id=idea.pk,
+            actor_id=author.pk,
+            message=_("New idea in what you follow: “%(title)s”") % {"title": idea.title},
+            url=idea.get_absolute_url(),
+        )
+        _notify_mentions(
+            author=author, member_ids=rendered.mentioned_ids, idea=idea, url=idea.get_absolute_url()
+        )
     return idea
+
+
+def topic_follower_ids(idea: Idea) -> list[int]:
+    """Members following one of the idea's tags, its product, campaign or segment, each once, never its
+    author: one query, however many tags and follows overlap."""
+    filed_under = Q(tag__in=idea.tags.all().values("pk"))
+    for kind in ("product", "campaign", "segment"):
+        if getattr(idea, f"{kind}_id") is not None:  # `kind=None` would mean IS NULL: every other row
+            filed_under |= Q(**{f"{kind}_id": getattr(idea, f"{kind}_id")})
+    return list(
+        TopicFollow.objects.filter(filed_under)
+        .exclude(member_id=idea.author_id)
+        .values_list("member_id", flat=True)
+        .distinct()
+        .order_by("member_id")
+    )
 
 
 @transaction.atomic
@@ -92,11 +158,13 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     if not (permissions.may_edit_idea(editor, idea) or permissions.may_moderate(editor)):
         raise PermissionDenied(_("Only the author can edit this idea."))
     title = _clean_title(title)
+    rendered = _render_body(author=editor, body=body)
+    mentioned_before = mention_handles(idea.body)
     if (title, body) != (idea.title, idea.body):
         IdeaRevision.objects.create(idea=idea, editor=editor, title=idea.title, body=idea.body)
     idea.title = title
     idea.body = body
-    idea.body_html = render_markdown(body)
+    idea.body_html = rendered.html
     idea.product = product
     idea.segment = segment
     idea.full_clean(exclude=["tags", "body_html"])
@@ -104,6 +172,9 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     if tags is not None:
         idea.tags.set(list(tags))
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
+    if idea.visibility == Visibility.PUBLIC:  # only members newly mentioned by this edit are told
+        newly = [pk for handle, pk in rendered.mentioned.items() if handle not in mentioned_before]
+        _notify_mentions(author=editor, member_ids=newly, idea=idea, url=idea.get_absolute_url())
     return idea
 
 
@@ -128,13 +199,14 @@ def comment_post(
         raise ValidationError(_("A moderator locked this discussion: it takes no new comments."))
     if parent is not None and parent.idea_id != idea.pk:
         raise ValidationError({"parent": _("You can only reply to a comment on the same idea.")})
+    rendered = _render_body(author=author, body=body)
     spam_signals = conduct().check_post(author=author, kind="comment", text=body)
     comment = Comment(
         idea=idea,
         author=author,
         parent=parent,
         body=body,
-        body_html=render_markdown(body),
+        body_html=rendered.html,
         is_official=official,
         visibility=Visibility.HELD if spam_signals else Visibility.PUBLIC,
     )
@@ -161,6 +233,13 @@ def comment_post(
             % {"name": author.public_name, "title": idea.title},
             url=comment.get_absolute_url(),
         )
+    _notify_mentions(
+        author=author,
+        member_ids=rendered.mentioned_ids,
+        idea=idea,
+        url=comment.get_absolute_url(),
+        skip=[parent.author_id] if parent is not None else [],  # told already: "replied to you"
+    )
     if official:
         notify_on_commit(
             member_ids=supporter_ids(idea),
@@ -312,6 +391,21 @@ def follow_set(*, member, idea: Idea, following: bool) -> bool:
 
 
 @transaction.atomic
+def follow_topic_set(*, member, target, following: bool) -> bool:
+    """Follow or unfollow a tag, product, campaign, segment or prototype (TopicFollow.kind_of says which);
+    returns whether the member now follows it. Only customer managers and administrators follow
+    segments (community.permissions.may_follow_segment); anyone may unfollow what they follow."""
+    kind = TopicFollow.kind_of(target)
+    if following and kind == "segment" and not permissions.may_follow_segment(member, target):
+        raise PermissionDenied(_("Only customer managers follow segments."))
+    if following:
+        TopicFollow.objects.get_or_create(member=member, **{kind: target})
+    else:
+        TopicFollow.objects.filter(member=member, **{kind: target}).delete()
+    return following
+
+
+@transaction.atomic
 def comment_pin(*, comment: Comment, pinned_by, pinned: bool) -> Comment:
     """Pin an official response (or any comment, for moderators) to the top of the discussion, or
     unpin it; the pin and its audit entry are written together."""
@@ -344,11 +438,18 @@ def comment_update(*, comment: Comment, editor, body: str) -> Comment:
     if not body:
         raise ValidationError({"body": _("Write something before saving.")})
     if body != comment.body:
+        rendered = _render_body(author=editor, body=body)
+        mentioned_before = mention_handles(comment.body)
         CommentRevision.objects.create(comment=comment, editor=editor, body=comment.body)
         comment.body = body
-        comment.body_html = render_markdown(body)
+        comment.body_html = rendered.html
         comment.save(update_fields=["body", "body_html", "updated_at"])
         signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
+        if comment.visibility == Visibility.PUBLIC:  # only members newly mentioned by this edit
+            newly = [pk for handle, pk in rendered.mentioned.items() if handle not in mentioned_before]
+            _notify_mentions(
+                author=editor, member_ids=newly, idea=comment.idea, url=comment.get_absolute_url()
+            )
     return comment
 
 
@@ -372,7 +473,7 @@ def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
 
 def preview_markdown(body: str) -> str:
     """What the description will look like: the same renderer and sanitiser as the saved page."""
-    return render_markdown(body[:20000])
+    return render_post(body[:20000]).html
 
 
 def idea_recount(*, idea_ids) -> None:

@@ -20,4 +20,10 @@ urlpatterns = [
     path("<id:pk>/comments/<id:comment_pk>/edit/", views.comment_edit, name="comment_edit"),
     path("<id:pk>/comments/<id:comment_pk>/pin/", views.comment_pin, name="comment_pin"),
     path("preview/", views.markdown_preview, name="preview"),
+    path("mentions/", views.mention_suggestions, name="mentions"),
+    # Following what ideas are filed under (prototypes have theirs under /prototypes/).
+    path("follows/tag/<id:pk>/", views.topic_follow, {"kind": "tag"}, name="follow_tag"),
+    path("follows/product/<id:pk>/", views.topic_follow, {"kind": "product"}, name="follow_product"),
+    path("follows/campaign/<id:pk>/", views.topic_follow, {"kind": "campaign"}, name="follow_campaign"),
+    path("follows/segment/<id:pk>/", views.topic_follow, {"kind": "segment"}, name="follow_segment"),
 ]

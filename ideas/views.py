@@ -9,16 +9,20 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from taggit.models import Tag
 
-from cocreate.http import body_limit
+from cocreate.http import body_limit, redirect_to_next
 from community import permissions
 from community.access import contributor_required, staff_required
 from community.conduct import conduct
 from community.limits import rate_limited
+from community.models import Segment
 from community.selectors import public_segments
+from products.models import Product
 
 from . import fragments, page_cache, selectors, services
 from .forms import (
@@ -30,7 +34,7 @@ from .forms import (
     MergeForm,
     StatusForm,
 )
-from .models import Comment, CommentRevision, Idea, IdeaMerge
+from .models import Comment, CommentRevision, Idea, IdeaMerge, campaign_model
 
 HELD_MESSAGE = gettext_lazy(
     "Thanks! Your post is waiting for a moderator before others can see it. This happens to some posts "
@@ -90,7 +94,7 @@ def idea_list(request):
     if not isinstance(shared, fragments.SharedList):
         return shared  # the filters were refused
     vote_state = selectors.vote_state(request.user, shared.idea_ids)
-    fillers = fragments.member_fillers(request, found)
+    fillers = {**fragments.member_fillers(request, found), **fragments.topic_follow_fillers(request, shared)}
     return HttpResponse(fragments.list_for_member(shared, vote_state=vote_state, fillers=fillers))
 
 
@@ -106,12 +110,20 @@ def _idea_list_page(request, *, shared=False):
             status=filters["status"],
             tag=filters["tag"],
             segment=filters["segment"],
+            product=filters["product"],
             cursor=filters["cursor"],
         )
     except selectors.BadCursor:
         form.add_error("cursor", _("That page link is broken; start again from the first page."))
         return render(request, "ideas/list.html", {"filter_form": form, "page": None}, status=400)
-    context = {"filter_form": form, "filters": filters, "page": page, "segments": public_segments()}
+    context = {
+        "filter_form": form,
+        "filters": filters,
+        "page": page,
+        "segments": public_segments(),
+        # A list filtered by a tag or a product is that tag's or product's page: it has a follow button.
+        "follow_topics": selectors.list_topics(tag=filters["tag"], product=filters["product"]),
+    }
     if shared:
         return fragments.render_shared_list(request, context)
     return render(request, "ideas/list.html", context)
@@ -382,7 +394,36 @@ def merge_undo(request, merge_pk):
 def idea_follow(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
     services.follow_set(member=request.user, idea=idea, following=request.POST.get("follow") == "1")
-    return redirect(idea)
+    return redirect_to_next(request, idea.get_absolute_url())
+
+
+def _followable(kind: str):
+    """What `user` may follow of this kind, for the follow views (prototypes has its own view)."""
+    if kind == "tag":
+        return Tag.objects.all()
+    if kind == "product":
+        return Product.objects.all()
+    if kind == "campaign":
+        return campaign_model().objects.live()
+    if kind == "segment":
+        return Segment.objects.all()
+    raise Http404
+
+
+@require_POST
+@login_required
+def topic_follow(request, kind, pk):
+    """Follow (follow=1) or unfollow (follow=0) a tag, product, campaign or segment; back to `next`."""
+    target = get_object_or_404(_followable(kind), pk=pk)
+    following = request.POST.get("follow") == "1"
+    if following and kind == "segment" and not permissions.may_follow_segment(request.user, target):
+        raise PermissionDenied(_("Only customer managers follow segments."))
+    services.follow_topic_set(member=request.user, target=target, following=following)
+    if following:
+        messages.success(request, _("You follow “%(name)s” now.") % {"name": target})
+    else:
+        messages.success(request, _("You no longer follow “%(name)s”.") % {"name": target})
+    return redirect_to_next(request, reverse("community:profile"))
 
 
 @require_POST
@@ -398,12 +439,12 @@ def comment_edit(request, pk, comment_pk):
     comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=comment_pk, idea_id=pk)
     if not permissions.may_edit_comment(request.user, comment):
         raise PermissionDenied(_("Only the author can edit this comment."))
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body}, idea_id=comment.idea_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(comment=comment, editor=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            form.add_error("body", error)
+            form.add_error(None, error)  # {"body": …} lands on the text field
         else:
             return redirect(comment)
     return render(
@@ -439,3 +480,14 @@ def idea_history(request, pk):
 @login_required
 def markdown_preview(request):
     return JsonResponse({"html": services.preview_markdown(request.POST.get("body", ""))})
+
+
+@login_required
+def mention_suggestions(request):
+    """The @mention picker's suggestions: ?q=<start of a name>&idea=<id> (the thread's members first)."""
+    idea_id = request.GET.get("idea", "")
+    idea = Idea.objects.visible_to(request.user).filter(pk=idea_id).first() if idea_id.isdigit() else None
+    suggestions = selectors.mention_suggestions(
+        viewer=request.user, query=request.GET.get("q", "")[:60], idea=idea
+    )
+    return JsonResponse(suggestions, safe=False)

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from community import permissions
 from community.models import Segment
-from ideas.models import Visibility
+from ideas.models import Follow, TopicFollow, Visibility
+from notifications.models import Notification
+from notifications.services import notify_on_commit
 
 from . import bundles, screens, signals, tasks
 from .limits import limit
@@ -82,10 +84,37 @@ def prototype_publish(*, prototype: Prototype, by) -> Prototype:
     _require_publisher(by)
     if not prototype.variants.filter(current_version__isnull=False).exists():
         raise ValidationError(_("Add at least one variant before publishing."))
+    # The row lock makes "published for the first time" true for one of two simultaneous publishes.
+    first_time = (
+        Prototype.objects.select_for_update().get(pk=prototype.pk).status != Prototype.Status.PUBLISHED
+    )
     prototype.status = Prototype.Status.PUBLISHED
     prototype.save(update_fields=["status"])
     signals.prototype_changed.send(sender=Prototype, prototype_id=prototype.pk)
+    if first_time:
+        notify_on_commit(
+            member_ids=prototype_follower_ids(prototype),
+            kind=Notification.Kind.NEW_PROTOTYPE,
+            idea_id=None,
+            actor_id=by.pk,
+            message=_("New prototype to try: “%(title)s”") % {"title": prototype.title},
+            url=prototype.get_absolute_url(),
+        )
     return prototype
+
+
+def prototype_follower_ids(prototype: Prototype) -> list[int]:
+    """Members who follow the prototype's product or one of the ideas it was built for, each once: one
+    query (a UNION of the two follow tables)."""
+    by_idea = Follow.objects.filter(idea__in=prototype.linked_ideas.values("pk")).values_list(
+        "member_id", flat=True
+    )
+    if prototype.product_id is None:
+        return sorted(set(by_idea))
+    by_product = TopicFollow.objects.filter(product_id=prototype.product_id).values_list(
+        "member_id", flat=True
+    )
+    return sorted(set(by_idea.union(by_product)))
 
 
 def _version_content(kind, *, video_url, screen_files, bundle_file):

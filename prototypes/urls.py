@@ -15,6 +15,7 @@ urlpatterns = [
     path("<id:pk>/pins/", views.pin, name="pin"),
     path("<id:pk>/beta/", views.beta_join, name="beta_join"),
     path("<id:pk>/beta/withdraw/", views.beta_withdraw, name="beta_withdraw"),
+    path("<id:pk>/follow/", views.prototype_follow, name="follow"),
     path("<id:pk>/manage/", views.prototype_manage, name="manage"),
     path("<id:pk>/variants/", views.variant_create, name="variant_create"),
     path("<id:pk>/questions/", views.question_create, name="question_create"),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from cocreate.http import body_limit, json_error, wants_json
+from cocreate.http import body_limit, json_error, redirect_to_next, wants_json
 from cocreate.spreadsheets import csv_download
 from community import permissions
 from community.access import contributor_required, staff_required
+from ideas.services import follow_topic_set
 
 from . import bundles, selectors, services
 from .forms import (
@@ -435,3 +437,17 @@ def results_csv(request, pk):
              f"{p.y:.4f}", p.created_at.isoformat()]
         )  # fmt: skip
     return response
+
+
+@require_POST
+@login_required
+def prototype_follow(request, pk):
+    """Follow (follow=1) or unfollow (follow=0) a prototype the member can see; back to `next`."""
+    prototype = get_object_or_404(Prototype.objects.visible_to(request.user), pk=pk)
+    following = request.POST.get("follow") == "1"
+    follow_topic_set(member=request.user, target=prototype, following=following)
+    if following:
+        messages.success(request, _("You follow “%(name)s” now.") % {"name": prototype})
+    else:
+        messages.success(request, _("You no longer follow “%(name)s”.") % {"name": prototype})
+    return redirect_to_next(request, prototype.get_absolute_url())

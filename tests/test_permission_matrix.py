@@ -11,7 +11,7 @@ from django.urls import URLResolver, get_resolver
 
 from ideas.services import comment_post
 
-from .factories import MemberFactory, SegmentFactory, make_idea
+from .factories import MemberFactory, ProductFactory, SegmentFactory, make_idea
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,18 @@ OWN_URLS = {
         "POST": members_only(DENIED, moderator=MOVED, administrator=MOVED),
     },
     "ideas/preview/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(OK)},
+    # Following what ideas are filed under (tests/ideas/test_topic_follows.py); segments: customer
+    # managers and administrators only (community.permissions.may_follow_segment).
+    **{
+        f"ideas/follows/{kind}/<id:pk>/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)}
+        for kind in ("tag", "product", "campaign")
+    },
+    "ideas/follows/segment/<id:pk>/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=MOVED, administrator=MOVED),
+    },
+    # The @mention picker's suggestions (JSON), for members writing on an idea they can see.
+    "ideas/mentions/": {"GET": members_only(OK)},
     "notifications/": {"GET": members_only()},
     "notifications/read/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
     "notifications/email/": {"GET": members_only(), "POST": members_only()},  # POST: form errors here
@@ -151,6 +163,7 @@ OWN_URLS = {
         f"prototypes/<id:pk>/{action}/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)}
         for action in ("rate", "compare", "survey", "pins", "beta", "beta/withdraw")
     },
+    "prototypes/<id:pk>/follow/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(MOVED)},
     "prototypes/<id:pk>/manage/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
     **{
         f"prototypes/{route}/": {
@@ -214,7 +227,7 @@ def cast(alice, nora, rita, carl, mona, adam):
 
 
 @pytest.fixture
-def world(cast):
+def world(cast, campaigns):
     segment = SegmentFactory()
     segment.managers.add(cast["customer_manager"])
     own_idea = make_idea(author=cast["customer"], title="Alice's own idea")
@@ -231,8 +244,15 @@ def world(cast):
     )
     comment = own_idea.comments.first()
     moderation = _moderation_world(cast, comment, target)
+    own_idea.tags.add("camera")
     return {
         **moderation,
+        "follows": {
+            "tag": own_idea.tags.get().pk,
+            "product": ProductFactory().pk,
+            "campaign": campaigns["open"].pk,
+            "segment": segment.pk,
+        },
         "idea": own_idea,
         "member": target,
         "segment": segment,
@@ -294,6 +314,8 @@ def url_for(route, world):
         from notifications.mail import unsubscribe_token
 
         url = url.replace("<str:token>", unsubscribe_token(member.pk, "reply"))
+    if route.startswith("ideas/follows/"):
+        return url.replace("<id:pk>", str(world["follows"][route.split("/")[2]]))
     url = url.replace("<id:pk>-<slug:slug>", f"{idea.pk}-{idea.slug}")
     url = url.replace("<id:merge_pk>", str(world["merge"].pk)).replace(
         "<id:comment_pk>", str(world["comment"].pk)
@@ -302,8 +324,6 @@ def url_for(route, world):
         url = url.replace("<id:pk>", str(member.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
-
-        from .factories import ProductFactory
 
         item = BacklogItem.objects.create(product=ProductFactory(), title="An item", created_by=member)
         url = url.replace("<id:pk>", str(item.pk))
@@ -326,6 +346,8 @@ POST_DATA = {
     "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
     "ideas/<id:pk>/follow/": {"follow": "1"},
+    **{f"ideas/follows/{k}/<id:pk>/": {"follow": "1"} for k in ("tag", "product", "campaign", "segment")},
+    "prototypes/<id:pk>/follow/": {"follow": "1"},
     "prototypes/<id:pk>/variants/": {"name": "Trailer", "kind": "video", "video_url": "https://vimeo.com/2"},
     "prototypes/<id:pk>/questions/": {"text": "Would you pay for it?", "kind": "text"},
     "prototypes/<id:pk>/quotas/": {"segment": "matrix-segment", "seats": "1"},

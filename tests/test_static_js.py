@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from .factories import make_idea
 
-SCRIPTS = sorted((Path(__file__).resolve().parent.parent / "static" / "js").glob("*.js"))
+SCRIPTS = sorted((Path(__file__).resolve().parent.parent / "cocreate" / "static" / "js").glob("*.js"))
 STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
-PROTOCOL_WORDS = {"Accept", "POST"}  # HTTP, not text for people
+# HTTP and KeyboardEvent.key names, not text for people
+PROTOCOL_WORDS = {"Accept", "POST", "Enter", "Tab", "Escape"}
 
 
 def literals(path: Path) -> list[str]:
@@ -42,3 +43,13 @@ def test_pages_give_the_scripts_their_urls_and_words(client, alice):
     form = client.get(reverse("ideas:create")).content.decode()
     assert f'data-preview-url="{reverse("ideas:preview")}"' in form
     assert f'data-similar-url="{reverse("search:similar")}"' in form
+
+
+@pytest.mark.django_db
+def test_textareas_give_the_mention_picker_its_url_thread_and_words(client, alice):
+    idea = make_idea(title="Offline maps")
+    client.force_login(alice)
+    attributes = f'data-mention-url="{reverse("ideas:mentions")}" data-mention-label="Members to mention"'
+    page = client.get(idea.get_absolute_url()).content.decode()
+    assert f'{attributes} data-mention-idea="{idea.pk}"' in page
+    assert attributes in client.get(reverse("ideas:create")).content.decode()

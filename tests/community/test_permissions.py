@@ -52,6 +52,7 @@ ROLE_PREDICATES = {
     "may_see_prototype_results": {"rnd", "administrator"},
     "may_see_private_segments": {"rnd", "customer_manager", "moderator", "administrator"},
     "may_assign_segments": {"customer_manager", "administrator"},
+    "may_follow_segment": {"customer_manager", "administrator"},
     "manages_every_segment": {"administrator"},
     "may_grant_roles": {"administrator"},
     "may_view_backlog": {"rnd", "customer_manager", "administrator"},
