@@ -83,3 +83,18 @@ def test_campaign_ideas_in_lists_cost_one_query_however_many(client, campaigns, 
         idea_submit(author=alice, title=f"Campaign idea {n}", body="x", campaign=campaigns["open"])
     assert list_queries() == with_one
     assert client.get("/ideas/").content.decode().count("vote-button") == 6
+
+
+def test_a_campaign_is_followed_from_its_page(alice_client, alice, campaigns):
+    from django.urls import reverse
+
+    from ideas.models import TopicFollow
+
+    camera = campaigns["open"]
+    url = reverse("ideas:follow_campaign", args=[camera.pk])
+    page = alice_client.get(camera.url).content.decode()
+    assert f'action="{url}"' in page and f"Follow “{camera.title}”" in page
+    response = alice_client.post(url, {"follow": "1", "next": camera.url})
+    assert response.status_code == 302 and response["Location"] == camera.url
+    assert f"Following “{camera.title}”" in alice_client.get(camera.url).content.decode()
+    assert TopicFollow.objects.filter(member=alice, campaign=camera).count() == 1
