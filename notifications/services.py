@@ -75,7 +75,10 @@ def notify_members(
 def notify_on_commit(**kwargs) -> None:
     """Queue `notify_members` once the current transaction commits. Robust: a failure to queue (the task
     backend refusing, the database gone after the commit) is logged by Django and never turns the
-    committed request into an error; the notifications are lost, the change is not."""
+    committed request into an error; the notifications are lost, the change is not. Nobody to tell (no
+    member besides the actor) queues nothing."""
+    if not set(kwargs["member_ids"]) - {kwargs.get("actor_id")}:
+        return
     event = uuid.uuid4().hex  # the same key however often the queued task runs
 
     def enqueue_notifications():

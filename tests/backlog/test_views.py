@@ -216,7 +216,7 @@ def grow(segments, product, rita, n):
         ("/backlog/", 9),
         ("/backlog/export.json", 8),
         ("/segments/", 6),
-        ("/segments/pros/", 15),
+        ("/segments/pros/", 16),  # 16: the follow button asks whether the viewer follows the segment
         ("/segments/pros/members/", 7),
     ],
 )
