@@ -240,7 +240,6 @@ def member_export_data(member: Member) -> dict:
             for m in SegmentMembership.objects.filter(member=member).select_related("segment")
         ],
         **sections,
-        "ratings": [],  # prototype ratings join here when prototypes exist
     }
 
 

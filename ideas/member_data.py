@@ -64,7 +64,21 @@ def export(member) -> dict[str, list]:
             }
             for s in StatusChange.objects.filter(changed_by=member).order_by("pk")
         ],
+        "follows": [
+            {"idea": f.idea_id, "since": iso(f.created_at)}
+            for f in Follow.objects.filter(member=member).order_by("pk")
+        ],
+        "topic_follows": [
+            {"kind": f.kind, "name": str(f.target), "since": iso(f.created_at)}
+            for f in TopicFollow.objects.filter(member=member).select_related(*FOLLOW_TARGETS).order_by("pk")
+        ],
     }
+
+
+def erase(member) -> None:
+    """What a member follows goes with the account (their ideas and comments stay, by "Former member")."""
+    Follow.objects.filter(member=member).delete()
+    TopicFollow.objects.filter(member=member).delete()
 
 
 def _topic_url(kind: str, target) -> str:
@@ -112,4 +126,4 @@ def follows(member) -> list[FollowGroup]:
     return groups
 
 
-MEMBER_DATA = MemberData(profile=profile, activity=activity, export=export, follows=follows)
+MEMBER_DATA = MemberData(profile=profile, activity=activity, export=export, erase=erase, follows=follows)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
-from community import conduct
+from community import conduct, member_data
 from operations import schedule
 
 
@@ -15,8 +15,10 @@ class ModerationConfig(AppConfig):
         # Django's place for registering with other apps: the modules need the app registry ready.
         from . import tasks
         from .conduct import ModerationConduct
+        from .member_data import MEMBER_DATA
 
         conduct.register(ModerationConduct())
+        member_data.register(self.label, MEMBER_DATA)
         # Hourly, as scan_votes' docstring asks; the "Scan now" button queues the same task.
         schedule.register("moderation.scan_votes", every=timedelta(hours=1), task=tasks.scan_votes)
         schedule.register(

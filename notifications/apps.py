@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from community import member_data
 from operations import schedule
 
 
@@ -15,6 +16,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Django's place for registering: the tasks module needs the app registry ready.
         from . import tasks
+        from .member_data import MEMBER_DATA
+
+        member_data.register(self.label, MEMBER_DATA)
 
         schedule.register("notifications.daily_digest", every=timedelta(days=1), task=tasks.send_daily_digest)
         schedule.register(

@@ -121,3 +121,47 @@ def test_status_changes_by_staff_survive_their_deletion(rita):
 
     member_delete_account(member=rita)
     assert idea.status_changes.get().changed_by.public_name == "Former member"
+
+
+def test_download_my_data_has_prototype_feedback_follows_reports_and_email_choices(client, alice, bob):
+    """Everything a member did beyond ideas and votes: ratings, comparisons, survey answers, pins, beta
+    seats, follows, flags and email choices (issue 22: a complete export)."""
+    from ideas.services import follow_set, follow_topic_set
+    from moderation.services import flag_create
+    from notifications.models import EmailPreference
+    from prototypes import services as prototypes
+    from prototypes.models import Variant
+
+    from ..prototypes.helpers import make_prototype
+
+    prototype = make_prototype(beta_seats=5)
+    classic, compact = (Variant.objects.get(prototype=prototype, name=n) for n in ("Classic", "Compact"))
+    version = classic.current_version
+    prototypes.rating_save(member=alice, version=version, score=4, would_use=True)
+    prototypes.comparison_record(member=alice, prototype=prototype, winner=compact, loser=classic)
+    question = prototypes.survey_question_add(
+        prototype=prototype, by=prototype.created_by, text="How easy?", kind="scale"
+    )
+    prototypes.survey_submit(member=alice, prototype=prototype, answers={question.pk: "5"})
+    prototypes.pin_add(author=alice, screen=version.screens.get(), x=0.5, y=0.25, body="Unclear icon")
+    prototypes.beta_sign_up(member=alice, prototype=prototype)
+    idea = make_idea(author=bob, title="Bob's idea", tags=["camera"])
+    follow_set(member=alice, idea=idea, following=True)
+    follow_topic_set(member=alice, target=idea.tags.get(), following=True)
+    flag_create(reporter=alice, kind="idea", object_id=idea.pk, reason="spam", text="Looks like an ad")
+    EmailPreference.objects.create(member=alice, kind="new_idea", cadence="daily")
+
+    client.force_login(alice)
+    data = json.loads(client.get("/members/me/export/").content)
+    assert [(r["variant"], r["score"], r["would_use"]) for r in data["ratings"]] == [("Classic", 4, True)]
+    assert [(c["variants"], c["preferred"]) for c in data["comparisons"]] == [
+        (["Classic", "Compact"], "Compact")
+    ]
+    assert [(a["question"], a["scale"]) for a in data["survey_answers"]] == [("How easy?", 5)]
+    assert [(p["body"], p["x"], p["y"]) for p in data["pins"]] == [("Unclear icon", 0.5, 0.25)]
+    assert [b["state"] for b in data["beta_signups"]] == ["seated"]
+    assert [f["idea"] for f in data["follows"]] == [idea.pk]
+    assert [(f["kind"], f["name"]) for f in data["topic_follows"]] == [("tag", "camera")]
+    assert [(f["reason"], f["details"]) for f in data["flags"]] == [("spam", "Looks like an ad")]
+    assert [(p["kind"], p["cadence"]) for p in data["email_preferences"]] == [("new_idea", "daily")]
+    assert "notifications" in data and "sanctions" in data and "appeals" in data
