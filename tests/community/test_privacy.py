@@ -42,6 +42,7 @@ def test_download_my_data_contains_everything(client, active_alice):
     assert data["profile"]["display_name"] == "Alice A."
     assert data["email_addresses"] == [{"email": "alice@example.com", "verified": True, "primary": True}]
     assert [s["segment"] for s in data["segments"]] == ["Photographers"]
+    assert [(r["external_id"], r["clv"]) for r in data["customer_record"]] == [("CRM-1", "1234.00")]
     assert [(i["title"], i["tags"]) for i in data["ideas"]] == [("Alice's idea", ["camera"])]
     assert [c["body"] for c in data["comments"]] == ["Alice's comment"]
     assert sorted((v["idea_title"], v["value"]) for v in data["votes"]) == [
@@ -165,3 +166,13 @@ def test_download_my_data_has_prototype_feedback_follows_reports_and_email_choic
     assert [(f["reason"], f["details"]) for f in data["flags"]] == [("spam", "Looks like an ad")]
     assert [(p["kind"], p["cadence"]) for p in data["email_preferences"]] == [("new_idea", "daily")]
     assert "notifications" in data and "sanctions" in data and "appeals" in data
+    assert data["customer_record"] == []  # alice has none; active_alice's is in the test above
+
+
+def test_every_export_section_is_documented(client, alice):
+    from pathlib import Path
+
+    client.force_login(alice)
+    data = json.loads(client.get("/members/me/export/").content)
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "data-export.md").read_text()
+    assert [key for key in data if f"| `{key}` |" not in readme] == []
