@@ -36,11 +36,12 @@ class RateLimited(Exception):
         self.retry_after = max(1, int(retry_after))
 
 
-def consume(member, action: str) -> None:
-    """Count one `action` by `member`; raises RateLimited once over the limit of their trust level."""
+def consume(member, action: str) -> str | None:
+    """Count one `action` by `member`; raises RateLimited once over the limit of their trust level.
+    Returns the counter's key (for `refund`), or None when nothing was counted."""
     scale = settings.RATE_LIMIT_SCALE
     if scale <= 0:
-        return
+        return None
     count, seconds = RATES[action][min(member.trust_level, TRUSTED)]
     allowed = max(1, int(count * scale))
     now = time.time()
@@ -52,13 +53,24 @@ def consume(member, action: str) -> None:
         cache.set(key, 1, seconds + 1)
         used = 1
     if used is None:
-        return  # Redis unreachable (the cache answers None): limits fail open rather than refuse everyone
+        return None  # Redis unreachable (the cache answers None): limits fail open, refuse no one
     if used > allowed:
+        refund(key)  # a refused attempt is not one more use: waiting the time given is enough
         raise RateLimited(
             _("You are doing that too often. Please wait %(seconds)d seconds and try again.")
             % {"seconds": seconds - now % seconds},
             retry_after=seconds - now % seconds,
         )
+    return key
+
+
+def refund(key: str) -> None:
+    """Give back one use counted by `consume`: the post it counted was refused (a form error, a rule of
+    the community) or failed, so nothing was posted."""
+    try:
+        cache.decr(key)
+    except ValueError:  # the window ended meanwhile: its counter is gone, and with it the use
+        pass
 
 
 def too_many_requests(request, error: RateLimited):
@@ -82,18 +94,27 @@ def too_many_requests(request, error: RateLimited):
 
 
 def rate_limited(action: str):
-    """A view whose logged-in callers spend one `action` per POST; RateLimited raised inside it (a daily
-    cap in moderation.policy) also answers 429."""
+    """A view whose logged-in callers spend one `action` per POST that succeeds (an answer below 400): a
+    refused or failed post gives its use back. RateLimited raised inside it (a daily cap in
+    moderation.policy) also answers 429."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            key = None
             try:
                 if request.method == "POST" and request.user.is_authenticated:
-                    consume(request.user, action)
-                return view(request, *args, **kwargs)
+                    key = consume(request.user, action)
+                response = view(request, *args, **kwargs)
             except RateLimited as error:
                 return too_many_requests(request, error)
+            except BaseException:
+                if key:
+                    refund(key)  # nothing was posted
+                raise
+            if key and response.status_code >= 400:
+                refund(key)  # refused (a form error, a rule of the community): not a use
+            return response
 
         return wrapper
 

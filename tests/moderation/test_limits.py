@@ -167,3 +167,18 @@ def test_refresh_trust_command_promotes_members_as_they_age(newcomer):
     call_command("refresh_trust", "--no-progress", stdout=out)
     newcomer.refresh_from_db()
     assert newcomer.trust_level == trust.BASIC and "1 trust levels changed." in out.getvalue()
+
+
+def test_a_refused_post_does_not_count_towards_the_rate_limit(client, newcomer, settings):
+    """A newcomer may post one idea a minute. Posts refused by a form error or a community rule (too many
+    links) give their use back, so the corrected post goes through instead of answering 429."""
+    settings.RATE_LIMIT_SCALE = 1
+    client.force_login(newcomer)
+    assert client.post("/ideas/new/", {"title": "", "body": "No title"}).status_code == 400
+    links = " ".join(f"https://example.com/{n}" for n in range(12))
+    refused = client.post("/ideas/new/", {"title": "Many links", "body": links})
+    assert refused.status_code == 400 and "at most" in refused.content.decode()
+    assert client.post("/ideas/new/", {"title": "Fixed", "body": "One clear idea"}).status_code == 302
+    # The next one within the minute is over the limit, and being refused does not use another turn.
+    assert client.post("/ideas/new/", {"title": "Again", "body": "Too soon"}).status_code == 429
+    assert list(Idea.objects.filter(author=newcomer).values_list("title", flat=True)) == ["Fixed"]
