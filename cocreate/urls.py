@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("members/", include("community.urls")),
+    path("staff/members/", include("community.staff_urls")),
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),

@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
 from .models import Member, Segment, SegmentMembership
 from .roles import Role
@@ -18,7 +19,11 @@ def _role_action(role: Role, grant: bool):
             if grant:
                 role_grant(member=member, role=role, granted_by=request.user)
             else:
-                role_revoke(member=member, role=role, revoked_by=request.user)
+                try:
+                    role_revoke(member=member, role=role, revoked_by=request.user)
+                except ValidationError as error:  # the last administrator keeps the role
+                    modeladmin.message_user(request, " ".join(error.messages), level=messages.ERROR)
+                    return
         modeladmin.message_user(
             request, f"{'Granted' if grant else 'Revoked'} {role.label} for {queryset.count()}."
         )

@@ -108,3 +108,24 @@ class RoleForm(forms.Form):
         label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.CUSTOMER]
     )
     action = forms.ChoiceField(choices=[("grant", _("Grant")), ("revoke", _("Revoke"))])
+
+
+class MemberSearchForm(forms.Form):
+    """The staff member list (/staff/members/): a name or address, and a role."""
+
+    q = forms.CharField(label=_("Name, username or email"), required=False, max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any"))] + [(r.value, r.label) for r in Role]
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+
+class ManagedSegmentsForm(forms.Form):
+    """The segments a customer manager manages, chosen by an administrator."""
+
+    segments = ModelIdMultipleChoiceField(
+        label=_("Segments this member manages"),
+        queryset=Segment.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -135,8 +135,13 @@ def may_follow_segment(user, segment=None) -> bool:
 
 
 def may_grant_roles(user) -> bool:
-    """Administrators grant and revoke roles."""
+    """Administrators grant and revoke roles (the staff member pages, /staff/members/)."""
     return is_staff_with(user, "community.grant_role")
+
+
+def may_assign_segment_managers(user) -> bool:
+    """Administrators choose which customer managers manage which segments."""
+    return may_grant_roles(user)
 
 
 # Backlog and customer value -------------------------------------------------------------------------

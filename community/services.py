@@ -43,16 +43,62 @@ def _role_group(role: Role) -> Group:
 
 
 @transaction.atomic
-def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> None:
-    """Give `member` a role. Only administrators may (granted_by=None: a trusted command line)."""
+def role_grant(*, member: Member, role: Role, granted_by: Member | None) -> bool:
+    """Give `member` a role; returns False (and records nothing) when they already hold it. Only
+    administrators may (granted_by=None: a trusted command line, or the demo seed)."""
     if granted_by is not None and not permissions.may_grant_roles(granted_by):
         raise PermissionDenied(_("Only administrators can grant roles."))
-    member.groups.add(_role_group(Role(role)))
+    role = Role(role)
+    before = _role_values(member)
+    if role in before:
+        return False
+    member.groups.add(_role_group(role))
     _sync_staff_flag(member)
-    _audit_role(member, role, granted_by, "grant_role")
+    _audit_role(member, role, granted_by, "grant_role", before=before)
+    return True
 
 
-def _audit_role(member, role, actor, action) -> None:
+@transaction.atomic
+def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> bool:
+    """Take a role from `member`; returns False when they did not hold it.
+
+    The last active administrator keeps the role (ValidationError): someone must be able to grant roles.
+    Locking: the rows of every active administrator are locked before counting them (filtered on
+    `is_superuser`, which _sync_staff_flag keeps equal to the role), so two administrators revoking each
+    other at the same moment cannot both succeed; the second waits and then counts one.
+    """
+    if revoked_by is not None and not permissions.may_grant_roles(revoked_by):
+        raise PermissionDenied(_("Only administrators can revoke roles."))
+    role = Role(role)
+    before = _role_values(member)
+    if role not in before:
+        return False
+    if role == Role.ADMINISTRATOR:
+        administrators = set(
+            Member.objects.select_for_update()
+            .filter(is_superuser=True, is_active=True, deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if administrators <= {member.pk}:
+            raise ValidationError(
+                {
+                    "role": _("%(name)s is the last administrator. Make someone else an administrator first.")
+                    % {"name": member.public_name}
+                }
+            )
+    member.groups.remove(_role_group(role))
+    _sync_staff_flag(member)
+    _audit_role(member, role, revoked_by, "revoke_role", before=before)
+    return True
+
+
+def _role_values(member: Member) -> set[Role]:
+    return member_roles(member) - {Role.CUSTOMER}
+
+
+def _audit_role(member, role, actor, action, *, before: set[Role]) -> None:
+    """Before and after are the member's staff roles (values; the audit log shows their labels)."""
+    after = _role_values(member)
     conduct().audit_record(
         actor=actor,
         action=action,
@@ -61,17 +107,45 @@ def _audit_role(member, role, actor, action) -> None:
         target_label=member.public_name,
         member=member,
         reason=str(Role(role).label) if actor is not None else f"{Role(role).label} (command line)",
-        after={"role": str(role)},
+        before={"roles": sorted(before)},
+        after={"roles": sorted(after)},
     )
 
 
 @transaction.atomic
-def role_revoke(*, member: Member, role: Role, revoked_by: Member | None) -> None:
-    if revoked_by is not None and not permissions.may_grant_roles(revoked_by):
-        raise PermissionDenied(_("Only administrators can revoke roles."))
-    member.groups.remove(_role_group(Role(role)))
-    _sync_staff_flag(member)
-    _audit_role(member, role, revoked_by, "revoke_role")
+def managed_segments_set(*, member: Member, segments, assigned_by: Member | None) -> bool:
+    """Set the segments a customer manager manages (`Segment.managers`); returns whether anything
+    changed, recorded in the audit log with the names before and after.
+
+    Administrators only (granted_by=None: the demo seed). Only customer managers may be given segments
+    (ValidationError otherwise); taking segments away is always allowed, e.g. after the role went.
+    """
+    if assigned_by is not None and not permissions.may_assign_segment_managers(assigned_by):
+        raise PermissionDenied(_("Only administrators can choose who manages a segment."))
+    wanted = {segment.pk: segment for segment in segments}
+    current = {segment.pk: segment for segment in member.managed_segments.all()}
+    added, removed = set(wanted) - set(current), set(current) - set(wanted)
+    if not added and not removed:
+        return False
+    if added and Role.CUSTOMER_MANAGER not in member_roles(member):
+        raise ValidationError(
+            {"segments": _("Only customer managers manage segments: grant %(name)s that role first.")
+             % {"name": member.public_name}}
+        )  # fmt: skip
+    member.managed_segments.remove(*removed)
+    member.managed_segments.add(*added)
+    conduct().audit_record(
+        actor=assigned_by,
+        action="manage_segments",
+        kind="member",
+        object_id=member.pk,
+        target_label=member.public_name,
+        member=member,
+        reason=_("Segments managed") if assigned_by is not None else _("Segments managed (demo seed)"),
+        before={"managed_segments": sorted(s.name for s in current.values())},
+        after={"managed_segments": sorted(s.name for s in wanted.values())},
+    )
+    return True
 
 
 def member_sync_email_verified(member: Member) -> None:
@@ -185,16 +259,30 @@ def member_set_own_segments(*, member: Member, segments) -> None:
 
 
 @transaction.atomic
-def segment_assign(*, manager: Member, member: Member, segment: Segment, assigned: bool) -> None:
-    """A customer manager adds a member to (or removes them from) a segment they manage."""
+def segment_assign(*, manager: Member, member: Member, segment: Segment, assigned: bool) -> bool:
+    """A customer manager adds a member to (or removes them from) a segment they manage; a change is
+    recorded in the audit log. Returns whether anything changed."""
     if not permissions.may_assign_segment(manager, segment):
         raise PermissionDenied(_("You do not manage this segment."))
     if assigned:
-        SegmentMembership.objects.get_or_create(
+        changed = SegmentMembership.objects.get_or_create(
             member=member, segment=segment, defaults={"source": SegmentMembership.Source.MANAGER}
-        )
+        )[1]
     else:
-        SegmentMembership.objects.filter(member=member, segment=segment).delete()
+        changed = SegmentMembership.objects.filter(member=member, segment=segment).delete()[0] > 0
+    if changed:
+        conduct().audit_record(
+            actor=manager,
+            action="segment_add" if assigned else "segment_remove",
+            kind="member",
+            object_id=member.pk,
+            target_label=member.public_name,
+            member=member,
+            reason=segment.name,
+            before={"segment": None if assigned else segment.name},
+            after={"segment": segment.name if assigned else None},
+        )
+    return changed
 
 
 def member_activity(member: Member) -> dict[str, int]:

@@ -140,6 +140,10 @@ def member_role(request, pk):
     else:
         if member.pk == request.user.pk and role == Role.ADMINISTRATOR:
             raise PermissionDenied(_("You cannot remove your own administrator role."))
-        services.role_revoke(member=member, role=role, revoked_by=request.user)
+        try:
+            services.role_revoke(member=member, role=role, revoked_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(member)
     messages.success(request, _("Roles updated."))
     return redirect(member)

@@ -20,10 +20,41 @@ class FlagForm(forms.Form):
     )
 
 
+# Ready-made reasons for a moderator's decision (the select beside each reason box); the label, in the
+# moderator's language, becomes the start of the reason the member reads and the audit log keeps.
+READY_REASONS = [
+    ("spam", _("Spam or advertising")),
+    ("off_topic", _("Off-topic for this community")),
+    ("personal_data", _("Shares personal data")),
+    ("abusive", _("Abusive or harassing")),
+    ("duplicate", _("Duplicate of an existing idea")),
+    ("fine", _("Checked: within the community guidelines")),
+]
+
+
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (the member reads it)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    """A decision's one reason: a ready-made reason, your own words, or both ("Spam: links to a shop").
+
+    `cleaned_data` holds only `reason`, the combined text, so the views pass it on to the services."""
+
+    preset = forms.ChoiceField(
+        label=_("Ready-made reason"), required=False, choices=[("", _("Choose…"))] + READY_REASONS
     )
+    reason = forms.CharField(
+        label=_("Reason (the member reads it)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        preset = str(dict(READY_REASONS).get(data.pop("preset", "") or "", ""))
+        text = (data.get("reason") or "").strip()
+        data["reason"] = f"{preset}: {text}" if preset and text else preset or text
+        if not data["reason"] and "reason" not in self.errors:
+            self.add_error("reason", _("Give a reason: choose a ready-made one or write your own."))
+        return data
 
 
 class EditForm(ReasonForm):
@@ -50,6 +81,16 @@ class MoveForm(ReasonForm):
 class SanctionForm(ReasonForm):
     type = forms.ChoiceField(label=_("Action"), choices=Sanction.Type.choices)
     days = forms.IntegerField(label=_("Days (suspensions)"), min_value=1, max_value=365, required=False)
+    confirm_ban = forms.BooleanField(
+        label=_("Yes, ban this member: they can no longer post, comment or vote until it is lifted."),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.pop("confirm_ban", False) is False and data.get("type") == Sanction.Type.BAN:
+            self.add_error("confirm_ban", _("Tick the box to confirm the ban."))
+        return data
 
 
 class AppealForm(forms.Form):
@@ -92,7 +133,9 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("On"),
         required=False,
-        choices=[("", _("Anything"))] + list(Kind.choices) + [("vote_alert", _("votes"))],
+        choices=[("", _("Anything"))]
+        + [(kind.value, kind.label) for kind in Kind if kind != Kind.MEMBER]
+        + [(Kind.MEMBER.value, _("member (profile, standing, roles)")), ("vote_alert", _("votes"))],
     )
     actor = forms.CharField(label=_("By (name, or “system”)"), required=False, max_length=100)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)

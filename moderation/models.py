@@ -141,6 +141,9 @@ class AuditEntry(models.Model):
         TRUST = "trust", _("set the trust level")
         GRANT_ROLE = "grant_role", _("granted a role")
         REVOKE_ROLE = "revoke_role", _("revoked a role")
+        MANAGE_SEGMENTS = "manage_segments", _("changed the segments a manager manages")
+        SEGMENT_ADD = "segment_add", _("added to a segment")
+        SEGMENT_REMOVE = "segment_remove", _("removed from a segment")
 
     # Null: the system acted (the spam filter, or trusted members' flags).
     actor = models.ForeignKey(

@@ -62,7 +62,9 @@ def _load_targets(cases) -> dict:
 def item_history(*, kind: str, object_id: int):
     cases = list(Case.objects.filter(kind=kind, object_id=object_id).order_by("-opened_at"))
     flags = list(Flag.objects.filter(kind=kind, object_id=object_id).select_related("reporter"))
-    entries = list(AuditEntry.objects.filter(kind=kind, object_id=object_id).select_related("actor")[:100])
+    entries = list(
+        AuditEntry.objects.filter(kind=kind, object_id=object_id).select_related("actor", "member")[:100]
+    )
     return cases, flags, entries
 
 

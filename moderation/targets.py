@@ -55,6 +55,14 @@ class Target:
         return self.obj.body
 
     @property
+    def html(self) -> str | None:
+        """Ideas' and comments' Markdown as their pages show it: the HTML stored when they were saved,
+        rendered and sanitised by ideas.markdown (None for profiles and prototype feedback: plain text)."""
+        if self.kind in (Kind.IDEA, Kind.COMMENT):
+            return self.obj.body_html
+        return None
+
+    @property
     def url(self) -> str:
         if self.kind == Kind.PIN:
             return f"{self.obj.screen.version.variant.prototype.get_absolute_url()}#pin-{self.obj.pk}"

@@ -15,7 +15,7 @@ from community import permissions
 from community.access import contributor_required, staff_required
 from community.limits import rate_limited
 
-from . import selectors, services, targets, tasks, trust
+from . import audit_display, selectors, services, targets, tasks, trust
 from .forms import (
     AppealDecisionForm,
     AppealForm,
@@ -132,7 +132,7 @@ def item(request, kind, pk):
             "target": target,
             "open_case": open_case,
             "flags": flags,
-            "entries": entries,
+            "entries": audit_display.describe(entries),
             "author_trust": trust.NAMES[min(target.author.trust_level, trust.TRUSTED)],
             "reason_form": ReasonForm(),
             "edit_form": EditForm(initial=initial),
@@ -243,7 +243,9 @@ def member(request, pk):
             "trust_name": trust.NAMES[min(target.obj.trust_level, trust.TRUSTED)],
             "activity": trust.activity_of(target.obj),
             "sanctions": Sanction.objects.filter(member=target.obj).select_related("created_by", "lifted_by"),
-            "entries": AuditEntry.objects.filter(member=target.obj).select_related("actor")[:50],
+            "entries": audit_display.describe(
+                AuditEntry.objects.filter(member=target.obj).select_related("actor", "member")[:50]
+            ),
             "sanction_form": SanctionForm(),
             "reason_form": ReasonForm(),
         },
@@ -404,7 +406,7 @@ def audit(request):
         "moderation/audit.html",
         {
             "filter_form": form,
-            "entries": entries,
+            "entries": audit_display.describe(entries),
             "page": page,
             "has_next": has_next,
             "query": query.urlencode(),

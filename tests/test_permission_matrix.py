@@ -36,6 +36,8 @@ def contributors(outcome=OK, **overrides):
 
 MODERATORS = everyone(DENIED, anonymous=LOGIN, moderator=OK, administrator=OK)
 MODERATORS_ACT = everyone(DENIED, anonymous=LOGIN, moderator=MOVED, administrator=MOVED)
+ADMINISTRATORS = everyone(DENIED, anonymous=LOGIN, administrator=OK)
+ADMINISTRATORS_ACT = everyone(DENIED, anonymous=LOGIN, administrator=MOVED)
 
 # route → {method: {persona: outcome}}; "{idea}", "{own_idea}", "{member}" are filled per test.
 OWN_URLS = {
@@ -102,6 +104,11 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, administrator=MOVED),
     },
+    # Administrators' member pages: roles and managed segments (tests/community/test_staff_members.py).
+    "staff/members/": {"GET": ADMINISTRATORS},
+    "staff/members/<id:pk>/": {"GET": ADMINISTRATORS},
+    "staff/members/<id:pk>/roles/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    "staff/members/<id:pk>/segments/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
     # Backlog and customer value (docs/clv.md). An empty triage POST is a form error (400).
@@ -320,7 +327,7 @@ def url_for(route, world):
     url = url.replace("<id:merge_pk>", str(world["merge"].pk)).replace(
         "<id:comment_pk>", str(world["comment"].pk)
     )
-    if route.startswith("members/<id:pk>"):
+    if route.startswith(("members/<id:pk>", "staff/members/<id:pk>")):
         url = url.replace("<id:pk>", str(member.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
@@ -343,6 +350,7 @@ POST_DATA = {
     "ideas/<id:pk>/status/": {"status": "under_review", "note": "Looking at it"},
     "ideas/<id:pk>/vote/": {"value": "1"},
     "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},
+    "staff/members/<id:pk>/roles/": {"role": "moderator", "action": "grant"},
     "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
     "ideas/<id:pk>/follow/": {"follow": "1"},

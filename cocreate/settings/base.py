@@ -279,8 +279,9 @@ LOGIN_REDIRECT_URL = "/ideas/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cocreate"
-# Pages under these prefixes need two-factor authentication for staff (community.access).
-STAFF_PATH_PREFIXES = ["/admin/", "/cms/"]
+# Pages under these prefixes need two-factor authentication for staff (community.access), and may take
+# larger uploads (cocreate.http). /staff/ holds the administrators' member pages (community.staff_urls).
+STAFF_PATH_PREFIXES = ["/admin/", "/cms/", "/staff/"]
 
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {}

@@ -43,7 +43,7 @@ class ModerationBrowserTest(BrowserTestCase):
         item = moderator.locator("li.queue-item", has_text="Only an idiot would want this")
         expect(item).to_contain_text("Calls people idiots")
         hide = item.locator("form", has=moderator.get_by_role("button", name="Hide"))
-        hide.get_by_label("Reason").fill("Personal attack: see guideline 1")
+        hide.get_by_label("in your own words").fill("Personal attack: see guideline 1")
         hide.get_by_role("button", name="Hide").click()
         expect(moderator.get_by_text("Hidden. The author was told why.")).to_be_visible()
         expect(moderator.get_by_text("Nothing waiting. Well done.")).to_be_visible()

@@ -55,6 +55,7 @@ ROLE_PREDICATES = {
     "may_follow_segment": {"customer_manager", "administrator"},
     "manages_every_segment": {"administrator"},
     "may_grant_roles": {"administrator"},
+    "may_assign_segment_managers": {"administrator"},
     "may_view_backlog": {"rnd", "customer_manager", "administrator"},
     "may_manage_backlog": {"rnd", "administrator"},
     "may_triage": {"rnd", "administrator"},

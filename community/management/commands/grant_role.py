@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from community.models import Member
@@ -18,7 +19,10 @@ class Command(BaseCommand):
         if member is None:
             raise CommandError(f"No active member with the email address {email}.")
         if revoke:
-            role_revoke(member=member, role=Role(role), revoked_by=None)
+            try:
+                role_revoke(member=member, role=Role(role), revoked_by=None)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
         else:
             role_grant(member=member, role=Role(role), granted_by=None)
         roles = ", ".join(sorted(str(r.label) for r in member_roles(member)))

@@ -21,7 +21,8 @@ from tqdm import tqdm
 from community import demo
 from community.models import Member, Segment, SegmentMembership
 from community.roles import Role
-from community.services import role_grant
+from community.services import managed_segments_set, role_grant
+from community.totp import totp_activate
 from ideas.markdown import render_markdown
 from ideas.models import Comment, Idea
 from ideas.ranking import EPOCH_SECONDS, HOT_DECAY_SECONDS, WILSON_Z, hot_score, top_score
@@ -29,6 +30,14 @@ from products.models import Product
 from voting.models import Vote
 
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - printed for the demo, documented in README
+# The demo's log-ins, one per role (README); staff get a TOTP authenticator: `manage.py demo_totp EMAIL`.
+DEMO_ACCOUNTS = [
+    ("demo@example.com", "Demo Customer", Role.CUSTOMER),
+    ("rd@example.com", "R&D Lead", Role.RND),
+    ("manager@example.com", "Casey Customer Manager", Role.CUSTOMER_MANAGER),
+    ("moderator@example.com", "Morgan Moderator", Role.MODERATOR),
+    ("admin@example.com", "Ada Administrator", Role.ADMINISTRATOR),
+]
 BATCH = 5000
 
 
@@ -70,8 +79,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {len(members)} members, {len(ideas)} ideas, {options['votes']} votes, "
-                f"{options['comments']} comments. Log in as demo@example.com / {DEMO_PASSWORD} "
-                f"(staff: rd@example.com / {DEMO_PASSWORD})."
+                f"{options['comments']} comments. Log in with password {DEMO_PASSWORD} as "
+                + ", ".join(f"{email} ({role.label})" for email, _name, role in DEMO_ACCOUNTS)
+                + ". Staff two-factor codes: DEBUG=1 manage.py demo_totp EMAIL."
             )
         )
 
@@ -106,10 +116,7 @@ class Command(BaseCommand):
     def seed_members(self, count, segments):
         password = make_password(DEMO_PASSWORD)  # hashed once, shared: hashing is the slow part
         start = Member.objects.count()
-        fixed = [
-            ("demo@example.com", "Demo Customer", Role.CUSTOMER),
-            ("rd@example.com", "R&D Lead", Role.RND),
-        ]
+        fixed = DEMO_ACCOUNTS
         rows, roles = [], {}
         for email, name, role in fixed:
             if not Member.objects.filter(email=email).exists():
@@ -148,6 +155,9 @@ class Command(BaseCommand):
         for member in Member.objects.filter(email__in=roles):
             if roles[member.email] != Role.CUSTOMER:
                 role_grant(member=member, role=roles[member.email], granted_by=None)
+                totp_activate(member=member)
+            if roles[member.email] == Role.CUSTOMER_MANAGER:
+                managed_segments_set(member=member, segments=segments[:2], assigned_by=None)
         with transaction.atomic():
             EmailAddress.objects.bulk_create(
                 [EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in members],
