@@ -60,7 +60,7 @@ class RankedItem:
     rank: int
     item: BacklogItem
     demand: Demand
-    score: Decimal
+    score: Decimal | None  # None: effort not estimated yet
 
 
 def backlog_items():
@@ -85,9 +85,11 @@ def backlog_ranking(
     items = list(items)
     demand = market.item_demand(items)
     scored = [(item, demand[item.pk], item_score(item, demand[item.pk], weights)) for item in items]
+    # Items without an effort estimate have no score: by score they rank after every estimated item,
+    # among themselves by customer equity.
     keys = {
-        "score": lambda row: (row[2], row[1].customer_equity),
-        "equity": lambda row: (row[1].customer_equity, row[2]),
+        "score": lambda row: (row[2] is not None, row[2] or 0, row[1].customer_equity),
+        "equity": lambda row: (row[1].customer_equity, row[2] is not None, row[2] or 0),
         "supporters": lambda row: (row[1].supporters, row[1].customer_equity),
     }
     scored.sort(key=lambda row: (*keys[order](row), -row[0].pk), reverse=True)

@@ -132,6 +132,15 @@ def may_grant_roles(user) -> bool:
     return is_staff_with(user, "community.grant_role")
 
 
+# Staff workspace -----------------------------------------------------------------------------------
+
+
+def may_use_workspace(user) -> bool:
+    """Every staff role has a workspace (/workspace/): what waits for it and what changed; each panel
+    on it is shown only to the roles the panel's own predicate allows."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 # Backlog and customer value -------------------------------------------------------------------------
 
 
