@@ -266,7 +266,11 @@ def weights(request):
 @staff_required(permissions.may_view_backlog)
 def item_detail(request, pk):
     item = get_object_or_404(backlog_items(), pk=pk)
-    page = backlog_item_page(item=item, viewer=request.user, market=Market())
+    try:
+        supporter_page = int(request.GET.get("supporters", 1))
+    except ValueError:
+        supporter_page = 1
+    page = backlog_item_page(item=item, viewer=request.user, market=Market(), supporter_page=supporter_page)
     weights = PriorityWeights.load()
     context = {
         "page": page,

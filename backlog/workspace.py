@@ -62,14 +62,14 @@ def workspace_waiting(user) -> list[Waiting]:
     if permissions.may_moderate(user):
         open_cases = Case.objects.filter(state=Case.State.OPEN)
         row = open_cases.aggregate(
-            held=Count("pk", filter=Q(held=True)),
+            held_count=Count("pk", filter=Q(held=True)),
             held_oldest=Min("opened_at", filter=Q(held=True)),
-            flagged=Count("pk", filter=Q(held=False)),
+            flagged_count=Count("pk", filter=Q(held=False)),
             flagged_oldest=Min("opened_at", filter=Q(held=False)),
         )
         queue = reverse("moderation:queue")
-        waiting.append(Waiting(_("Held posts"), row["held"], row["held_oldest"], queue))
-        waiting.append(Waiting(_("Open flags"), row["flagged"], row["flagged_oldest"], queue))
+        waiting.append(Waiting(_("Held posts"), row["held_count"], row["held_oldest"], queue))
+        waiting.append(Waiting(_("Open flags"), row["flagged_count"], row["flagged_oldest"], queue))
     if permissions.may_moderate_members(user):
         count, oldest = _oldest_and_count(Appeal.objects.filter(state=Appeal.State.PENDING), "created_at")
         waiting.append(Waiting(_("Appeals"), count, oldest, reverse("moderation:appeals")))
