@@ -177,7 +177,8 @@ class Market:
     def supporters_in_segment(self, segment: Segment):
         """Up-votes of members whose primary segment is `segment` (a Vote queryset)."""
         return (
-            Vote.objects.counted().filter(value=Vote.Value.UP)
+            Vote.objects.counted()
+            .filter(value=Vote.Value.UP)
             .annotate(primary_segment=self.primary_segment())
             .filter(primary_segment=segment.pk)
         )
@@ -239,7 +240,8 @@ class Market:
             pk__lt=OuterRef("pk"),
         )
         votes = (
-            Vote.objects.counted().filter(value=Vote.Value.UP)
+            Vote.objects.counted()
+            .filter(value=Vote.Value.UP)
             .annotate(backlog_item=F("idea__backlog_items"))
             .filter(Q(backlog_item__in=demands.keys()) & ~Exists(earlier_vote_for_same_item))
         )

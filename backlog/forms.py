@@ -10,16 +10,38 @@ from .selectors import OPEN_STATUSES, TRIAGE_SORTS, untriaged_ideas
 
 
 class TriageForm(forms.Form):
-    """One bulk action on the checked ideas; each action is a submit button with an access key."""
+    """One bulk action on the checked ideas: the action is chosen first, then only its fields count.
 
+    Each action has fields of its own (the page groups them in a fieldset per action), so a reason typed
+    for declining never leaks into a merge. The older shared names (`reason`, and `product` for a new
+    item) are still accepted from scripts and bookmarks.
+    """
+
+    # (value, label, shortcut key on the triage page)
     ACTIONS = [
-        ("tag", _("Tag"), "t"),
-        ("set_product", _("Set product"), "p"),
-        ("link", _("Link to item"), "l"),
-        ("create_item", _("New item from idea"), "n"),
-        ("duplicate", _("Mark duplicate"), "d"),
-        ("decline", _("Decline"), "x"),
+        ("tag", _("Tag"), "1"),
+        ("set_product", _("Set product"), "2"),
+        ("link", _("Link to a backlog item"), "3"),
+        ("create_item", _("New backlog item from the ideas"), "4"),
+        ("duplicate", _("Mark as duplicates"), "5"),
+        ("decline", _("Decline"), "6"),
     ]
+    # Which fields belong to which action (the template's fieldsets, and what clean() checks).
+    ACTION_FIELDS = {
+        "tag": ["tags"],
+        "set_product": ["product"],
+        "link": ["backlog_item"],
+        "create_item": ["title", "new_item_product"],
+        "duplicate": ["duplicate_search", "duplicate_of", "duplicate_reason"],
+        "decline": ["decline_reason"],
+    }
+    REQUIRED = {
+        "tag": ("tags", _("Give at least one tag.")),
+        "set_product": ("product", _("Choose a product.")),
+        "link": ("backlog_item", _("Choose the backlog item to link to.")),
+        "decline": ("decline_reason", _("Give a reason when declining: supporters read it.")),
+        "duplicate": ("duplicate_reason", _("Say why they are duplicates; supporters will read it.")),
+    }
 
     ideas = ModelIdMultipleChoiceField(
         queryset=untriaged_ideas(),
@@ -28,27 +50,70 @@ class TriageForm(forms.Form):
             "invalid_choice": _("An idea you checked was triaged meanwhile; reload the queue."),
         },
     )
-    action = forms.ChoiceField(choices=[(value, label) for value, label, _key in ACTIONS])
-    tags = forms.CharField(required=False, max_length=200, help_text=_("Comma-separated."))
-    product = ModelIdChoiceField(queryset=Product.objects.all(), required=False)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(value, label) for value, label, _key in ACTIONS],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what to do with the checked ideas.")},
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=200, help_text=_("Comma-separated; required.")
+    )
+    product = ModelIdChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
     backlog_item = ModelIdChoiceField(
+        label=_("Backlog item"),
         queryset=BacklogItem.objects.filter(status__in=OPEN_STATUSES).select_related("product"),
         required=False,
     )
-    title = forms.CharField(required=False, max_length=140)
-    duplicate_of = IdField(required=False, min_value=1, label=_("Duplicate of idea #"))
-    reason = forms.CharField(required=False, max_length=2000)
+    title = forms.CharField(
+        label=_("Title of the new item"),
+        required=False,
+        max_length=140,
+        help_text=_("Optional: the first checked idea's title."),
+    )
+    new_item_product = ModelIdChoiceField(
+        label=_("Product of the new item"),
+        queryset=Product.objects.all(),
+        required=False,
+        help_text=_("Optional: the first checked idea's product."),
+    )
+    duplicate_search = forms.CharField(
+        label=_("Find the original idea"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    duplicate_of = IdField(
+        required=False,
+        min_value=1,
+        label=_("Original idea number"),
+        help_text=_("Chosen from the search, or typed."),
+    )
+    duplicate_reason = forms.CharField(
+        label=_("Why they are duplicates"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: supporters of the duplicates read it."),
+    )
+    decline_reason = forms.CharField(
+        label=_("Reason for declining"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: it becomes the public note supporters read."),
+    )
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)  # older clients
 
     def clean(self):
         data = super().clean()
         action = data.get("action")
-        needed = {
-            "tag": ("tags", _("Give at least one tag.")),
-            "set_product": ("product", _("Choose a product.")),
-            "link": ("backlog_item", _("Choose the backlog item to link to.")),
-            "decline": ("reason", _("Give a reason when declining.")),
-            "duplicate": ("reason", _("Say why they are duplicates; supporters will read it.")),
-        }.get(action)
+        legacy_reason = (data.get("reason") or "").strip()
+        for name in ("decline_reason", "duplicate_reason"):
+            data[name] = (data.get(name) or "").strip() or legacy_reason
+        if action == "create_item" and not data.get("new_item_product"):
+            data["new_item_product"] = data.get("product")
+        needed = self.REQUIRED.get(action)
         if needed:
             value = data.get(needed[0])
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -56,13 +121,23 @@ class TriageForm(forms.Form):
         if action == "duplicate":
             target = Idea.objects.listed().filter(pk=data.get("duplicate_of") or 0).first()
             if target is None:
-                self.add_error("duplicate_of", _("Give the number of the idea they duplicate."))
+                self.add_error(
+                    "duplicate_of", _("Choose the original idea: search for it, or type its number.")
+                )
             data["target"] = target
         if action == "tag":
             data["tag_list"] = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
             if not data["tag_list"] and "tags" not in self.errors:
                 self.add_error("tags", _("Give at least one tag."))
         return data
+
+    def action_groups(self):
+        """(value, label, key, [(bound field, required)]) per action, for the page's fieldsets."""
+        required = {field for field, _message in self.REQUIRED.values()} | {"duplicate_of"}
+        return [
+            (value, label, key, [(self[name], name in required) for name in self.ACTION_FIELDS[value]])
+            for value, label, key in self.ACTIONS
+        ]
 
 
 class TriageFilterForm(forms.Form):

@@ -47,9 +47,12 @@ class BacklogItem(models.Model):
         _("effort estimate"),
         max_digits=6,
         decimal_places=2,
-        default=Decimal("1"),
+        # Empty until someone estimates: a made-up 1.00 inflated every new item's score. Items created
+        # before this was nullable keep their 1.00 (a default cannot be told from a real estimate of 1).
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.1"))],
-        help_text=_("Person-weeks."),
+        help_text=_("Person-weeks. Empty until estimated: such items rank after estimated ones."),
     )
     impact = models.DecimalField(
         _("impact"), max_digits=4, decimal_places=2, choices=IMPACT_CHOICES, default=Decimal("1")
@@ -84,7 +87,10 @@ class BacklogItem(models.Model):
             ("import_customers", "Can import customer records from the CRM"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(effort_estimate__gt=0), name="backlog_effort_positive"),
+            models.CheckConstraint(
+                condition=models.Q(effort_estimate__isnull=True) | models.Q(effort_estimate__gt=0),
+                name="backlog_effort_positive",
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_public=False) | ~models.Q(public_title=""),
                 name="backlog_public_item_has_public_title",

@@ -50,7 +50,10 @@ def reach_of(demand: Demand, weights: PriorityWeights) -> Decimal:
     return demand.extrapolated_equity
 
 
-def item_score(item: BacklogItem, demand: Demand, weights: PriorityWeights) -> Decimal:
+def item_score(item: BacklogItem, demand: Demand, weights: PriorityWeights) -> Decimal | None:
+    """The item's priority score, or None while its effort is not estimated (it has no score then)."""
+    if item.effort_estimate is None:
+        return None
     return priority_score(
         reach=reach_of(demand, weights),
         impact=item.impact,

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from cocreate import figures
 from cocreate.http import body_limit
 from community import permissions
 from community.access import staff_required
@@ -25,7 +26,8 @@ def segments(request):
         "member_value_segments": set(member_value_segments(request.user).values_list("pk", flat=True)),
         "equity_chart_title": _("Customer equity by segment (CLV × market size)"),
         "equity_chart": [
-            (v.segment.name, v.customer_equity, f"{v.customer_equity:,.2f}") for v in market.segments
+            (v.segment.name, v.customer_equity, figures.money_compact(v.customer_equity))
+            for v in market.segments
         ],
     }
     return render(request, "segments/index.html", context)

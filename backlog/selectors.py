@@ -60,7 +60,7 @@ class RankedItem:
     rank: int
     item: BacklogItem
     demand: Demand
-    score: Decimal
+    score: Decimal | None  # None: effort not estimated yet
 
 
 def backlog_items():
@@ -85,9 +85,11 @@ def backlog_ranking(
     items = list(items)
     demand = market.item_demand(items)
     scored = [(item, demand[item.pk], item_score(item, demand[item.pk], weights)) for item in items]
+    # Items without an effort estimate have no score: by score they rank after every estimated item,
+    # among themselves by customer equity.
     keys = {
-        "score": lambda row: (row[2], row[1].customer_equity),
-        "equity": lambda row: (row[1].customer_equity, row[2]),
+        "score": lambda row: (row[2] is not None, row[2] or 0, row[1].customer_equity),
+        "equity": lambda row: (row[1].customer_equity, row[2] is not None, row[2] or 0),
         "supporters": lambda row: (row[1].supporters, row[1].customer_equity),
     }
     scored.sort(key=lambda row: (*keys[order](row), -row[0].pk), reverse=True)
@@ -115,20 +117,29 @@ class Supporter:
     imported: bool
 
 
+SUPPORTERS_PER_PAGE = 50
+
+
 @dataclass
 class ItemPage:
     item: BacklogItem
     demand: Demand
     ideas: list[tuple[Idea, Demand]]
-    supporters: list[Supporter]
+    supporters: list[Supporter]  # one page of them, highest CLV first
     hidden_supporters: int
+    supporter_count: int
+    supporter_page: int
+    supporter_pages: int
     prototypes: list[Prototype]
     actions: list[TriageAction]
 
 
-def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_limit: int = 100) -> ItemPage:
-    """An item's ideas, supporters and prototypes. Supporters' names and CLVs are listed only for the
-    segments whose member values the viewer may see; the others appear only in the per-segment counts.
+def backlog_item_page(
+    *, item: BacklogItem, viewer, market: Market, supporter_page: int = 1, per_page: int = SUPPORTERS_PER_PAGE
+) -> ItemPage:
+    """An item's ideas, supporters (one page of `per_page`) and prototypes. Supporters' names and CLVs are
+    listed only for the segments whose member values the viewer may see; the others appear only in the
+    per-segment counts.
     """
     ideas = list(item.ideas.select_related("author", "segment").defer("body", "body_html").order_by("-pk"))
     idea_demand = market.idea_demand(ideas)
@@ -144,7 +155,7 @@ def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_li
     )
     supporters, seen = [], set()
     for vote in voters:
-        if vote.member_id in seen or len(supporters) >= supporter_limit:
+        if vote.member_id in seen:
             continue
         seen.add(vote.member_id)
         value = market.by_pk[vote.primary_segment]
@@ -158,13 +169,19 @@ def backlog_item_page(*, item: BacklogItem, viewer, market: Market, supporter_li
             )
         )
     supporters.sort(key=lambda s: (-s.clv, s.member.public_name))
+    pages = max(1, -(-len(supporters) // per_page))
+    supporter_page = min(max(1, supporter_page), pages)
+    start = (supporter_page - 1) * per_page
     counted = sum(s.supporters for s in demand.by_segment if s.segment.pk in visible_segments)
     return ItemPage(
         item=item,
         demand=demand,
         ideas=[(idea, idea_demand[idea.pk]) for idea in ideas],
-        supporters=supporters,
+        supporters=supporters[start : start + per_page],
         hidden_supporters=demand.supporters - counted,
+        supporter_count=len(supporters),
+        supporter_page=supporter_page,
+        supporter_pages=pages,
         prototypes=list(Prototype.objects.filter(linked_ideas__backlog_items=item).distinct()),
         actions=list(item.triage_actions.select_related("idea", "actor")[:50]),
     )

@@ -6,6 +6,7 @@ from . import segment_views, views
 
 app_name = "backlog"
 urlpatterns = [
+    path("workspace/", views.workspace, name="workspace"),
     path("triage/", views.triage, name="triage"),
     path("backlog/", views.backlog, name="backlog"),
     path("backlog/export.csv", views.backlog_export_csv, name="export_csv"),

@@ -6,12 +6,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cocreate import figures
 from cocreate.spreadsheets import csv_download
 from community import permissions
 from community.access import staff_required
+from community.models import LastVisit
+from community.services import last_visit_record
 
 from . import services
 from .demand import Market
@@ -19,6 +25,7 @@ from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, Tria
 from .models import BacklogItem, PriorityWeights
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
+from .workspace import workspace_changes, workspace_segments, workspace_waiting
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -35,18 +42,26 @@ def triage(request):
     form = TriageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            _triage_apply(request.user, form.cleaned_data)
+            made = _triage_apply(request.user, form.cleaned_data)
         except ValidationError as error:
             _errors_to_messages(request, error)
         else:
-            messages.success(request, _("Done: %(n)d ideas.") % {"n": len(form.cleaned_data["ideas"])})
+            messages.success(request, _triage_done_message(form.cleaned_data, made))
         return redirect(f"{request.path}?sort={sort}")
     queue = triage_queue(sort=sort, page=page, market=Market())
-    context = {"queue": queue, "form": form, "sort": sort, "actions": TriageForm.ACTIONS}
+    context = {
+        "queue": queue,
+        "form": form,
+        "sort": sort,
+        "action_groups": form.action_groups(),
+        # A refused form shows the page again with everything as it was: the checked ideas too.
+        "checked": set(request.POST.getlist("ideas")) if form.is_bound else set(),
+    }
     return render(request, "backlog/triage.html", context, status=400 if form.errors else 200)
 
 
-def _triage_apply(actor, data) -> None:
+def _triage_apply(actor, data):
+    """Run the chosen action; returns what it made or changed besides the ideas (an item, an idea)."""
     ideas, action = list(data["ideas"]), data["action"]
     if action == "tag":
         services.triage_tag(ideas=ideas, tags=data["tag_list"], actor=actor)
@@ -54,14 +69,69 @@ def _triage_apply(actor, data) -> None:
         services.triage_set_product(ideas=ideas, product=data["product"], actor=actor)
     elif action == "link":
         services.triage_link(ideas=ideas, item=data["backlog_item"], actor=actor)
+        return data["backlog_item"]
     elif action == "create_item":
-        services.backlog_item_create_from_ideas(
-            ideas=ideas, actor=actor, product=data["product"], title=data["title"]
+        return services.backlog_item_create_from_ideas(
+            ideas=ideas, actor=actor, product=data["new_item_product"], title=data["title"]
         )
     elif action == "duplicate":
-        services.triage_mark_duplicate(ideas=ideas, target=data["target"], note=data["reason"], actor=actor)
+        services.triage_mark_duplicate(
+            ideas=ideas, target=data["target"], note=data["duplicate_reason"], actor=actor
+        )
+        return data["target"]
     elif action == "decline":
-        services.triage_decline(ideas=ideas, reason=data["reason"], actor=actor)
+        services.triage_decline(ideas=ideas, reason=data["decline_reason"], actor=actor)
+    return None
+
+
+def _link(obj) -> str:
+    return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.title)
+
+
+MESSAGE_IDEAS = 5  # ideas named in a success message; the rest are counted
+
+
+def _triage_done_message(data, made):
+    """What was done, with links to what was made or changed, in correct plurals."""
+    ideas = list(data["ideas"])
+    n = len(ideas)
+    named = format_html_join(
+        ", ", '<a href="{}">{}</a>', ((i.get_absolute_url(), i.title) for i in ideas[:MESSAGE_IDEAS])
+    )
+    if n > MESSAGE_IDEAS:
+        named = format_html("{} {}", named, _("and %(n)d more") % {"n": n - MESSAGE_IDEAS})
+    action = data["action"]
+    texts = {
+        "tag": ngettext("Tagged %(n)d idea: %(ideas)s.", "Tagged %(n)d ideas: %(ideas)s.", n),
+        "set_product": ngettext(
+            "Set the product of %(n)d idea to %(product)s: %(ideas)s.",
+            "Set the product of %(n)d ideas to %(product)s: %(ideas)s.",
+            n,
+        ),
+        "link": ngettext(
+            "Linked %(n)d idea to %(made)s: %(ideas)s.", "Linked %(n)d ideas to %(made)s: %(ideas)s.", n
+        ),
+        "create_item": ngettext(
+            "Created the backlog item %(made)s from %(n)d idea: %(ideas)s.",
+            "Created the backlog item %(made)s from %(n)d ideas: %(ideas)s.",
+            n,
+        ),
+        "duplicate": ngettext(
+            "Merged %(n)d idea into %(made)s: %(ideas)s.", "Merged %(n)d ideas into %(made)s: %(ideas)s.", n
+        ),
+        "decline": ngettext("Declined %(n)d idea: %(ideas)s.", "Declined %(n)d ideas: %(ideas)s.", n),
+    }
+    product = data.get("product")
+    # The sentence is ours (translated); every value in it is escaped or built with format_html.
+    return mark_safe(  # noqa: S308
+        texts[action]
+        % {
+            "n": n,
+            "product": conditional_escape(product.name if product else ""),
+            "ideas": named,
+            "made": _link(made) if made is not None else "",
+        }
+    )
 
 
 def _ranking(request):
@@ -96,7 +166,8 @@ def backlog(request):
         "may_manage": permissions.may_manage_backlog(request.user),
         "chart_title": _("Customer equity behind the top-ranked items"),
         "chart_rows": [
-            (r.item.title, r.demand.customer_equity, f"{r.demand.customer_equity:,.2f}") for r in items[:15]
+            (r.item.title, r.demand.customer_equity, figures.money_compact(r.demand.customer_equity))
+            for r in items[:15]
         ],
     }
     return render(request, "backlog/backlog.html", context)
@@ -195,14 +266,20 @@ def weights(request):
 @staff_required(permissions.may_view_backlog)
 def item_detail(request, pk):
     item = get_object_or_404(backlog_items(), pk=pk)
-    page = backlog_item_page(item=item, viewer=request.user, market=Market())
+    try:
+        supporter_page = int(request.GET.get("supporters", 1))
+    except ValueError:
+        supporter_page = 1
+    page = backlog_item_page(item=item, viewer=request.user, market=Market(), supporter_page=supporter_page)
     weights = PriorityWeights.load()
     context = {
         "page": page,
         "item": item,
         "score": item_score(item, page.demand, weights),
         "segment_chart_title": _("Customer equity behind this item, by segment"),
-        "segment_chart": [(s.segment.name, s.equity, f"{s.equity:,.2f}") for s in page.demand.by_segment],
+        "segment_chart": [
+            (s.segment.name, s.equity, figures.money_compact(s.equity)) for s in page.demand.by_segment
+        ],
         "may_manage": permissions.may_manage_backlog(request.user),
     }
     return render(request, "backlog/item_detail.html", context)
@@ -230,3 +307,19 @@ def item_edit(request, pk=None):
     return render(
         request, "backlog/item_form.html", {"form": form, "item": item}, status=400 if form.errors else 200
     )
+
+
+@staff_required(permissions.may_use_workspace)
+def workspace(request):
+    """A staff member's home: the queues waiting for their roles and what changed since their last visit."""
+    since = last_visit_record(member=request.user, place=LastVisit.Place.WORKSPACE)
+    context = {
+        "waiting": workspace_waiting(request.user),
+        "changes": workspace_changes(request.user, since=since),
+        "managed_segments": workspace_segments(request.user),
+        "may_triage": permissions.may_triage(request.user),
+        "may_view_backlog": permissions.may_view_backlog(request.user),
+        "may_view_segments": permissions.may_view_segment_dashboards(request.user),
+        "may_moderate": permissions.may_moderate(request.user),
+    }
+    return render(request, "backlog/workspace.html", context)

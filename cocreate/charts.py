@@ -44,6 +44,11 @@ class BarChart:
     bar_height: int = BAR
 
     @property
+    def is_empty(self) -> bool:
+        """No bar to draw (no rows, or only zeros): the template explains instead of drawing."""
+        return not any(bar.width > 0 for bar in self.bars)
+
+    @property
     def height(self) -> int:
         return max(len(self.bars), 1) * ROW + 8
 

@@ -248,6 +248,7 @@ class LastVisit(models.Model):
 
     class Place(models.TextChoices):
         CHANGELOG = "changelog", _("release notes")
+        WORKSPACE = "workspace", _("staff workspace")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="last_visits")
     place = models.CharField(max_length=30, choices=Place.choices)

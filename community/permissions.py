@@ -144,6 +144,15 @@ def may_assign_segment_managers(user) -> bool:
     return may_grant_roles(user)
 
 
+# Staff workspace -----------------------------------------------------------------------------------
+
+
+def may_use_workspace(user) -> bool:
+    """Every staff role has a workspace (/workspace/): what waits for it and what changed; each panel
+    on it is shown only to the roles the panel's own predicate allows."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 # Backlog and customer value -------------------------------------------------------------------------
 
 

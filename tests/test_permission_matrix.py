@@ -111,6 +111,10 @@ OWN_URLS = {
     "staff/members/<id:pk>/segments/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
+    # Every staff role has a workspace (tests/backlog/test_workspace.py: which panels each sees).
+    "workspace/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK)
+    },
     # Backlog and customer value (docs/clv.md). An empty triage POST is a form error (400).
     "triage/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK),

@@ -4,6 +4,7 @@ Defaults make `manage.py runserver` work anywhere (SQLite, in-memory channel lay
 production sets DEBUG=0 plus the variables in README's configuration table.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -275,7 +276,13 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's rate limits stay at their defaults (log-in failures, sign-ups, password resets, …).
-LOGIN_REDIRECT_URL = "/ideas/"
+LOGIN_REDIRECT_URL = "/ideas/"  # staff land on /workspace/ instead (community.auth.AccountAdapter)
+# The currency of every CLV and customer equity (ISO 4217): the imports' amounts are in it, pages show it.
+COCREATE_CURRENCY = env_str("COCREATE_CURRENCY", "EUR").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", COCREATE_CURRENCY):
+    raise ImproperlyConfigured(f"COCREATE_CURRENCY must be an ISO 4217 code (EUR), not {COCREATE_CURRENCY!r}")
+# Staff land on their workspace after logging in; everyone else on the ideas (unless ?next= says where).
+ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cocreate"

@@ -8,8 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
-from cocreate import charts
+from cocreate import charts, figures
 
 register = template.Library()
 
@@ -47,3 +48,26 @@ def percent(share, digits=1) -> str:
 def bar_chart(rows, title: str, kind: str = "equity"):
     """`{% bar_chart rows title=... kind="share" %}`: the one bar chart (geometry in cocreate.charts)."""
     return {"chart": charts.bar_chart(rows, title=title, kind=kind)}
+
+
+@register.filter
+def money(value):
+    """`{{ equity|money }}`: the amount in the site's currency, compact ("€421M"), the exact amount in the
+    title ("€421,214,000.00"); "–" for none (cocreate.figures)."""
+    if figures.to_decimal(value) is None:
+        return "–"
+    return format_html(
+        '<span class="figure" title="{}">{}</span>', figures.money_exact(value), figures.money_compact(value)
+    )
+
+
+@register.filter
+def compact(value):
+    """`{{ score|compact }}`: a large number compact ("105M"), the exact value in the title."""
+    if figures.to_decimal(value) is None:
+        return "–"
+    return format_html(
+        '<span class="figure" title="{}">{}</span>',
+        figures.exact_number(value),
+        figures.compact_number(value),
+    )

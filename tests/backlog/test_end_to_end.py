@@ -86,6 +86,10 @@ def test_import_triage_and_rank_by_customer_equity(client, segments, product, ca
         {"ideas": [ideas[3].pk], "action": "create_item", "product": product.pk, "title": "Item B"},
     )
     item_b = BacklogItem.objects.get(title="Item B")
+    # New items are not estimated: no score until R&D gives the effort (here one person-week each).
+    unestimated = json.loads(client.get("/backlog/export.json").content)["items"]
+    assert [(i["effort"], i["score"]) for i in unestimated] == [(None, None), (None, None)]
+    BacklogItem.objects.filter(pk__in=[item_a.pk, item_b.pk]).update(effort_estimate=Decimal("1"))
     BacklogItem.objects.filter(pk=item_a.pk).update(impact=Decimal("2"))
     assert "Nothing to triage" in client.get("/triage/").content.decode()
 

@@ -56,6 +56,7 @@ ROLE_PREDICATES = {
     "manages_every_segment": {"administrator"},
     "may_grant_roles": {"administrator"},
     "may_assign_segment_managers": {"administrator"},
+    "may_use_workspace": {"rnd", "customer_manager", "moderator", "administrator"},
     "may_view_backlog": {"rnd", "customer_manager", "administrator"},
     "may_manage_backlog": {"rnd", "administrator"},
     "may_triage": {"rnd", "administrator"},
