@@ -2,18 +2,22 @@
 
 The authenticator is stored as allauth documents it (an Authenticator of type TOTP whose data holds the
 secret encrypted by the MFA adapter; docs.allauth.org "Upgrading from django-allauth-2fa"). The code is
-computed with allauth's own RFC 6238 helpers, so it is the one its log-in form accepts. Only the demo
-(`seed_demo`) and `manage.py demo_totp`, which refuses to run unless DEBUG is on, use this module.
+RFC 6238's, with allauth's settings for its period and digits; allauth offers no public function that
+makes one (only `Authenticator.wrap().validate_code`, which the tests use to check ours), and its helpers
+live in an `internal` package we must not use. Only the demo (`seed_demo`), `manage.py demo_totp`, which
+refuses to run unless DEBUG is on, and the tests use this module.
 """
 
 import base64
+import hashlib
+import hmac
 import secrets
+import struct
 import time
 
 from allauth.mfa import app_settings
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 
 def totp_activate(*, member) -> Authenticator:
@@ -34,4 +38,13 @@ def totp_current_code(*, member, at: float | None = None) -> str | None:
         return None
     secret = get_adapter().decrypt(authenticator.data["secret"])
     counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(secret, counter))
+    return _hotp(secret, counter)
+
+
+def _hotp(secret: str, counter: int) -> str:
+    """RFC 4226 HOTP (HMAC-SHA1, dynamic truncation) of a base-32 secret, as many digits as allauth uses."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**app_settings.TOTP_DIGITS).zfill(app_settings.TOTP_DIGITS)

@@ -54,21 +54,22 @@ def test_customers_have_no_workspace(client, alice):
     assert client.get("/workspace/").status_code == 403
 
 
-def test_the_header_links_each_role_to_its_pages(client, alice, rita, carl, mona):
+def test_the_header_links_each_role_to_its_pages(client, alice, rita, carl, mona, adam):
     links = {}
-    for member in (alice, rita, carl, mona):
+    for member in (alice, rita, carl, mona, adam):
         client.force_login(member)
         page = client.get("/workspace/" if member.is_staff else "/ideas/").content.decode()
         header = page[page.index("<header") : page.index("</header>")]
         links[member.username] = {
             name
-            for name in ("Workspace", "Triage", "Backlog", "Segments", "Moderation")
+            for name in ("Workspace", "Triage", "Backlog", "Segments", "Moderation", "Members and roles")
             if f">{name}<" in header
         }
     assert links["alice"] == set()
     assert links["rita"] == {"Workspace", "Triage", "Backlog", "Segments"}
     assert links["carl"] == {"Workspace", "Backlog", "Segments"}
     assert links["mona"] == {"Workspace", "Moderation"}
+    assert links["adam"] == {"Workspace", "Triage", "Backlog", "Segments", "Moderation", "Members and roles"}
 
 
 def test_what_changed_since_the_last_visit(client, rita):

@@ -60,3 +60,15 @@ def test_the_demo_has_one_log_in_per_staff_role_with_two_factor_set_up(capsys):
         assert email in out
     assert "demo_totp" in out
     assert Member.objects.get(email="manager@example.com").managed_segments.count() == 2
+
+
+def test_codes_follow_rfc_6238_test_vectors(settings):
+    """RFC 6238 appendix B (SHA-1, secret "12345678901234567890"), cut to allauth's 6 digits."""
+    import base64
+
+    from community.totp import _hotp
+
+    secret = base64.b32encode(b"12345678901234567890").decode()
+    assert [_hotp(secret, t // 30) for t in (59, 1111111109, 1234567890, 2000000000)] == [
+        "287082", "081804", "005924", "279037",
+    ]  # fmt: skip
