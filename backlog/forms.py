@@ -82,7 +82,9 @@ class BacklogItemForm(forms.ModelForm):
         max_length=300,
         required=False,
         assume_scheme="https",
-        help_text=_("A GitHub issue (https://github.com/owner/repo/issues/12) or a Jira issue (…/browse/KEY-12)."),
+        help_text=_(
+            "A GitHub issue (https://github.com/owner/repo/issues/12) or a Jira issue (…/browse/KEY-12)."
+        ),
     )
 
     class Meta:

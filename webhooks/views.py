@@ -6,7 +6,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -112,9 +112,18 @@ def problem(status: int, title: str, detail: str) -> JsonResponse:
     )
 
 
+def _raw_body(request) -> bytes:
+    """The bytes the tracker signed. A form upload (never what the trackers send: they are set up for
+    JSON) was already parsed by the middleware, so it has no raw body and cannot be verified."""
+    try:
+        return request.body
+    except RawPostDataException:
+        return b""
+
+
 def _payload(request):
     try:
-        payload = json.loads(request.body)
+        payload = json.loads(_raw_body(request))
     except (ValueError, UnicodeDecodeError):
         return None
     return payload if isinstance(payload, dict) else None
@@ -136,7 +145,7 @@ def github(request):
     if not secret:
         raise Http404
     header = request.headers.get("X-Hub-Signature-256", "")
-    if not signing.hub_signature_valid(secret=secret, body=request.body, header=header):
+    if not signing.hub_signature_valid(secret=secret, body=_raw_body(request), header=header):
         return _bad_signature()
     payload = _payload(request)
     if payload is None:
@@ -162,7 +171,7 @@ def jira(request):
     if not secret:
         raise Http404
     signed = signing.hub_signature_valid(
-        secret=secret, body=request.body, header=request.headers.get("X-Hub-Signature", "")
+        secret=secret, body=_raw_body(request), header=request.headers.get("X-Hub-Signature", "")
     )
     token = request.GET.get("token", "")
     if not (signed or (token and hmac.compare_digest(token.encode(), secret.encode()))):

@@ -24,6 +24,8 @@ def hook_settings(settings):
 @pytest.fixture
 def make_endpoint(rita, hook_settings, receiver):
     def make(events, **fields):
-        return services.endpoint_save(editor=rita, url=fields.pop("url", receiver.url), events=events, **fields)
+        return services.endpoint_save(
+            editor=rita, url=fields.pop("url", receiver.url), events=events, **fields
+        )
 
     return make

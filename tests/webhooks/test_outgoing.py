@@ -27,8 +27,9 @@ def make_due():
     Delivery.objects.filter(status=Delivery.Status.PENDING).update(next_attempt_at=timezone.now())
 
 
-def test_an_event_is_delivered_signed_after_commit(make_endpoint, receiver, rita, client, alice,
-                                                   django_capture_on_commit_callbacks):
+def test_an_event_is_delivered_signed_after_commit(
+    make_endpoint, receiver, rita, client, alice, django_capture_on_commit_callbacks
+):
     endpoint = make_endpoint(["idea.created"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         make_idea(author=alice, title="Night mode for the camera")
@@ -49,7 +50,9 @@ def test_an_event_is_delivered_signed_after_commit(make_endpoint, receiver, rita
     assert "HTTP 200" in page and "thanks" in page and delivery.webhook_id in page
 
 
-def test_a_rolled_back_change_sends_nothing(make_endpoint, receiver, alice, django_capture_on_commit_callbacks):
+def test_a_rolled_back_change_sends_nothing(
+    make_endpoint, receiver, alice, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     make_endpoint(["idea.created"])
@@ -182,7 +185,13 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(
 
 def test_domain_events(make_endpoint, receiver, alice, rita, django_capture_on_commit_callbacks):
     make_endpoint(
-        ["comment.created", "idea.status_changed", "idea.merged", "backlog_item.created", "backlog_item.updated"]
+        [
+            "comment.created",
+            "idea.status_changed",
+            "idea.merged",
+            "backlog_item.created",
+            "backlog_item.updated",
+        ]
     )
     idea, duplicate = make_idea(author=alice, title="Original"), make_idea(author=alice, title="Copy")
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,11 +210,15 @@ def test_domain_events(make_endpoint, receiver, alice, rita, django_capture_on_c
     ]
     assert events[0]["data"]["body"] == "Please"
     assert (events[1]["data"]["previous_status"], events[1]["data"]["status"]) == ("new", "planned")
-    assert events[2]["data"]["source"]["title"] == "Copy" and events[2]["data"]["target"]["title"] == "Original"
+    assert (
+        events[2]["data"]["source"]["title"] == "Copy" and events[2]["data"]["target"]["title"] == "Original"
+    )
     assert events[4]["data"]["changed"] == ["status"] and events[4]["data"]["status"] == "planned"
 
 
-def test_votes_threshold_fires_once_per_idea(make_endpoint, receiver, alice, django_capture_on_commit_callbacks):
+def test_votes_threshold_fires_once_per_idea(
+    make_endpoint, receiver, alice, django_capture_on_commit_callbacks
+):
     make_endpoint(["idea.votes_crossed"], votes_threshold=2)
     idea = make_idea(author=alice)
     first, second, third = MemberFactory(), MemberFactory(), MemberFactory()
@@ -251,8 +264,18 @@ def test_segment_supporters_threshold_fires_once_per_idea(
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "224.0.0.1", "0.0.0.0", "::1", "::ffff:127.0.0.1",
-     "240.0.0.1", "100.64.0.1"],
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.10",
+        "169.254.169.254",
+        "224.0.0.1",
+        "0.0.0.0",  # noqa: S104
+        "::1",
+        "::ffff:127.0.0.1",
+        "240.0.0.1",
+        "100.64.0.1",
+    ],
 )
 def test_private_and_reserved_targets_are_refused(settings, monkeypatch, address):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
@@ -270,7 +293,9 @@ def test_a_public_target_is_allowed(settings, monkeypatch):
 def test_loopback_is_a_form_error_when_not_allowed(settings, client, rita, receiver):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
     client.force_login(rita)
-    response = client.post("/webhooks/new/", {"url": receiver.url, "format": "json", "events": ["idea.created"]})
+    response = client.post(
+        "/webhooks/new/", {"url": receiver.url, "format": "json", "events": ["idea.created"]}
+    )
     assert response.status_code == 400
     assert "private, loopback or reserved" in response.content.decode()
     assert not Endpoint.objects.exists()
