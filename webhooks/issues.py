@@ -90,6 +90,11 @@ def inbound_handle(*, source: str, delivery_id: str, event: str, change: IssueCh
     return outcome
 
 
+def _locked(item: BacklogItem) -> BacklogItem:
+    rows = BacklogItem.objects.select_for_update(of=("self",)).select_related("issue_linked_by")
+    return rows.get(pk=item.pk)
+
+
 def _actor(item: BacklogItem):
     actor = item.issue_linked_by
     if actor is None or not (permissions.may_manage_backlog(actor) and permissions.may_change_status(actor)):
@@ -113,7 +118,7 @@ def _tell_supporters(ideas, actor, note: str) -> None:
 def issue_closed(*, item: BacklogItem, issue_url: str) -> str:
     """Ship the item and its open public ideas, recording their statuses before. Locking: the item's
     row, then the ideas' (lowest id first, in ideas_ship)."""
-    item = BacklogItem.objects.select_for_update().select_related("issue_linked_by").get(pk=item.pk)
+    item = _locked(item)
     actor = _actor(item)
     if actor is None:
         return f"item {item.pk}: nobody who linked it may ship it"
@@ -134,7 +139,7 @@ def issue_closed(*, item: BacklogItem, issue_url: str) -> str:
 def issue_reopened(*, item: BacklogItem, issue_url: str) -> str:
     """Put the item and the ideas its issue's closing shipped back as they were (ideas changed by hand
     since stay as they are)."""
-    item = BacklogItem.objects.select_for_update().select_related("issue_linked_by").get(pk=item.pk)
+    item = _locked(item)
     closure = IssueClosure.objects.select_for_update().filter(item=item, reopened_at=None).first()
     if closure is None:
         return f"item {item.pk}: nothing to reopen"

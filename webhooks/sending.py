@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,7 +94,7 @@ def _record(delivery_id, replay, status_code, excerpt, error, latency_ms) -> Att
         requested_at=now,
     )
     if not replay:
-        delivery.attempts = F("attempts") + 1
+        delivery.attempts += 1  # read under the row lock above
     if attempt.succeeded:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
             Delivery.Status.SUCCEEDED,
@@ -107,9 +106,8 @@ def _record(delivery_id, replay, status_code, excerpt, error, latency_ms) -> Att
             endpoint.save(update_fields=["failed_deliveries_in_a_row"])
     elif not replay:
         delays = retry_delays()
-        done = Delivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).get() + 1
-        if done <= len(delays):
-            delivery.next_attempt_at = now + timedelta(seconds=delays[done - 1])
+        if delivery.attempts <= len(delays):
+            delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
         else:
             delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
             _count_failed_delivery(endpoint)

@@ -290,6 +290,19 @@ def test_a_public_target_is_allowed(settings, monkeypatch):
     assert targets.resolve("https://hooks.example.com:8443/x?y=1").address == "93.184.215.14"
 
 
+def test_rnd_adds_a_webhook_on_the_page(hook_settings, client, rita, receiver):
+    client.force_login(rita)
+    assert client.get("/webhooks/new/").status_code == 200
+    data = {"url": receiver.url, "format": "slack", "events": ["idea.created", "idea.votes_crossed"]}
+    response = client.post("/webhooks/new/", data)
+    assert response.status_code == 400 and "how many supporters" in response.content.decode()
+    response = client.post("/webhooks/new/", {**data, "votes_threshold": "50"})
+    endpoint = Endpoint.objects.get()
+    assert response.status_code == 302 and response["Location"] == endpoint.get_absolute_url()
+    assert (endpoint.owner, endpoint.votes_threshold, endpoint.secret[:6]) == (rita, 50, "whsec_")
+    assert receiver.url in client.get("/webhooks/").content.decode()
+
+
 def test_loopback_is_a_form_error_when_not_allowed(settings, client, rita, receiver):
     settings.WEBHOOKS_ALLOW_PRIVATE = False
     client.force_login(rita)
