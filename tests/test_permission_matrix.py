@@ -345,7 +345,10 @@ def url_for(route, world):
             owner=member, url="https://hooks.example.com/x", events=["idea.created"]
         )
         delivery = Delivery.objects.create(
-            endpoint=endpoint, webhook_id="msg_matrix", event="idea.created", body="{}"
+            endpoint=endpoint,
+            webhook_id=f"msg_matrix{Delivery.objects.count()}",
+            event="idea.created",
+            body="{}",
         )
         url = url.replace("<id:delivery_pk>", str(delivery.pk)).replace("<id:pk>", str(endpoint.pk))
     if route.startswith("backlog/items/<id:pk>"):
