@@ -5,6 +5,8 @@ import socket
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backlog.services import backlog_item_create, backlog_item_update
@@ -341,3 +343,43 @@ def resolve_to(monkeypatch, name, address):
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_a_delivery_task_run_twice_sends_once(
+    make_endpoint, receiver, alice, django_capture_on_commit_callbacks
+):
+    make_endpoint(["idea.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        make_idea(author=alice)
+    delivery = Delivery.objects.get()
+    assert tasks.deliver.enqueue(delivery_id=delivery.pk).return_value == "not due"
+    assert len(receiver.requests) == 1 and Attempt.objects.count() == 1
+
+
+def test_the_delivery_log_has_a_fixed_number_of_queries(
+    make_endpoint,
+    receiver,
+    alice,
+    rita,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    endpoint = make_endpoint(["idea.created"])
+    client.force_login(rita)
+
+    def grow(n):
+        receiver.answers = [500] * n
+        with django_capture_on_commit_callbacks(execute=True):
+            for k in range(n):
+                make_idea(author=alice, title=f"Idea {k}")
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(endpoint.get_absolute_url()).status_code == 200
+        return len(context)
+
+    grow(2)
+    client.get(endpoint.get_absolute_url())
+    small = count()
+    grow(5)
+    assert count() == small
