@@ -152,6 +152,16 @@ class PriorityWeightsForm(forms.ModelForm):
 
 
 class BacklogItemForm(forms.ModelForm):
+    issue_url = forms.URLField(
+        label=_("Issue"),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "A GitHub issue (https://github.com/owner/repo/issues/12) or a Jira issue (…/browse/KEY-12)."
+        ),
+    )
+
     class Meta:
         model = BacklogItem
         fields = [
@@ -166,6 +176,7 @@ class BacklogItemForm(forms.ModelForm):
             "is_public",
             "public_title",
             "public_summary",
+            "issue_url",
         ]
         help_texts = {
             "is_public": _(

@@ -1,5 +1,6 @@
 """Backlog items that ideas are triaged into, the triage log, the priority weights and imported member CLV."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 # The largest CLV or margin an import accepts: anything above is a unit mistake (cents, not euros).
 ABSURD_AMOUNT = Decimal("100000000")
 WEIGHT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("3"))]
+# The issue trackers an item links to: a GitHub issue page, or a Jira issue's browse page.
+GITHUB_ISSUE_URL = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/issues/\d+$")
+JIRA_ISSUE_URL = re.compile(r"^https://[\w.-]+(:\d+)?(/[\w.-]+)*/browse/[A-Z][A-Z0-9_]*-\d+$")
 
 
 class BacklogItem(models.Model):
@@ -69,6 +73,20 @@ class BacklogItem(models.Model):
     public_summary = models.TextField(_("public summary"), max_length=1000, blank=True)
     # When the item last moved into its status: the date of its entry in the roadmap's feed.
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # The GitHub or Jira issue that tracks the work; its tracker's webhooks ship the item when the issue
+    # closes and reopen it when it reopens (webhooks.issues), acting as the member who linked it.
+    issue_url = models.URLField(
+        _("issue"),
+        max_length=300,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "A GitHub issue (https://github.com/owner/repo/issues/12) or a Jira issue (…/browse/KEY-12)."
+        ),
+    )
+    issue_linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -109,6 +127,17 @@ class BacklogItem(models.Model):
         if self.is_public and not self.public_title:
             raise ValidationError(
                 {"public_title": _("Give the item a public title before showing it on the roadmap.")}
+            )
+        self.issue_url = (self.issue_url or "").strip()
+        if self.issue_url and not (
+            GITHUB_ISSUE_URL.match(self.issue_url) or JIRA_ISSUE_URL.match(self.issue_url)
+        ):
+            raise ValidationError(
+                {
+                    "issue_url": _(
+                        "Link a GitHub issue (https://github.com/owner/repo/issues/12) or a Jira issue (https://example.atlassian.net/browse/KEY-12)."
+                    )
+                }
             )
 
 

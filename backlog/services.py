@@ -11,6 +11,7 @@ from ideas.services import idea_merge, idea_set_status, ideas_set_product
 from products.models import Product
 from search import indexing as search_indexing
 
+from . import signals
 from .models import BacklogItem, PriorityWeights, TriageAction
 
 
@@ -91,6 +92,7 @@ def backlog_item_create_from_ideas(
     item.full_clean()
     item.save()
     _link(locked, item, actor, TriageAction.Kind.CREATE_ITEM)
+    signals.backlog_item_created.send(sender=BacklogItem, item_id=item.pk)
     return item
 
 
@@ -138,6 +140,8 @@ EDITABLE_FIELDS = {
     "is_public",
     "public_title",
     "public_summary",
+    # The GitHub or Jira issue that tracks the work: closing it ships the item (webhooks.issues).
+    "issue_url",
 }
 
 
@@ -154,10 +158,17 @@ def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
     if "status" in fields and fields["status"] != item.status:
         item.status_changed_at = timezone.now()
         update_fields.append("status_changed_at")
+    if "issue_url" in fields and fields["issue_url"] != item.issue_url:
+        # Who linked the tracker's issue: the inbound webhooks act as them (webhooks.issues).
+        item.issue_linked_by = editor if fields["issue_url"] else None
+        update_fields.append("issue_linked_by")
+    changed = sorted(name for name, value in fields.items() if getattr(item, name) != value)
     for name, value in fields.items():
         setattr(item, name, value)
     item.full_clean()
     item.save(update_fields=update_fields)
+    if changed:
+        signals.backlog_item_updated.send(sender=BacklogItem, item_id=item.pk, changed=changed)
     return item
 
 
@@ -182,8 +193,11 @@ def backlog_item_create(*, creator, **fields) -> BacklogItem:
     if unknown:
         raise ValueError(f"cannot set {sorted(unknown)}")
     item = BacklogItem(created_by=creator, **fields)
+    if item.issue_url:
+        item.issue_linked_by = creator
     item.full_clean()
     item.save()
+    signals.backlog_item_created.send(sender=BacklogItem, item_id=item.pk)
     return item
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from backlog.selectors import backlog_item_idea_ids
 from backlog.services import backlog_items_ship
 from community import permissions
+from ideas import signals as idea_signals
 from ideas.services import ideas_ship, supporter_ids_of
 from notifications.models import Notification
 from notifications.services import notify_on_commit
@@ -72,6 +73,14 @@ def release_announce(*, release: ReleaseNotePage, publisher) -> ReleaseAnnouncem
         announcement.shipped_idea_ids = [idea.pk for idea in shipped]
         announcement.notified = len(members)
         announcement.save(update_fields=["shipped_idea_ids", "notified"])
+        idea_signals.release_published.send(
+            sender=ReleaseNotePage,
+            release_id=release.pk,
+            title=release.title,
+            version=release.version,
+            url=url,
+            idea_ids=announcement.shipped_idea_ids,
+        )
         if members:
             notify_on_commit(
                 member_ids=members,

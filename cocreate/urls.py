@@ -26,6 +26,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),
     path("moderation/", include("moderation.urls")),
+    # Outgoing webhooks (R&D and administrators) and the issue trackers' inbound ones.
+    path("webhooks/", include("webhooks.urls")),
     # /triage/, /backlog/, /segments/, /customers/import/
     path("", include("backlog.urls")),
 ]

@@ -166,6 +166,12 @@ def may_manage_backlog(user) -> bool:
     return is_staff_with(user, "backlog.manage_backlog")
 
 
+def may_manage_webhooks(user) -> bool:
+    """R&D and administrators configure outgoing webhooks, read their delivery logs and replay them.
+    The same permission as the backlog's: the events describe the work R&D plans."""
+    return is_staff_with(user, "backlog.manage_backlog")
+
+
 def may_triage(user) -> bool:
     """R&D and administrators work the triage queue (tag, link, merge, decline ideas)."""
     return is_staff_with(user, "backlog.triage_idea")

@@ -122,6 +122,7 @@ def idea_submit(
     Follow.objects.create(member=author, idea=idea)
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     if idea.visibility == Visibility.PUBLIC:  # a held idea is announced by nobody until approved
+        signals.idea_created.send(sender=Idea, idea_id=idea.pk)
         notify_on_commit(
             member_ids=topic_follower_ids(idea),
             kind=Notification.Kind.NEW_IDEA,
@@ -250,6 +251,7 @@ def comment_post(
             url=comment.get_absolute_url(),
         )
     signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
+    signals.comment_created.send(sender=Comment, comment_id=comment.pk)
     return comment
 
 
@@ -304,9 +306,11 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
         before={"status": idea.status},
         after={"status": status},
     )
+    from_status = idea.status
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
+    signals.idea_status_changed.send(sender=Idea, changes=[(idea.pk, from_status, status, note)])
     notify_on_commit(
         member_ids=supporter_ids(idea),
         kind=Notification.Kind.STATUS_CHANGED,
@@ -343,10 +347,11 @@ def ideas_ship(*, idea_ids, changed_by, note: str) -> list[Idea]:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Explain the change in a public note: every supporter reads it.")})
-    shipped = []
+    shipped, changes = [], []
     for idea in _lock_ideas(idea_ids):
         if idea.status not in SHIPPABLE_BY_RELEASE or idea.visibility != Visibility.PUBLIC:
             continue
+        changes.append((idea.pk, idea.status, Idea.Status.SHIPPED, note))
         StatusChange.objects.create(
             idea=idea,
             from_status=idea.status,
@@ -369,7 +374,51 @@ def ideas_ship(*, idea_ids, changed_by, note: str) -> list[Idea]:
         shipped.append(idea)
     if shipped:
         signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk for idea in shipped])
+        signals.idea_status_changed.send(sender=Idea, changes=changes)
     return shipped
+
+
+@transaction.atomic
+def ideas_restore_status(*, statuses: dict, changed_by, note: str) -> list[Idea]:
+    """Undo a shipment: each idea of `statuses` ({idea_id: status it had before}) that is still
+    *shipped* goes back to that status with one public note, as the reverse of ideas_ship (an issue
+    reopened in the tracker: webhooks.issues). Outside TRANSITIONS on purpose: it restores a recorded
+    status rather than moving along the workflow. Nobody is notified here; the caller tells supporters.
+
+    Locking: the ideas' row locks, lowest id first.
+    """
+    if not permissions.may_change_status(changed_by):
+        raise PermissionDenied(_("Only R&D can change an idea's status."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Explain the change in a public note: every supporter reads it.")})
+    statuses = {int(pk): status for pk, status in statuses.items()}
+    restored, changes = [], []
+    for idea in _lock_ideas(list(statuses)):
+        previous = statuses[idea.pk]
+        if idea.status != Idea.Status.SHIPPED or previous not in SHIPPABLE_BY_RELEASE:
+            continue
+        StatusChange.objects.create(
+            idea=idea, from_status=idea.status, to_status=previous, note=note, changed_by=changed_by
+        )
+        conduct().audit_record(
+            actor=changed_by,
+            action="status",
+            kind="idea",
+            object_id=idea.pk,
+            target_label=idea.title,
+            reason=note,
+            before={"status": idea.status},
+            after={"status": previous},
+        )
+        changes.append((idea.pk, idea.status, previous, note))
+        idea.status = previous
+        idea.save(update_fields=["status", "updated_at"])
+        restored.append(idea)
+    if restored:
+        signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk for idea in restored])
+        signals.idea_status_changed.send(sender=Idea, changes=changes)
+    return restored
 
 
 def supporter_ids_of(ideas) -> list[int]:
@@ -675,6 +724,7 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
     )
     idea_recount(idea_ids=[source.pk, target.pk])
     _reindex(source.pk, target.pk)
+    signals.idea_merged.send(sender=Idea, source_id=source.pk, target_id=target.pk, note=note)
     conduct().audit_record(
         actor=merged_by,
         action="merge",

@@ -14,6 +14,7 @@ KIND_HELP = {
     Notification.Kind.NEW_IDEA: _("A new idea in something you follow."),
     Notification.Kind.NEW_PROTOTYPE: _("A new prototype in something you follow."),
     Notification.Kind.MODERATION: _("A moderator acts on your posts or account."),
+    Notification.Kind.WEBHOOK: _("A webhook endpoint you own is disabled after failing again and again."),
 }
 
 

@@ -30,6 +30,8 @@ class Notification(models.Model):
         NEW_IDEA = "new_idea", _("new idea in something I follow")
         NEW_PROTOTYPE = "new_prototype", _("new prototype")
         RELEASE = "release", _("release")
+        # Issue 19: a webhook endpoint you own was disabled after failing again and again.
+        WEBHOOK = "webhook", _("webhook")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -71,7 +71,7 @@ RAW_BODIES = [
 FORM_PAGES = [
     "ideas/new/", "ideas/<id:pk>/edit/", "ideas/<id:pk>/comments/<id:comment_pk>/edit/", "members/me/",
     "members/me/delete/", "backlog/items/new/", "backlog/items/<id:pk>/edit/", "customers/import/",
-    "prototypes/new/", "moderation/flag/<str:kind>/<id:pk>/",
+    "prototypes/new/", "moderation/flag/<str:kind>/<id:pk>/", "webhooks/new/", "webhooks/<id:pk>/edit/",
 ]  # fmt: skip
 POST_ROUTES = [route for route, methods in OWN_URLS.items() if "POST" in methods or route in FORM_PAGES]
 assert set(FORM_PAGES) <= set(OWN_URLS), "a form page was renamed: update FORM_PAGES"

@@ -145,6 +145,21 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
+    # Webhooks (issue 19): R&D and administrators configure them (community.permissions.may_manage_webhooks).
+    **{
+        f"webhooks/{route}": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)}
+        for route in ("", "new/", "<id:pk>/", "<id:pk>/edit/")
+    },
+    **{
+        f"webhooks/{route}": {
+            "GET": everyone(NOT_ALLOWED),
+            "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+        }
+        for route in ("<id:pk>/rotate/", "<id:pk>/active/", "<id:pk>/deliveries/<id:delivery_pk>/replay/")
+    },
+    # The issue trackers: no session counts, only the shared secret (tests/webhooks/test_inbound.py).
+    "webhooks/github/": {"GET": everyone(NOT_ALLOWED), "POST": everyone(401)},
+    "webhooks/jira/": {"GET": everyone(NOT_ALLOWED), "POST": everyone(401)},
     # Moderation: moderators and administrators; members flag what they can see.
     "moderation/": {"GET": MODERATORS},
     "moderation/flag/<str:kind>/<id:pk>/": {"GET": contributors(), "POST": contributors(MOVED)},
@@ -238,7 +253,8 @@ def cast(alice, nora, rita, carl, mona, adam):
 
 
 @pytest.fixture
-def world(cast, campaigns):
+def world(cast, campaigns, settings):
+    settings.WEBHOOKS_GITHUB_SECRET = settings.WEBHOOKS_JIRA_SECRET = "matrix-secret"
     segment = SegmentFactory()
     segment.managers.add(cast["customer_manager"])
     own_idea = make_idea(author=cast["customer"], title="Alice's own idea")
@@ -333,6 +349,19 @@ def url_for(route, world):
     )
     if route.startswith(("members/<id:pk>", "staff/members/<id:pk>")):
         url = url.replace("<id:pk>", str(member.pk))
+    if route.startswith("webhooks/<id:pk>"):
+        from webhooks.models import Delivery, Endpoint
+
+        endpoint = Endpoint.objects.create(
+            owner=member, url="https://hooks.example.com/x", events=["idea.created"]
+        )
+        delivery = Delivery.objects.create(
+            endpoint=endpoint,
+            webhook_id=f"msg_matrix{Delivery.objects.count()}",
+            event="idea.created",
+            body="{}",
+        )
+        url = url.replace("<id:delivery_pk>", str(delivery.pk)).replace("<id:pk>", str(endpoint.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 

@@ -11,7 +11,7 @@ from ideas import broadcasts
 from ideas.models import Idea
 from ideas.services import idea_recount
 
-from . import sql, tasks, windows
+from . import signals, sql, tasks, windows
 from .models import Vote
 
 
@@ -100,6 +100,10 @@ def _vote(member, idea_id: int, value: int) -> VoteTally:
         raise VotingClosed(_("This idea no longer takes votes."))
     if outcome.kind == "changed":
         broadcasts.broadcast_idea_votes(idea_id=idea_id, upvotes=outcome.upvotes, downvotes=outcome.downvotes)
+        # The counters after the vote, as it read them: receivers (webhook thresholds) need no query.
+        signals.votes_changed.send(
+            sender=Vote, idea_id=idea_id, upvotes=outcome.upvotes, downvotes=outcome.downvotes, value=value
+        )
         _rescore_at_once_without_scheduler()
     return VoteTally(idea_id, outcome.upvotes, outcome.downvotes, value)
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "search",
     "moderation",
     "cms",
+    "webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -485,3 +486,23 @@ LOGGING = {
         "channels_redis.core": {"filters": ["once_a_minute"]},
     },
 }
+
+# Webhooks (webhooks app, issue 19). Targets on private, loopback, link-local, multicast or reserved
+# addresses are refused (checked at save and at every send) unless this is on: only for tests against a
+# local server, or a closed network whose receivers are all trusted.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Waits after each failed attempt (seconds): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, the schedule the
+# Standard Webhooks guidance suggests: 8 attempts over about 27 hours.
+WEBHOOKS_RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000]
+# This many deliveries in a row that failed every attempt disable the endpoint (its owner is told).
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 5)
+# After a secret is rotated, the previous one keeps signing (a second signature) this long.
+WEBHOOKS_ROTATION_GRACE_HOURS = env_int("WEBHOOKS_ROTATION_GRACE_HOURS", 24)
+WEBHOOKS_SWEEP_SECONDS = env_int("WEBHOOKS_SWEEP_SECONDS", 30)
+WEBHOOKS_SEGMENT_SCAN_MINUTES = env_int("WEBHOOKS_SEGMENT_SCAN_MINUTES", 5)
+# Inbound: the shared secrets of the issue trackers' webhooks (empty: that tracker's URL answers 404).
+# GitHub signs with X-Hub-Signature-256; Jira with X-Hub-Signature, or (older Jira) a ?token= in the URL.
+WEBHOOKS_GITHUB_SECRET = env_str("WEBHOOKS_GITHUB_SECRET", "")
+WEBHOOKS_JIRA_SECRET = env_str("WEBHOOKS_JIRA_SECRET", "")
+WEBHOOKS_INBOUND_MAX_BYTES = 1024 * 1024

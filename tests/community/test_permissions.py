@@ -59,6 +59,7 @@ ROLE_PREDICATES = {
     "may_use_workspace": {"rnd", "customer_manager", "moderator", "administrator"},
     "may_view_backlog": {"rnd", "customer_manager", "administrator"},
     "may_manage_backlog": {"rnd", "administrator"},
+    "may_manage_webhooks": {"rnd", "administrator"},
     "may_triage": {"rnd", "administrator"},
     "may_view_segment_dashboards": {"rnd", "customer_manager", "administrator"},
     "may_see_member_values": {"rnd", "customer_manager", "administrator"},
