@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('backlog', '0004_backlogitem_issue_link'),
+        ('backlog', '0005_backlogitem_issue_link'),
         ('community', '0006_lastvisit'),
         ('ideas', '0008_topic_follow'),
         ('products', '0001_initial'),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backlog', '0003_backlogitem_public_roadmap'),
+        ('backlog', '0004_effort_not_estimated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
