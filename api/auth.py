@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -97,7 +98,10 @@ class SessionAuth(APIKeyCookie):
 
 def anonymous(request):
     """Reads of public data without credentials, limited per client address."""
-    address = get_adapter().get_client_ip(request)  # honours ALLAUTH_TRUSTED_PROXY_COUNT
+    try:
+        address = get_adapter().get_client_ip(request)  # honours ALLAUTH_TRUSTED_PROXY_COUNT
+    except PermissionDenied:
+        address = "unknown"  # a server that gives no address at all: one shared allowance
     consume_window(f"api:ip:{address}", count=settings.API_ANONYMOUS_REQUESTS_PER_MINUTE, seconds=60)
     return Caller(member=AnonymousUser(), scopes=frozenset({Scope.READ}))
 
