@@ -17,7 +17,7 @@ from voting.services import VotingClosed, vote_cast, vote_withdraw
 
 from . import access
 from .auth import ANYONE, MEMBERS
-from .problems import invalid
+from .problems import form_problem, invalid
 from .schemas import (
     CommentIn,
     CommentOut,
@@ -35,20 +35,6 @@ from .schemas import (
 )
 
 router = Router(tags=["ideas"])
-
-
-class FormInvalid(Exception):
-    def __init__(self, form):
-        self.form = form
-
-
-def form_problem(form):
-    errors = [
-        {"field": field if field != "__all__" else "", "location": "body", "detail": error["message"]}
-        for field, field_errors in form.errors.get_json_data().items()
-        for error in field_errors
-    ]
-    return invalid(errors)
 
 
 def _author(member) -> dict:

@@ -71,6 +71,16 @@ def form_errors(error: DjangoValidationError) -> list[dict]:
     return [{"field": "", "location": "body", "detail": message} for message in error.messages]
 
 
+def form_problem(form):
+    """A Django form's errors (the pages' own rules) as a 422 problem."""
+    errors = [
+        {"field": field if field != "__all__" else "", "location": "body", "detail": error["message"]}
+        for field, field_errors in form.errors.get_json_data().items()
+        for error in field_errors
+    ]
+    return invalid(errors)
+
+
 def invalid(errors: list[dict], status: int = 422):
     detail = "; ".join(e["detail"] for e in errors if e["detail"]) or _("The request is not valid.")
     return problem(status, detail, title=_("Invalid request"), errors=errors)

@@ -2,6 +2,7 @@
 silently ignored wish."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
@@ -10,6 +11,7 @@ from pydantic import ConfigDict
 from ideas.models import Idea
 from ideas.selectors import SORTS
 
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
 Slug = Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
 SortName = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Idea.Status.values)]  # type: ignore[valid-type]
@@ -81,7 +83,7 @@ class IdeaPage(Schema):
 class IdeaIn(Input):
     title: str = Field(min_length=1, max_length=140)
     body: str = Field(min_length=1, max_length=20000)
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+    tags: list[TagName] = Field(
         default_factory=list, max_length=10
     )
     product: int | None = Field(None, ge=1, le=2**31 - 1)
@@ -95,7 +97,7 @@ class IdeaCreateIn(IdeaIn):
 class IdeaPatch(Input):
     title: str | None = Field(None, min_length=1, max_length=140)
     body: str | None = Field(None, min_length=1, max_length=20000)
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(None, max_length=10)
+    tags: list[TagName] | None = Field(None, max_length=10)
     product: int | None = Field(None, ge=1, le=2**31 - 1)
     segment: int | None = Field(None, ge=1, le=2**31 - 1)
 
@@ -182,3 +184,83 @@ class MeOut(Schema):
     roles: list[str]
     may_contribute: bool
     token_scopes: list[str]
+
+
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+
+class BacklogItemOut(Schema):
+    rank: int
+    id: int
+    title: str
+    product: str
+    status: str
+    ideas: int
+    supporters: int
+    customer_equity: str
+    score: str
+
+
+class TriageIdeaOut(Schema):
+    id: int
+    title: str
+    status: str
+    supporters: int
+    customer_equity: str
+
+
+class TriagePage(Schema):
+    page: int
+    has_next: bool
+    results: list[TriageIdeaOut]
+
+
+class TriageIn(Input):
+    ideas: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=200)
+    action: Literal["tag", "decline"]
+    tags: list[TagName] = Field(
+        default_factory=list, max_length=10
+    )
+    reason: str = Field("", max_length=2000)
+
+
+class TriageOut(Schema):
+    action: str
+    ideas: list[int]
+
+
+class SegmentOut(Schema):
+    slug: str
+    name: str
+    clv: str
+    market_size: int
+    members: int
+    customer_equity: str
+
+
+class SegmentNeed(Schema):
+    idea: int
+    title: str
+    supporters: int
+    share: float
+    equity: str
+
+
+class CustomerIn(Input):
+    email: str = Field(min_length=1, max_length=254)
+    external_id: str = Field(min_length=1, max_length=100)
+    segment: str = Field(min_length=1, max_length=100, description="The segment's slug or name")
+    margin: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    retention: Decimal | None = Field(None, ge=0, lt=1, max_digits=6, decimal_places=4)
+    clv: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+
+
+class CustomersIn(Input):
+    customers: list[CustomerIn] = Field(min_length=1, max_length=5000)
+    dry_run: bool = False
+
+
+class CustomersOut(Schema):
+    created: int
+    updated: int
+    imported: bool

@@ -5,7 +5,7 @@ from ninja.openapi.docs import Swagger
 
 from cocreate.http import PROBLEM_TYPE
 
-from . import catalog, ideas, problems
+from . import catalog, ideas, problems, staff
 from .schemas import Problem
 
 # Every operation may answer these, each as a problem (api/problems.py).
@@ -51,3 +51,4 @@ api = CocreateAPI(
 problems.install(api)
 api.add_router("/", ideas.router)
 api.add_router("/", catalog.router)
+api.add_router("/", staff.router)

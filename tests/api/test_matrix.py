@@ -5,7 +5,7 @@ An operation missing from EXPECTED fails the first test: new operations must be 
 import pytest
 
 from ideas.services import comment_post
-from tests.factories import make_idea
+from tests.factories import MemberFactory, SegmentFactory, make_idea
 
 from .conftest import ApiClient, make_token
 
@@ -36,6 +36,17 @@ EXPECTED = {
     "GET /api/v1/campaigns": everyone(200),
     "GET /api/v1/me": everyone(200, anonymous=401),
     "GET /api/v1/me/export": everyone(200, anonymous=401),
+    "GET /api/v1/backlog/items": everyone(
+        403, anonymous=401, rnd=200, customer_manager=200, administrator=200
+    ),
+    "GET /api/v1/triage": everyone(403, anonymous=401, rnd=200, administrator=200),
+    "POST /api/v1/triage": everyone(403, anonymous=401, rnd=200, administrator=200),
+    "GET /api/v1/segments": everyone(403, anonymous=401, rnd=200, customer_manager=200, administrator=200),
+    "GET /api/v1/segments/{slug}/demand": everyone(
+        403, anonymous=401, rnd=200, customer_manager=200, administrator=200
+    ),
+    # Customer managers for the segments they manage (the matrix's segment is theirs), administrators all.
+    "PUT /api/v1/customers": everyone(403, anonymous=401, customer_manager=200, administrator=200),
 }
 
 BODIES = {
@@ -44,6 +55,10 @@ BODIES = {
     "PUT /api/v1/ideas/{idea_id}/vote": {"value": 1},
     "POST /api/v1/ideas/{idea_id}/comments": {"body": "Agreed"},
     "POST /api/v1/ideas/{idea_id}/status": {"status": "under_review", "note": "Looking at it"},
+    "POST /api/v1/triage": {"ideas": ["{idea_id}"], "action": "tag", "tags": ["triaged"]},
+    "PUT /api/v1/customers": {
+        "customers": [{"email": "crm@example.com", "external_id": "crm-1", "segment": "matrix", "clv": "10"}]
+    },
 }
 
 
@@ -65,13 +80,18 @@ def test_operation(client, operation, persona, alice, rita, carl, mona, adam, se
     cast = {"customer": alice, "rnd": rita, "customer_manager": carl}
     cast |= {"moderator": mona, "administrator": adam}
     idea = make_idea(author=alice, title="Alice's idea")
+    SegmentFactory(slug="matrix").managers.add(carl)
+    MemberFactory(email="crm@example.com")
     comment_post(author=alice, idea=idea, body="First")
     token = None
     if persona != "anonymous":
         token = make_token(cast[persona], ["read", "write"] + ([] if persona == "customer" else ["staff"]))
     method, path = operation.split(" ")
-    url = path.removeprefix("/api/v1").replace("{idea_id}", str(idea.pk))
+    url = path.removeprefix("/api/v1").replace("{idea_id}", str(idea.pk)).replace("{slug}", "matrix")
     api = ApiClient(client, token)
     call = getattr(api, method.lower())
-    response = call(url, json=BODIES[operation]) if operation in BODIES else call(url)
+    body = BODIES.get(operation)
+    if operation == "POST /api/v1/triage":
+        body = {**body, "ideas": [idea.pk]}
+    response = call(url, json=body) if body else call(url)
     assert response.status_code == EXPECTED[operation][persona], response.content
