@@ -83,9 +83,7 @@ class IdeaPage(Schema):
 class IdeaIn(Input):
     title: str = Field(min_length=1, max_length=140)
     body: str = Field(min_length=1, max_length=20000)
-    tags: list[TagName] = Field(
-        default_factory=list, max_length=10
-    )
+    tags: list[TagName] = Field(default_factory=list, max_length=10)
     product: int | None = Field(None, ge=1, le=2**31 - 1)
     segment: int | None = Field(None, ge=1, le=2**31 - 1)
 
@@ -218,9 +216,7 @@ class TriagePage(Schema):
 class TriageIn(Input):
     ideas: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=200)
     action: Literal["tag", "decline"]
-    tags: list[TagName] = Field(
-        default_factory=list, max_length=10
-    )
+    tags: list[TagName] = Field(default_factory=list, max_length=10)
     reason: str = Field("", max_length=2000)
 
 
@@ -264,3 +260,19 @@ class CustomersOut(Schema):
     created: int
     updated: int
     imported: bool
+
+
+class VariantResultOut(Schema):
+    variant: str
+    version: int | None
+    ratings: int
+    mean: float | None
+    would_use_share: float | None
+    distribution: list[list[int]] = Field(description="[score, count] for the scores 1…5")
+    by_segment: list[dict]
+
+
+class PrototypeResultsOut(Schema):
+    prototype: int
+    comparisons: int
+    variants: list[VariantResultOut]

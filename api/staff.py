@@ -15,6 +15,8 @@ from backlog.forms import TriageForm
 from backlog.models import PriorityWeights
 from community import permissions
 from community.models import Segment
+from prototypes import selectors as prototype_selectors
+from prototypes.models import Prototype
 
 from . import access
 from .auth import MEMBERS
@@ -23,6 +25,7 @@ from .schemas import (
     BacklogItemOut,
     CustomersIn,
     CustomersOut,
+    PrototypeResultsOut,
     SegmentNeed,
     SegmentOut,
     TriageIn,
@@ -166,3 +169,36 @@ def customers_upsert(request, payload: CustomersIn):
         ]
         return invalid(errors)
     return {"created": report.created, "updated": report.updated, "imported": report.imported}
+
+
+@router.get(
+    "/prototypes/{int:prototype_id}/results",
+    response=PrototypeResultsOut,
+    tags=["prototypes"],
+    summary="A prototype's ratings and comparisons (R&D)",
+)
+def prototype_results(request, prototype_id: int):
+    access.staff(request, permissions.may_see_prototype_results, write=False)
+    prototype = Prototype.objects.filter(pk=prototype_id).first()
+    if prototype is None:
+        raise Http404(_("No prototype with that number."))
+    results = prototype_selectors.prototype_results(prototype)
+    return {
+        "prototype": prototype.pk,
+        "comparisons": results["comparison_count"],
+        "variants": [
+            {
+                "variant": result.variant.name,
+                "version": result.version.number if result.version else None,
+                "ratings": result.count,
+                "mean": result.mean,
+                "would_use_share": result.would_use_share,
+                "distribution": [[int(score), int(count)] for score, count in result.distribution],
+                "by_segment": [
+                    {"segment": name, "ratings": count, "mean": mean, "would_use_share": share}
+                    for name, count, mean, share in result.by_segment
+                ],
+            }
+            for result in results["variants"]
+        ],
+    }

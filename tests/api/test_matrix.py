@@ -6,6 +6,7 @@ import pytest
 
 from ideas.services import comment_post
 from tests.factories import MemberFactory, SegmentFactory, make_idea
+from tests.prototypes.helpers import make_prototype, publisher
 
 from .conftest import ApiClient, make_token
 
@@ -16,6 +17,10 @@ PERSONAS = ["anonymous", "customer", "rnd", "customer_manager", "moderator", "ad
 
 def everyone(status, **overrides):
     return {persona: overrides.get(persona, status) for persona in PERSONAS}
+
+
+def prototype_for_matrix():
+    return make_prototype(by=publisher(), variants=("Classic",))
 
 
 EXPECTED = {
@@ -47,6 +52,7 @@ EXPECTED = {
     ),
     # Customer managers for the segments they manage (the matrix's segment is theirs), administrators all.
     "PUT /api/v1/customers": everyone(403, anonymous=401, customer_manager=200, administrator=200),
+    "GET /api/v1/prototypes/{prototype_id}/results": everyone(403, anonymous=401, rnd=200, administrator=200),
 }
 
 BODIES = {
@@ -88,6 +94,8 @@ def test_operation(client, operation, persona, alice, rita, carl, mona, adam, se
         token = make_token(cast[persona], ["read", "write"] + ([] if persona == "customer" else ["staff"]))
     method, path = operation.split(" ")
     url = path.removeprefix("/api/v1").replace("{idea_id}", str(idea.pk)).replace("{slug}", "matrix")
+    if "{prototype_id}" in url:
+        url = url.replace("{prototype_id}", str(prototype_for_matrix().pk))
     api = ApiClient(client, token)
     call = getattr(api, method.lower())
     body = BODIES.get(operation)

@@ -81,3 +81,16 @@ def test_customers_upsert_all_or_nothing_and_idempotent(client, carl, adam):
     )
     wrong = ApiClient(client, make_token(adam, ["read", "write"])).put("/customers", json={"customers": rows})
     assert wrong.status_code == 403  # no staff scope
+
+
+def test_prototype_results_for_rnd(client, rita, alice):
+    from tests.prototypes.helpers import make_prototype
+
+    prototype = make_prototype(by=rita, variants=("Classic",))
+    body = ApiClient(client, make_token(rita, STAFF)).get(f"/prototypes/{prototype.pk}/results").json()
+    assert body["prototype"] == prototype.pk and [v["variant"] for v in body["variants"]] == ["Classic"]
+    assert (
+        ApiClient(client, make_token(alice, ["read"])).get(f"/prototypes/{prototype.pk}/results").status_code
+        == 403
+    )
+    assert ApiClient(client, make_token(rita, STAFF)).get("/prototypes/999999/results").status_code == 404
