@@ -13,6 +13,7 @@ Run by bench/run.py as `python -m bench.fixtures OUT.json` with the bench enviro
 import json
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import django
@@ -26,8 +27,10 @@ from django.db import connection  # noqa: E402
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
+from api.tokens import token_create  # noqa: E402
 from community.models import Member  # noqa: E402
 from ideas import selectors  # noqa: E402
 from ideas.models import Idea  # noqa: E402
@@ -101,7 +104,7 @@ def count_queries(client: Client, method: str, url: str, **extra) -> dict:
     }
 
 
-def query_counts(*, demo: Member, idea: Idea, idea_url: str, deep_url: str) -> dict:
+def query_counts(*, demo: Member, idea: Idea, idea_url: str, deep_url: str, api_token: str) -> dict:
     anonymous = Client(HTTP_HOST=HOST)
     member = Client(HTTP_HOST=HOST)
     member.force_login(demo)
@@ -125,6 +128,8 @@ def query_counts(*, demo: Member, idea: Idea, idea_url: str, deep_url: str) -> d
             ("idea", idea_url),
         ]:
             counts[f"{label}_member"] = count_queries(member, "GET", url)
+        bearer = {"HTTP_AUTHORIZATION": f"Bearer {api_token}"}
+        counts["api_list_token"] = count_queries(anonymous, "GET", "/api/v1/ideas", **bearer)
     # Votes: withdraw first, then two cast+withdraw cycles, keeping the second: every counted request
     # changes a row (a second identical cast would be a cheaper no-op).
     json_accept = {"HTTP_ACCEPT": "application/json"}
@@ -141,6 +146,17 @@ def query_counts(*, demo: Member, idea: Idea, idea_url: str, deep_url: str) -> d
     return counts
 
 
+def demo_api_token(member: Member) -> str:
+    _, raw = token_create(
+        member=member,
+        name="bench",
+        scopes=["read"],
+        expires_at=timezone.now() + timedelta(days=7),
+        mfa_verified=False,
+    )
+    return raw
+
+
 def main(out: Path) -> None:
     demo = Member.objects.get(email=DEMO_EMAIL)
     voters = list(Member.objects.filter(is_staff=False).exclude(pk=demo.pk).order_by("pk")[:VOTE_SESSIONS])
@@ -152,6 +168,7 @@ def main(out: Path) -> None:
     first_page = Client(HTTP_HOST=HOST).get("/ideas/").content.decode()
     if f'href="{second_page_url[len("/ideas/") :]}"' not in first_page:
         raise SystemExit("The first list page does not link to the page after it as expected.")
+    api_token = demo_api_token(demo)
     data = {
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "csrf": get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS),
@@ -168,12 +185,17 @@ def main(out: Path) -> None:
             "deep_list": deep_url,
             "idea_short": f"/ideas/{idea.pk}/",
             "idea": idea_url,
+            "api_list": "/api/v1/ideas",
         },
+        # The demo member's read-only personal access token (the API's idea list).
+        "api_token": api_token,
         "ideas_total": Idea.objects.count(),
         "votes_total": Vote.objects.count(),
         "members_total": Member.objects.count(),
     }
-    data["queries"] = query_counts(demo=demo, idea=idea, idea_url=idea_url, deep_url=deep_url)
+    data["queries"] = query_counts(
+        demo=demo, idea=idea, idea_url=idea_url, deep_url=deep_url, api_token=api_token
+    )
     out.write_text(json.dumps(data, indent=2))
 
 

@@ -1,6 +1,7 @@
 -- wrk script for the Cocreate benchmark (bench/run.py sets the environment and parses the output).
 --
---   BENCH_MODE=get    plain GETs of the URL given to wrk; BENCH_COOKIE, when set, is sent as Cookie.
+--   BENCH_MODE=get    plain GETs of the URL given to wrk; BENCH_COOKIE, when set, is sent as Cookie,
+--                     BENCH_AUTHORIZATION as Authorization (the API's bearer token).
 --   BENCH_MODE=vote   POSTs that cast and withdraw votes. Request k works on pair p = k/2 of
 --                     (idea, member session): even k casts a vote on pair p, odd k withdraws the vote
 --                     cast LAG pairs earlier. Consecutive requests touch different ideas, so the run
@@ -30,6 +31,10 @@ if mode == "get" then
   local cookie = os.getenv("BENCH_COOKIE") or ""
   if cookie ~= "" then
     wrk.headers["Cookie"] = cookie
+  end
+  local authorization = os.getenv("BENCH_AUTHORIZATION") or ""
+  if authorization ~= "" then
+    wrk.headers["Authorization"] = authorization
   end
 elseif mode == "vote" then
   local ideas = split(os.getenv("BENCH_IDEAS"))

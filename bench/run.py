@@ -298,6 +298,7 @@ class Endpoint:
     cookie: str = ""
     vote: bool = False
     queries: str = ""  # key into the fixtures' query counts
+    authorization: str = ""  # an Authorization header (the API's bearer token)
 
 
 @dataclass
@@ -371,7 +372,13 @@ def wrk(
     if endpoint.vote:
         env.update(votes.wrk_env())
     else:
-        env.update({"BENCH_MODE": "get", "BENCH_COOKIE": endpoint.cookie})
+        env.update(
+            {
+                "BENCH_MODE": "get",
+                "BENCH_COOKIE": endpoint.cookie,
+                "BENCH_AUTHORIZATION": endpoint.authorization,
+            }
+        )
     cmd = [
         "wrk",
         "-t1",
@@ -417,6 +424,8 @@ def paced(endpoint: Endpoint, *, rate: float, seconds: float, votes: VoteSequenc
     """Open-loop load at `rate`: h2load for a GET (one fixed request), bench/loadgen.py for votes."""
     if not endpoint.vote:
         headers = {"Cookie": endpoint.cookie} if endpoint.cookie else {}
+        if endpoint.authorization:
+            headers["Authorization"] = endpoint.authorization
         return h2load_paced(
             f"http://{HOST}:{HTTP_PORT}{endpoint.path}",
             rate=rate,
@@ -465,7 +474,12 @@ def check_endpoints(endpoints: list[Endpoint], fixtures: dict, votes: VoteSequen
             if response.status != 200 or "votes" not in json.loads(response.body):
                 raise RuntimeError(f"vote answered {response.status}: {response.body[:300]!r}")
             continue
-        response = fetch(endpoint.path, cookie=endpoint.cookie)
+        headers = {"Authorization": endpoint.authorization} if endpoint.authorization else None
+        response = fetch(endpoint.path, cookie=endpoint.cookie, headers=headers)
+        if endpoint.authorization:
+            if response.status != 200 or "next_cursor" not in json.loads(response.body):
+                raise RuntimeError(f"{endpoint.path} answered {response.status}: {response.body[:300]!r}")
+            continue
         if response.status != 200:
             raise RuntimeError(f"{endpoint.path} answered {response.status}: {response.body[:300]!r}")
         if endpoint.cookie and "Log out" not in response.body.decode():
@@ -849,6 +863,13 @@ def endpoints_for(fixtures: dict) -> list[Endpoint]:
         Endpoint("idea_anonymous", "idea page, anonymous", urls["idea"], queries="idea_anonymous"),
         Endpoint("idea_member", "idea page, logged in", urls["idea"], member, queries="idea_member"),
         Endpoint("vote", "vote / unvote (POST, JSON)", "/ideas/vote", vote=True, queries="vote_member"),
+        Endpoint(
+            "api_list_token",
+            "API idea list, bearer token",
+            urls["api_list"],
+            authorization=f"Bearer {fixtures['api_token']}",
+            queries="api_list_token",
+        ),
     ]
 
 

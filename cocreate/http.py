@@ -16,6 +16,7 @@ import io
 import json
 import unicodedata
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from csp.constants import NONE
 from csp.decorators import csp
@@ -42,7 +43,7 @@ def api_policy_middleware(get_response):
 
     def middleware(request):
         response = get_response(request)
-        if response.get("Content-Type", "").startswith("application/json"):
+        if response.get("Content-Type", "").startswith(("application/json", PROBLEM_TYPE)):
             return _with_api_policy(response)
         return response
 
@@ -51,6 +52,20 @@ def api_policy_middleware(get_response):
 
 def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(settings.API_PATH_PREFIX)
+
+
+def problem(status: int, detail: str, *, title: str | None = None, type: str = "about:blank", **extra):
+    """An RFC 9457 problem answer: `type`, `title` (the status's phrase unless given), `status`,
+    `detail` (what went wrong, for people), plus any members in `extra` (e.g. `errors`)."""
+    body = {"type": type, "title": title or HTTPStatus(status).phrase, "status": status, "detail": detail}
+    return JsonResponse({**body, **extra}, status=status, content_type=PROBLEM_TYPE)
 
 
 def json_error(message: str, *, status: int, **extra) -> JsonResponse:
@@ -132,6 +147,8 @@ def body_limits_for(request, view_func) -> BodyLimits:
         return BodyLimits(total, _value(own[1]) if own[1] is not None else total)
     if request.path.startswith(tuple(settings.STAFF_PATH_PREFIXES)):
         total = settings.ADMIN_REQUEST_MAX_BYTES
+    elif is_api_request(request):
+        total = settings.API_REQUEST_MAX_BYTES
     else:
         total = settings.REQUEST_MAX_BYTES
     return BodyLimits(total, total)
@@ -145,8 +162,10 @@ def declared_length(request) -> int:
 
 
 def request_too_large(request, message: str, *, limit: int):
-    """413: JSON for scripts, a page that says what the limit is for browsers."""
-    if wants_json(request) or request.content_type == "application/json":
+    """413: a problem under the API, JSON for scripts, a page that says what the limit is for browsers."""
+    if is_api_request(request):
+        response = problem(413, message, limit=limit)
+    elif wants_json(request) or request.content_type == "application/json":
         response = json_error(message, status=413, limit=limit)
     else:
         response = render(request, "413.html", {"message": message}, status=413)

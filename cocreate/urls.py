@@ -20,8 +20,11 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    # Personal access tokens for the API live on the member's profile, but belong to the api app.
+    path("members/me/tokens/", include("api.token_urls")),
     path("members/", include("community.urls")),
     path("staff/members/", include("community.staff_urls")),
+    path("api/", include("api.urls")),
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -38,6 +39,15 @@ def needs_mfa(user) -> bool:
     if not (user.is_authenticated and user.is_staff):  # only staff pay for the lookup
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_passed_mfa(request) -> bool:
+    """The member set up TOTP and this session's log-in passed the second factor (allauth's record of
+    the session's authentication steps)."""
+    user = request.user
+    if not user.is_authenticated or needs_mfa(user) or not user.is_staff:
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
 def mfa_setup_redirect(request):

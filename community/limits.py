@@ -39,13 +39,20 @@ class RateLimited(Exception):
 def consume(member, action: str) -> str | None:
     """Count one `action` by `member`; raises RateLimited once over the limit of their trust level.
     Returns the counter's key (for `refund`), or None when nothing was counted."""
+    count, seconds = RATES[action][min(member.trust_level, TRUSTED)]
+    return consume_window(f"{action}:{member.pk}", count=count, seconds=seconds)
+
+
+def consume_window(bucket: str, *, count: int, seconds: int) -> str | None:
+    """Count one request in `bucket` (e.g. "api:member:<id>", "api:ip:<address>"): `count` per fixed window
+    of `seconds`, scaled by RATE_LIMIT_SCALE; raises RateLimited past it. Returns the counter's key (for
+    `refund`), or None when nothing was counted."""
     scale = settings.RATE_LIMIT_SCALE
     if scale <= 0:
         return None
-    count, seconds = RATES[action][min(member.trust_level, TRUSTED)]
     allowed = max(1, int(count * scale))
     now = time.time()
-    key = f"ratelimit:{action}:{member.pk}:{int(now // seconds)}"
+    key = f"ratelimit:{bucket}:{int(now // seconds)}"
     cache.add(key, 0, seconds + 1)
     try:
         used = cache.incr(key)

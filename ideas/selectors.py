@@ -154,17 +154,11 @@ def idea_list_page(
     """
     size = size or settings.IDEAS_PAGE_SIZE
     field = SORTS[sort]
-    ideas = Idea.objects.listed().select_related("author", "segment", "product").defer("body", "body_html")
-    if status:
-        ideas = ideas.filter(status=status)
-    if tag:
-        ideas = ideas.filter(tags__slug=tag)
-    if segment:
-        ideas = ideas.filter(segment__slug=segment)
-    if product:
-        ideas = ideas.filter(product__slug=product)
-    if campaign:
-        ideas = ideas.filter(campaign_id=campaign)
+    ideas = (
+        _listed(status=status, tag=tag, segment=segment, product=product, campaign=campaign)
+        .select_related("author", "segment", "product")
+        .defer("body", "body_html")
+    )
     if cursor:
         value, pk = decode_cursor(sort, cursor)
         # `field <= value` bounds the index range; the OR only sorts out ties within it.
@@ -180,6 +174,29 @@ def idea_list_page(
     next_cursor = encode_cursor(sort, rows[size - 1]) if len(rows) > size else None
     rows = rows[:size]
     return IdeaPage(ideas=rows, next_cursor=next_cursor, my_votes=my_votes(user, [i.pk for i in rows]))
+
+
+def _listed(*, status: str = "", tag: str = "", segment: str = "", product: str = "", campaign=None):
+    """The listed ideas that pass a list's filters (the one copy of what each filter means)."""
+    ideas = Idea.objects.listed()
+    if status:
+        ideas = ideas.filter(status=status)
+    if tag:
+        ideas = ideas.filter(tags__slug=tag)
+    if segment:
+        ideas = ideas.filter(segment__slug=segment)
+    if product:
+        ideas = ideas.filter(product__slug=product)
+    if campaign:
+        ideas = ideas.filter(campaign_id=campaign)
+    return ideas
+
+
+def idea_list_count(
+    *, status: str = "", tag: str = "", segment: str = "", product: str = "", campaign: int | None = None
+) -> int:
+    """How many ideas `idea_list_page` walks through with these filters, all pages together (one query)."""
+    return _listed(status=status, tag=tag, segment=segment, product=product, campaign=campaign).count()
 
 
 def trending_ideas(*, limit: int = 6) -> list[Idea]:

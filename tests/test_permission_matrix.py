@@ -5,6 +5,7 @@ must be classified here before they ship.
 """
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.urls import URLResolver, get_resolver
@@ -182,6 +183,9 @@ OWN_URLS = {
     "moderation/audit/": {"GET": MODERATORS},
     # Prototypes (tests/prototypes/helpers.matrix_url builds one). Feedback with empty data is refused
     # back to the prototype page (a redirect with the message).
+    # Personal access tokens (api/token_views.py): every member their own; revoking another's is a 404.
+    "members/me/tokens/": {"GET": members_only(), "POST": members_only()},
+    "members/me/tokens/<id:pk>/revoke/": {"GET": everyone(NOT_ALLOWED), "POST": members_only(404)},
     "prototypes/": {"GET": everyone(OK)},
     "prototypes/new/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
     "prototypes/<id:pk>/": {"GET": everyone(OK)},
@@ -220,6 +224,8 @@ THIRD_PARTY = {
     "documents/": None,  # Wagtail documents: served only per document's privacy
     "_util/": None,  # Wagtail's private-page password forms
     "^media/": None,  # development only (DEBUG)
+    # The REST API: every operation × persona in tests/api/test_matrix.py (it walks the OpenAPI schema).
+    "api/": None,
     "^((?:[\\w\\-]+/)*)$": None,  # Wagtail's page serving: the home page and CMS pages
 }
 FRONT_DOORS = {"admin/": "/admin/", "cms/": "/cms/"}
@@ -380,6 +386,11 @@ POST_DATA = {
     "moderation/appeals/<id:pk>/decide/": {"decision": "deny", "note": "It stands"},
     "moderation/votes/<id:pk>/<str:action>/": {"reason": "Genuine fans"},
     "ideas/<id:pk>/comments/": {"body": "A comment"},
+    "members/me/tokens/": {
+        "name": "Script",
+        "scopes": ["read"],
+        "expires_on": str(date.today() + timedelta(days=30)),
+    },
     "ideas/<id:pk>/status/": {"status": "under_review", "note": "Looking at it"},
     "ideas/<id:pk>/vote/": {"value": "1"},
     "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},

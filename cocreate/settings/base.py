@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "moderation",
     "cms",
     "webhooks",
+    # The REST API (/api/v1/, django-ninja); "ninja" for its templates and the bundled Swagger UI files.
+    "api",
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -101,6 +104,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that it sees every answer under API_PATH_PREFIX, Django's own 404 and 405 included, and
+    # turns any error that is not yet one into an RFC 9457 problem (api/problems.py).
+    "api.problems.ProblemMiddleware",
 ]
 
 ROOT_URLCONF = "cocreate.urls"
@@ -390,6 +396,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 # Files in one request: the most a form takes is a prototype version (20 screens and a bundle).
 DATA_UPLOAD_MAX_NUMBER_FILES = 30
+
+# --- REST API (api/) ---------------------------------------------------------------------------------
+# Answers under this prefix are JSON, errors RFC 9457 problems (cocreate.http.problem), bodies limited
+# to API_REQUEST_MAX_BYTES (the bulk upsert of customer records is the largest body the API takes).
+API_PATH_PREFIX = "/api/"
+API_REQUEST_MAX_BYTES = env_int("API_REQUEST_MAX_BYTES", 2**20)
+# Requests per minute: per member (token or session) and per address for anonymous callers; scaled by
+# RATE_LIMIT_SCALE like every limit in community.limits. Writes also spend the pages' own limits.
+API_MEMBER_REQUESTS_PER_MINUTE = env_int("API_MEMBER_REQUESTS_PER_MINUTE", 600)
+API_ANONYMOUS_REQUESTS_PER_MINUTE = env_int("API_ANONYMOUS_REQUESTS_PER_MINUTE", 120)
+# Personal access tokens: the longest life a member may give one, and how often its last use is written
+# (a token used for every request of a script must not write its row every time).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+API_TOKEN_USE_RECORD_SECONDS = env_int("API_TOKEN_USE_RECORD_SECONDS", 60)
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = SITE_NAME
