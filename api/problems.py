@@ -71,10 +71,12 @@ def form_errors(error: DjangoValidationError) -> list[dict]:
     return [{"field": "", "location": "body", "detail": message} for message in error.messages]
 
 
-def form_problem(form):
-    """A Django form's errors (the pages' own rules) as a 422 problem."""
+def form_problem(form, *, names: dict[str, str] | None = None):
+    """A Django form's errors (the pages' own rules) as a 422 problem; `names` maps a form field to the
+    request's name for it where the two differ."""
+    names = {"__all__": "", **(names or {})}
     errors = [
-        {"field": field if field != "__all__" else "", "location": "body", "detail": error["message"]}
+        {"field": names.get(field, field), "location": "body", "detail": error["message"]}
         for field, field_errors in form.errors.get_json_data().items()
         for error in field_errors
     ]

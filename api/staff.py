@@ -2,8 +2,6 @@
 records (bulk upsert). Each asks the same predicate its page asks (community.permissions), with the
 staff scope."""
 
-import csv
-import io
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -84,11 +82,11 @@ def triage(request, payload: TriageIn):
             "ideas": payload.ideas,
             "action": payload.action,
             "tags": ", ".join(payload.tags),
-            "reason": payload.reason,
+            "decline_reason": payload.reason,
         }
     )
     if not form.is_valid():
-        return form_problem(form)
+        return form_problem(form, names={"decline_reason": "reason"})
     ideas = list(form.cleaned_data["ideas"])
     if payload.action == "tag":
         services.triage_tag(ideas=ideas, tags=payload.tags, actor=member)
@@ -134,38 +132,32 @@ def segment_demand(request, slug: str):
     ]
 
 
-def _as_csv(customers) -> str:
-    """The rows as the CRM export backlog.crm reads, so that they pass its one set of rules."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(crm.COLUMNS)
-    for row in customers:
-        writer.writerow(
-            [
-                row.email,
-                row.external_id,
-                row.segment,
-                "" if row.margin is None else str(row.margin),
-                "" if row.retention is None else str(row.retention),
-                "" if row.clv is None else str(row.clv),
-            ]
-        )
-    return out.getvalue()
-
-
 @router.put("/customers", response=CustomersOut, tags=["customers"], summary="Upsert customer records")
 def customers_upsert(request, payload: CustomersIn):
     """Create or replace members' CRM customer records by external id: all or nothing, with the CSV
     import's rules (backlog.crm); sending the same rows again changes nothing."""
     member = access.staff(request, permissions.may_import_customers, write=True)
     report = crm.customers_import(
-        text=_as_csv(payload.customers), imported_by=member, source="api", dry_run=payload.dry_run
+        values=[
+            {
+                "email": row.email,
+                "external_id": row.external_id,
+                "segment": row.segment,
+                "margin": row.margin,
+                "retention": row.retention,
+                "clv": row.clv,
+            }
+            for row in payload.customers
+        ],
+        first_row=0,  # rows are numbered as the request's items
+        imported_by=member,
+        source="api",
+        dry_run=payload.dry_run,
     )
     if report.file_errors or report.errors:
         errors = [{"field": "customers", "location": "body", "detail": e} for e in report.file_errors]
-        # backlog.crm numbers rows as a spreadsheet does (the header is row 1): item n is row n + 2.
         errors += [
-            {"field": f"customers.{e.row - 2}", "location": "body", "detail": e.reason} for e in report.errors
+            {"field": f"customers.{e.row}", "location": "body", "detail": e.reason} for e in report.errors
         ]
         return invalid(errors)
     return {"created": report.created, "updated": report.updated, "imported": report.imported}

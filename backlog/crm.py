@@ -206,27 +206,8 @@ def customers_validate(
         report.file_errors.append(_("The file has a header but no customer rows."))
         return report
     where = {column: header.index(column) for column in COLUMNS}
-
-    segments = _segments_by_key()
-    managed = None
-    if imported_by is not None and not permissions.manages_every_segment(imported_by):
-        managed = set(imported_by.managed_segments.values_list("pk", flat=True))
-    emails = {r[where["email"]].strip().lower() for _n, r in records if len(r) == len(header)}
-    members = {
-        m.email_lower: m
-        for m in Member.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=emails, is_active=True, deleted_at__isnull=True
-        )
-    }
-    taken_ids = dict(
-        CustomerRecord.objects.filter(
-            external_id__in=[r[where["external_id"]].strip() for _n, r in records if len(r) == len(header)]
-        ).values_list("external_id", "member_id")
-    )
-    seen_emails: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
-
-    for number, record in progress(records, len(records)):
+    values = []
+    for number, record in records:
         if len(record) != len(header):
             report.errors.append(
                 RowError(
@@ -235,8 +216,57 @@ def customers_validate(
                     % {"expected": len(header), "found": len(record)},
                 )
             )
-            continue
-        value = {column: record[where[column]].strip() for column in COLUMNS}
+        else:
+            values.append((number, {column: record[where[column]] for column in COLUMNS}))
+    return _validate_values(values, report=report, imported_by=imported_by, progress=progress)
+
+
+def customers_validate_values(
+    values: list[dict],
+    *,
+    imported_by: Member | None,
+    first_row: int = 1,
+    progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
+) -> ImportReport:
+    """Check rows given as mappings of COLUMNS to text (the API's JSON rows), by the same rules as a CSV
+    export's rows; they are numbered from `first_row` in the report."""
+    report = ImportReport()
+    if not values:
+        report.file_errors.append(_("No customer rows were given."))
+        return report
+    if len(values) > MAX_ROWS:
+        report.file_errors.append(_("More than %(max)d rows; send them in parts.") % {"max": MAX_ROWS})
+        return report
+    numbered = [
+        (first_row + index, {c: "" if row.get(c) is None else str(row[c]) for c in COLUMNS})
+        for index, row in enumerate(values)
+    ]
+    return _validate_values(numbered, report=report, imported_by=imported_by, progress=progress)
+
+
+def _validate_values(values, *, report: ImportReport, imported_by, progress) -> ImportReport:
+    """The rules of a customer row, each row a (number, {column: text}); appends to `report`."""
+    values = [(number, {column: text.strip() for column, text in value.items()}) for number, value in values]
+    segments = _segments_by_key()
+    managed = None
+    if imported_by is not None and not permissions.manages_every_segment(imported_by):
+        managed = set(imported_by.managed_segments.values_list("pk", flat=True))
+    emails = {value["email"].lower() for _n, value in values}
+    members = {
+        m.email_lower: m
+        for m in Member.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails, is_active=True, deleted_at__isnull=True
+        )
+    }
+    taken_ids = dict(
+        CustomerRecord.objects.filter(
+            external_id__in=[value["external_id"] for _n, value in values]
+        ).values_list("external_id", "member_id")
+    )
+    seen_emails: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+
+    for number, value in progress(values, len(values)):
         problems = []
         email = value["email"].lower()
         member = members.get(email)
@@ -297,24 +327,33 @@ def customers_validate(
                 clv=clv,
             )
         )
+    report.errors.sort(key=lambda error: error.row)
     return report
 
 
 def customers_import(
     *,
-    text: str,
+    text: str | None = None,
+    values: list[dict] | None = None,
+    first_row: int = 1,
     imported_by: Member | None,
     source: str = "",
     dry_run: bool = False,
     progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
 ) -> ImportReport:
-    """Validate a CRM export and, if every row is valid and this is no dry run, import it all at once.
+    """Validate a CRM export (`text`, CSV) or rows of its columns (`values`, the API's), and, if every row
+    is valid and this is no dry run, import it all at once.
 
     All or nothing: one bad row and nothing is written. Each row creates or replaces the member's
     `CustomerRecord` and puts the member in the row's segment (as an imported membership; an earlier
     imported membership in another segment is removed).
     """
-    report = customers_validate(text, imported_by=imported_by, progress=progress)
+    if values is None:
+        report = customers_validate(text, imported_by=imported_by, progress=progress)
+    else:
+        report = customers_validate_values(
+            values, imported_by=imported_by, first_row=first_row, progress=progress
+        )
     if not report.ok or dry_run:
         return report
     now = timezone.now()
