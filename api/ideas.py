@@ -85,7 +85,9 @@ def _visible_idea(member, pk: int) -> Idea:
 @router.get("/ideas", response=IdeaPage, auth=ANYONE, summary="List ideas (filters, sorts, keyset pages)")
 def idea_list(request, filters: Query[IdeaFilters]):
     member = access.member(request)
-    form = IdeaFilterForm({k: v for k, v in filters.dict().items() if v is not None and k != "campaign"})
+    form = IdeaFilterForm(
+        {k: v for k, v in filters.dict().items() if v is not None and k not in ("campaign", "count")}
+    )
     if not form.is_valid():
         return form_problem(form)
     chosen = form.cleaned_data
@@ -99,7 +101,8 @@ def idea_list(request, filters: Query[IdeaFilters]):
             [{"field": "cursor", "location": "query", "detail": _("That cursor is broken; start again.")}]
         )
     return {
-        "count": selectors.idea_list_count(campaign=filters.campaign, **kwargs),
+        # Exact, and a scan of the whole list (38 ms at 100k ideas, most of a page's cost): only on request.
+        "count": selectors.idea_list_count(campaign=filters.campaign, **kwargs) if filters.count else None,
         "next_cursor": page.next_cursor,
         "results": [idea_out(idea, my_vote=page.my_votes.get(idea.pk, 0)) for idea in page.ideas],
     }

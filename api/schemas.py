@@ -42,6 +42,11 @@ class IdeaFilters(Input):
     product: Slug | None = None
     campaign: int | None = Field(None, ge=1, le=2**31 - 1)
     cursor: str | None = Field(None, max_length=200, description="`next_cursor` of the page before")
+    count: bool = Field(
+        False,
+        description="Also count the ideas of the whole list, all pages together (exact; it costs a scan of "
+        "the list, so ask for it when you need it, e.g. on the first page)",
+    )
 
 
 class Author(Schema):
@@ -75,7 +80,9 @@ class IdeaDetail(IdeaOut):
 
 
 class IdeaPage(Schema):
-    count: int = Field(description="Ideas in the whole list, all pages together")
+    count: int | None = Field(
+        description="Ideas in the whole list, all pages together (exact); null unless asked with `count=true`"
+    )
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")
     results: list[IdeaOut]
 
