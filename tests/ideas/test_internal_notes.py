@@ -82,7 +82,7 @@ def test_a_mention_tells_the_staff_member_once_and_ignores_customers(
     django_capture_on_commit_callbacks, idea, rita, carl, mona, alice, bob
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        note = internal_note_add(author=rita, idea=idea, body="@carl and @mona, see this; also @carl and @bob")
+        note = internal_note_add(author=rita, idea=idea, body="@carl, @mona: see this (@carl, @bob)")
     mentions = Notification.objects.filter(kind=Notification.Kind.MENTION)
     assert sorted(mentions.values_list("recipient__username", flat=True)) == ["carl", "mona"]
     assert mentions.get(recipient=carl).url.endswith(f"#note-{note.pk}")
