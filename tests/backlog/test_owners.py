@@ -6,6 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from backlog.models import BacklogItem
 from backlog.services import backlog_item_create, backlog_item_set_owner
+from community import permissions
+from community.models import Member
+from community.selectors import owner_candidates
 from ideas.models import Idea
 from ideas.services import idea_set_owner
 
@@ -112,3 +115,13 @@ def test_the_workspace_lists_the_ideas_assigned_to_me(client, rita, adam):
     page = client.get("/workspace/").content.decode()
     assert 'Ideas assigned to me (<span class="work-count">1</span>)' in page and "Idea of Adam" in page
     assert Idea.objects.filter(owner=rita).count() == 12 and not BacklogItem.objects.exists()
+
+
+def test_the_owner_choices_are_exactly_who_may_own_work(rita, carl, mona, adam, alice, nora):
+    """The form's list (one query, community.selectors.owner_candidates) and the predicate agree."""
+    retired = Member.objects.get(pk=adam.pk)
+    retired.is_staff = False  # a permission left behind on a former staff member grants nothing
+    expected = {m for m in Member.objects.all() if permissions.may_own_work(m)}
+    assert set(owner_candidates()) == expected == {rita, adam}
+    Member.objects.filter(pk=adam.pk).update(is_staff=False)
+    assert set(owner_candidates()) == {rita} and not permissions.may_own_work(retired)
