@@ -142,6 +142,7 @@ class TriageForm(forms.Form):
 
 class TriageFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=[(s, s) for s in TRIAGE_SORTS], required=False)
+    mine = forms.BooleanField(required=False)  # ?mine=1: only the ideas I own
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
 
 
@@ -188,6 +189,7 @@ class BacklogItemForm(forms.ModelForm):
 
 
 class BacklogFilterForm(forms.Form):
+    mine = forms.BooleanField(label=_("Only mine"), required=False)  # ?mine=1: only the items I own
     product = forms.ModelChoiceField(queryset=Product.objects.all(), to_field_name="slug", required=False)
     status = forms.ChoiceField(choices=[("", _("Open"))] + list(BacklogItem.Status.choices), required=False)
     order = forms.ChoiceField(

@@ -41,12 +41,17 @@ class TriageQueue:
     has_next: bool
 
 
-def triage_queue(*, sort: str = "new", page: int = 1, size: int = 50, market: Market) -> TriageQueue:
-    """One page of the queue with each idea's demand. Queries: ideas, tags, demand."""
+def triage_queue(
+    *, sort: str = "new", page: int = 1, size: int = 50, market: Market, owner=None
+) -> TriageQueue:
+    """One page of the queue (only the ideas `owner` owns, when given) with each idea's demand.
+    Queries: ideas, tags, demand."""
     offset = (page - 1) * size
+    ideas = untriaged_ideas()
+    if owner is not None:
+        ideas = ideas.filter(owner=owner)
     rows = list(
-        untriaged_ideas()
-        .select_related("author", "segment", "product")
+        ideas.select_related("author", "segment", "product")
         .prefetch_related("tags")
         .defer("body", "body_html")
         .order_by(*TRIAGE_SORTS[sort])[offset : offset + size + 1]
@@ -76,9 +81,13 @@ def backlog_ranking(
     product: Product | None = None,
     status: str = "",
     order="score",
+    owner=None,
 ) -> list[RankedItem]:
-    """Backlog items with their demand and score, best first. Queries: items, demand."""
+    """Backlog items (only those `owner` owns, when given) with their demand and score, best first.
+    Queries: items, demand."""
     items = backlog_items()
+    if owner is not None:
+        items = items.filter(owner=owner)
     if product is not None:
         items = items.filter(product=product)
     items = items.filter(status=status) if status else items.filter(status__in=OPEN_STATUSES)

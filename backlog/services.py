@@ -172,6 +172,17 @@ def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
     return item
 
 
+def backlog_item_set_owner(*, item: BacklogItem, owner, by) -> BacklogItem:
+    """Make `owner` (an R&D member or administrator, or None for nobody) look after the item. Internal:
+    no webhook event (the owner is not part of an item's public or tracker-facing data)."""
+    _require(permissions.may_manage_backlog(by))
+    if owner is not None and not permissions.may_own_work(owner):
+        raise ValidationError({"owner": _("An owner must be an R&D member or an administrator.")})
+    item.owner = owner
+    item.save(update_fields=["owner", "updated_at"])
+    return item
+
+
 @transaction.atomic
 def backlog_item_set_public(
     *, item: BacklogItem, editor, is_public: bool, public_title: str = "", public_summary: str = ""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("backlog/items/new/", views.item_edit, name="item_new"),
     path("backlog/items/<id:pk>/", views.item_detail, name="item"),
     path("backlog/items/<id:pk>/edit/", views.item_edit, name="item_edit"),
+    path("backlog/items/<id:pk>/owner/", views.item_owner, name="item_owner"),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),

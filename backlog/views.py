@@ -18,6 +18,7 @@ from community import permissions
 from community.access import staff_required
 from community.models import LastVisit
 from community.services import last_visit_record
+from ideas.forms import OwnerForm
 
 from . import services
 from .demand import Market
@@ -25,7 +26,7 @@ from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, Tria
 from .models import BacklogItem, PriorityWeights
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
-from .workspace import workspace_changes, workspace_segments, workspace_waiting
+from .workspace import workspace_assigned, workspace_changes, workspace_segments, workspace_waiting
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -48,11 +49,13 @@ def triage(request):
         else:
             messages.success(request, _triage_done_message(form.cleaned_data, made))
         return redirect(f"{request.path}?sort={sort}")
-    queue = triage_queue(sort=sort, page=page, market=Market())
+    mine = bool(filters.cleaned_data.get("mine"))
+    queue = triage_queue(sort=sort, page=page, market=Market(), owner=request.user if mine else None)
     context = {
         "queue": queue,
         "form": form,
         "sort": sort,
+        "mine": mine,
         "action_groups": form.action_groups(),
         # A refused form shows the page again with everything as it was: the checked ideas too.
         "checked": set(request.POST.getlist("ideas")) if form.is_bound else set(),
@@ -146,6 +149,7 @@ def _ranking(request):
         product=data.get("product"),
         status=data.get("status") or "",
         order=order,
+        owner=request.user if data.get("mine") else None,
     )
     return filters, weights, order, items
 
@@ -281,8 +285,30 @@ def item_detail(request, pk):
             (s.segment.name, s.equity, figures.money_compact(s.equity)) for s in page.demand.by_segment
         ],
         "may_manage": permissions.may_manage_backlog(request.user),
+        "owner_form": (
+            OwnerForm(initial={"owner": item.owner_id})
+            if permissions.may_manage_backlog(request.user)
+            else None
+        ),
     }
     return render(request, "backlog/item_detail.html", context)
+
+
+@require_POST
+@staff_required(permissions.may_manage_backlog)
+def item_owner(request, pk):
+    item = get_object_or_404(BacklogItem, pk=pk)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.backlog_item_set_owner(item=item, owner=form.cleaned_data["owner"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Owner saved."))
+            return redirect(item)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(item)
 
 
 @staff_required(permissions.may_manage_backlog)
@@ -315,6 +341,7 @@ def workspace(request):
     since = last_visit_record(member=request.user, place=LastVisit.Place.WORKSPACE)
     context = {
         "waiting": workspace_waiting(request.user),
+        "assigned": workspace_assigned(request.user),
         "changes": workspace_changes(request.user, since=since),
         "managed_segments": workspace_segments(request.user),
         "may_triage": permissions.may_triage(request.user),

@@ -2,7 +2,7 @@
 
 Each panel is shown only to the roles whose predicate (community.permissions) lets them handle it, and
 reads with a fixed number of queries however much data there is (tests/backlog/test_workspace.py pins
-them per role). "Ideas assigned to me" waits for an owner field on ideas, which does not exist yet.
+them per role). "Ideas assigned to me" lists the ideas the viewer owns (Idea.owner).
 This lives in the backlog app because it is the highest layer that reads both triage and moderation.
 """
 
@@ -77,6 +77,24 @@ def workspace_waiting(user) -> list[Waiting]:
         count, oldest = _oldest_and_count(VoteAlert.objects.filter(state=VoteAlert.State.OPEN), "detected_at")
         waiting.append(Waiting(_("Vote alerts"), count, oldest, reverse("moderation:votes")))
     return waiting
+
+
+@dataclass
+class Assigned:
+    """The ideas the viewer owns: how many, and the most recently active few."""
+
+    count: int
+    ideas: list
+
+
+def workspace_assigned(user) -> Assigned | None:
+    """Ideas assigned to the viewer (not merged ones: they live on in their target), for those who may
+    own work; None for other roles. Queries: count, list."""
+    if not permissions.may_own_work(user):
+        return None
+    owned = Idea.objects.filter(owner=user, merged_into=None)
+    ideas = list(owned.defer("body", "body_html").order_by("-last_activity_at", "-pk")[:RECENT])
+    return Assigned(count=owned.count(), ideas=ideas)
 
 
 def workspace_changes(user, *, since: datetime | None) -> Changes:

@@ -80,6 +80,22 @@ def may_pin(user, comment) -> bool:
     return may_moderate(user) or (comment.is_official and may_post_official(user))
 
 
+def may_see_internal_notes(user) -> bool:
+    """Staff notes on ideas (read and write): every staff role (R&D, customer managers, moderators,
+    administrators). Customers and visitors never see them, nor that they exist."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def may_own_work(user) -> bool:
+    """Who may be an idea's or a backlog item's owner: R&D and administrators (those who triage)."""
+    return is_staff_with(user, "backlog.triage_idea")
+
+
+def may_assign_idea_owner(user) -> bool:
+    """R&D and administrators (those who triage) choose an idea's owner."""
+    return is_staff_with(user, "backlog.triage_idea")
+
+
 # Prototypes -----------------------------------------------------------------------------------------
 
 

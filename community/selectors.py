@@ -41,3 +41,15 @@ def mentionable_members(handles) -> dict[str, Member]:
     for member in found:
         members.setdefault(member.handle, member)  # two names differing only in case: the older one
     return members
+
+
+def owner_candidates():
+    """Staff who may own ideas and backlog items (community.permissions.may_own_work), by name: Django's
+    documented `with_perm` (groups, own permissions, superusers) on the same permission, among staff."""
+    return (
+        Member.objects.with_perm(
+            "backlog.triage_idea", include_superusers=True, backend="community.auth.MemberBackend"
+        )
+        .filter(is_staff=True)
+        .order_by(Lower("username"))
+    )

@@ -6,6 +6,7 @@ from taggit.forms import TagField
 from cocreate.fields import IdField, ModelIdChoiceField
 from cocreate.images import image_limits, inspect_image
 from community.models import Segment
+from community.selectors import owner_candidates
 from products.models import Product
 
 from .models import Comment, Idea, campaign_model
@@ -164,6 +165,25 @@ class StatusForm(forms.Form):
         label=_("New status"), choices=[c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED]
     )
     note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class InternalNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Staff note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        help_text=_("Only staff read this. @mention a colleague to tell them."),
+    )
+
+
+class OwnerForm(forms.Form):
+    """An idea's or a backlog item's owner: R&D and administrators only; empty for nobody."""
+
+    owner = ModelIdChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_candidates()
 
 
 class MergeForm(forms.Form):

@@ -56,6 +56,15 @@ class Idea(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     # A moderator closed the discussion: no new comments until unlocked (moderation.services).
     locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The R&D member or administrator who looks after the idea (ideas.services.idea_set_owner); internal.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_ideas",
+        verbose_name=_("owner"),
+    )
 
     # Denormalised counters, kept exact by the voting and comment services (F() updates under the
     # idea's row lock); `hot_score` and `top_score` are stored so lists sort and paginate on an index.
@@ -332,6 +341,29 @@ class CommentRevision(models.Model):
 
     def __str__(self):
         return f"Revision of comment {self.comment_id}"
+
+
+class InternalNote(models.Model):
+    """A staff-only note on an idea (community.permissions.may_see_internal_notes): never shown to
+    customers, never indexed for search, never in the API. Append-only: a note is neither edited nor
+    deleted, so what staff wrote stays on record."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(
+        _("note"), max_length=10000, help_text=_("Markdown; @mention staff to tell them.")
+    )
+    # Rendered from `body` through the sanitiser when written; templates show only this.
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self):
+        return f"Internal note {self.pk} on idea {self.idea_id}"
 
 
 # Migration 0006 names the upload's name function here; it is the shared one now.

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from community import permissions
 from community.conduct import conduct
 from community.limits import mention_limit
+from community.models import Member
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
@@ -28,6 +29,7 @@ from .models import (
     IdeaImage,
     IdeaMerge,
     IdeaRevision,
+    InternalNote,
     StatusChange,
     TopicFollow,
     Visibility,
@@ -810,6 +812,43 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
     idea_recount(idea_ids=[source.pk, target.pk])
     _reindex(source.pk, target.pk)
     return Idea.objects.get(pk=source.pk)
+
+
+@transaction.atomic
+def internal_note_add(*, author, idea: Idea, body: str) -> InternalNote:
+    """Write a staff-only note on an idea (Markdown, sanitised like every post) and tell the staff it
+    @mentions. Only members who may read notes are told: a mentioned customer is ignored (never
+    notified; the renderer still links their handle, inside a note no customer reads). Notes are
+    never indexed for search nor sent to other processes' pages: nothing here signals a change."""
+    if not permissions.may_see_internal_notes(author):
+        raise PermissionDenied(_("Only staff write internal notes."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write the note first.")})
+    if len(body) > InternalNote._meta.get_field("body").max_length:
+        raise ValidationError({"body": _("Keep a note under 10,000 characters.")})
+    rendered = _render_body(author=author, body=body)
+    note = InternalNote.objects.create(idea=idea, author=author, body=body, body_html=rendered.html)
+    staff_ids = [
+        member.pk
+        for member in Member.objects.filter(pk__in=rendered.mentioned_ids, is_staff=True)
+        if permissions.may_see_internal_notes(member)
+    ]
+    url = f"{idea.get_absolute_url()}#note-{note.pk}"
+    _notify_mentions(author=author, member_ids=staff_ids, idea=idea, url=url)
+    return note
+
+
+def idea_set_owner(*, idea: Idea, owner, by) -> Idea:
+    """Make `owner` (an R&D member or administrator, or None for nobody) look after the idea. Internal:
+    the public page, its caches and the search index do not show owners, so nothing is broadcast."""
+    if not permissions.may_assign_idea_owner(by):
+        raise PermissionDenied(_("Only R&D choose an idea's owner."))
+    if owner is not None and not permissions.may_own_work(owner):
+        raise ValidationError({"owner": _("An owner must be an R&D member or an administrator.")})
+    Idea.objects.filter(pk=idea.pk).update(owner=owner)
+    idea.owner = owner
+    return idea
 
 
 def _reindex(*idea_ids) -> None:

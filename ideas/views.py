@@ -31,10 +31,12 @@ from .forms import (
     IdeaCreateForm,
     IdeaFilterForm,
     IdeaForm,
+    InternalNoteForm,
     MergeForm,
+    OwnerForm,
     StatusForm,
 )
-from .models import Comment, CommentRevision, Idea, IdeaMerge, campaign_model
+from .models import Comment, CommentRevision, Idea, IdeaMerge, InternalNote, campaign_model
 
 HELD_MESSAGE = gettext_lazy(
     "Thanks! Your post is waiting for a moderator before others can see it. This happens to some posts "
@@ -248,7 +250,20 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
         # The server's own predicate picks the Edit links (a suspended author's comments get none).
         "editable_comments": {c.pk for c in discussion.comments if permissions.may_edit_comment(user, c)},
         "may_moderate": permissions.may_moderate(user),
+        # Staff only, and only on pages rendered for one staff viewer: the pages shared by members and
+        # visitors are rendered as nobody (`_shared_idea_page`), so no cached copy ever holds a note.
+        **_staff_notes_context(user, idea),
+        "owner_form": (
+            OwnerForm(initial={"owner": idea.owner_id}) if permissions.may_assign_idea_owner(user) else None
+        ),
     }
+
+
+def _staff_notes_context(user, idea) -> dict:
+    if not permissions.may_see_internal_notes(user):
+        return {"internal_notes": None, "note_form": None}
+    notes = list(InternalNote.objects.filter(idea=idea).select_related("author"))
+    return {"internal_notes": notes, "note_form": InternalNoteForm()}
 
 
 def _attach_moderation_notes(user, idea, discussion) -> None:
@@ -349,6 +364,40 @@ def idea_status(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Status changed; every supporter is told."))
+    return redirect(idea)
+
+
+@require_POST
+@staff_required(permissions.may_see_internal_notes)
+def internal_note_create(request, pk):
+    idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+    form = InternalNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.internal_note_add(author=request.user, idea=idea, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Note added; only staff read it."))
+            return redirect(f"{idea.get_absolute_url()}#note-{note.pk}")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(idea)
+
+
+@require_POST
+@staff_required(permissions.may_assign_idea_owner)
+def idea_owner(request, pk):
+    idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_set_owner(idea=idea, owner=form.cleaned_data["owner"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Owner saved."))
+            return redirect(idea)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(idea)
 
 

@@ -54,6 +54,17 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
     },
+    # Staff notes (every staff role) and owners (R&D, administrators): tests/ideas/test_internal_notes.py.
+    "ideas/<id:pk>/notes/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(
+            DENIED, anonymous=LOGIN, rnd=MOVED, customer_manager=MOVED, moderator=MOVED, administrator=MOVED
+        ),
+    },
+    "ideas/<id:pk>/owner/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
     "ideas/<id:pk>/vote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
     "ideas/<id:pk>/unvote/": {"GET": everyone(NOT_ALLOWED), "POST": contributors(MOVED)},
     "ideas/<id:pk>/merge/": {
@@ -137,6 +148,10 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
     "backlog/items/<id:pk>/edit/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "backlog/items/<id:pk>/owner/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
     "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
     "segments/<slug:slug>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
@@ -393,6 +408,9 @@ POST_DATA = {
     },
     "ideas/<id:pk>/status/": {"status": "under_review", "note": "Looking at it"},
     "ideas/<id:pk>/vote/": {"value": "1"},
+    "ideas/<id:pk>/notes/": {"body": "Internal: check the logs"},
+    "ideas/<id:pk>/owner/": {"owner": ""},
+    "backlog/items/<id:pk>/owner/": {"owner": ""},
     "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},
     "staff/members/<id:pk>/roles/": {"role": "moderator", "action": "grant"},
     "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backlog import services as backlog_services
 from community.models import LastVisit
+from ideas.models import Idea
 from moderation import services as moderation
 from moderation.models import VoteAlert
 
@@ -20,9 +21,11 @@ PASSWORD = "correct horse battery"
 
 
 def grow(n, actor):
-    """n more of everything the workspace counts: ideas, flags, appeals, vote alerts, triage decisions."""
+    """n more of everything the workspace counts: ideas (owned by `actor`), flags, appeals, vote alerts,
+    triage decisions."""
     for k in range(n):
         idea = make_idea(title=f"Workspace idea {k} {timezone.now().timestamp()}")
+        Idea.objects.filter(pk=idea.pk).update(owner=actor)
         moderation.flag_create(reporter=MemberFactory(), kind="idea", object_id=idea.pk, reason="spam")
         VoteAlert.objects.create(type="burst", signature=f"sig-{idea.pk}", summary=f"Burst {k}", vote_ids=[])
         backlog_services.triage_tag(ideas=[make_idea(title=f"Tagged {idea.pk}")], tags=["t"], actor=actor)
@@ -46,7 +49,9 @@ def test_each_role_sees_the_queues_it_works(client, rita, carl, mona, adam):
     # Counts and the age of the oldest entry.
     assert '<strong class="work-count">3</strong> Untriaged ideas' in pages["rita"]
     assert "oldest waiting" in pages["rita"]
-    assert "once ideas can have an owner" in pages["rita"]
+    # "Ideas assigned to me": for those who may own ideas (R&D, administrators) only.
+    assert "Ideas assigned to me" in pages["rita"] and "Ideas assigned to me" in pages["adam"]
+    assert "Ideas assigned to me" not in pages["carl"] and "Ideas assigned to me" not in pages["mona"]
 
 
 def test_customers_have_no_workspace(client, alice):
@@ -117,8 +122,9 @@ def test_staff_land_on_the_workspace_unless_they_asked_for_a_page(client, settin
     assert member.pk and customer.pk
 
 
-# session, member, MFA check and permissions, last visit (read + write), then each role's panels.
-@pytest.mark.parametrize("persona, expected", [("rita", 13), ("carl", 13), ("mona", 13), ("adam", 15)])
+# session, member, MFA check and permissions, last visit (read + write), then each role's panels; R&D
+# and administrators have two more for "Ideas assigned to me" (its count and its list).
+@pytest.mark.parametrize("persona, expected", [("rita", 15), ("carl", 13), ("mona", 13), ("adam", 17)])
 def test_workspace_queries_are_fixed_per_role(
     request, member_cache, client, django_assert_num_queries, rita, persona, expected
 ):

@@ -68,6 +68,9 @@ ROLE_PREDICATES = {
     "may_moderate_members": {"moderator", "administrator"},
     "may_review_votes": {"moderator", "administrator"},
     "may_read_audit_log": {"moderator", "administrator"},
+    "may_see_internal_notes": {"rnd", "customer_manager", "moderator", "administrator"},
+    "may_own_work": {"rnd", "administrator"},
+    "may_assign_idea_owner": {"rnd", "administrator"},
 }
 
 
