@@ -75,6 +75,12 @@ def vote_state(user, idea_ids) -> dict[int, tuple[int, int]]:
     return votes().vote_state(user, idea_ids)
 
 
+def vote_counts(user, idea_ids) -> dict[int, tuple[int, int, int]]:
+    """Each idea's current up-votes and down-votes and the member's own vote (0 for none), in one query
+    (for readers of a shared copy of a list, such as the API's)."""
+    return votes().vote_counts(user, idea_ids)
+
+
 @dataclass(frozen=True)
 class IdeaViewerState:
     """What a member's idea page shows of their own: read fresh on every request."""

@@ -165,3 +165,22 @@ def test_list_takes_a_fixed_number_of_queries(api, alice, size, django_assert_nu
         assert len(client.get("/ideas").json()["results"]) == size
     with django_assert_num_queries(5):
         assert client.get("/ideas?count=true").json()["count"] == size
+
+
+def test_a_shared_copy_of_the_list_still_has_current_votes_and_my_own(api, alice, bob, settings):
+    """Callers share a copy of each list page for a few seconds, as members share the list page; the
+    counts and the caller's own vote are read fresh on every request."""
+    from django.core.cache import cache
+
+    from voting.services import vote_cast
+
+    settings.MEMBER_LIST_CACHE_SECONDS = 60
+    cache.clear()
+    idea = make_idea(author=alice, title="Shared")
+    as_bob = api.as_(bob, ["read"])
+    assert [(i["votes"], i["my_vote"]) for i in as_bob.get("/ideas").json()["results"]] == [(0, 0)]
+    vote_cast(member=bob, idea_id=idea.pk)
+    Idea.objects.filter(pk=idea.pk).update(title="Renamed")  # the shared copy keeps its text a while
+    rows = as_bob.get("/ideas").json()["results"]
+    assert [(i["title"], i["votes"], i["upvotes"], i["my_vote"]) for i in rows] == [("Shared", 1, 1, 1)]
+    assert [i["my_vote"] for i in api.as_(alice, ["read"]).get("/ideas").json()["results"]] == [0]
