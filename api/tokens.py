@@ -2,7 +2,9 @@
 
 A token is `cc_` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored: a leaked
 database does not leak usable tokens, and the lookup is one indexed query. What a token may do is its
-scopes *and* its member's roles as they are now (api.auth reads the member fresh on every request).
+scopes *and* its member's roles as they are now: api.auth reads the member on every request, as the
+pages' session log-in does (community.auth.cached_member: a cached copy only while no change of the
+member has happened since; role and permission checks read the groups afresh).
 """
 
 import hashlib
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from community.auth import cached_member
 
 from .models import AccessToken, Scope
 
@@ -78,12 +82,21 @@ def token_revoke(*, token: AccessToken, revoked_by) -> AccessToken:
 
 
 def token_for_secret(raw: str) -> AccessToken | None:
-    """The live token with this secret and its member (one query), or None: unknown, revoked or expired."""
+    """The live token with this secret, with its member, or None: unknown, revoked or expired. One query
+    for the token; the member as the pages load a logged-in member (from the cache while current)."""
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
-    token = AccessToken.objects.select_related("member").filter(token_hash=token_hash(raw)).first()
+    tokens = AccessToken.objects.filter(token_hash=token_hash(raw))
+    if settings.MEMBER_CACHE_SECONDS <= 0:  # no shared cache: the member comes with the token
+        token = tokens.select_related("member").first()
+        return token if token is not None and token.is_active else None
+    token = tokens.first()
     if token is None or not token.is_active:
         return None
+    member = cached_member(token.member_id)
+    if member is None:
+        return None
+    token.member = member
     return token
 
 
