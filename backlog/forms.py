@@ -7,6 +7,7 @@ from products.models import Product
 
 from .models import BacklogItem, PriorityWeights
 from .selectors import OPEN_STATUSES, TRIAGE_SORTS, untriaged_ideas
+from .services import EDITABLE_FIELDS
 
 
 class TriageForm(forms.Form):
@@ -165,20 +166,7 @@ class BacklogItemForm(forms.ModelForm):
 
     class Meta:
         model = BacklogItem
-        fields = [
-            "product",
-            "title",
-            "description",
-            "status",
-            "effort_estimate",
-            "impact",
-            "confidence",
-            "target_release",
-            "is_public",
-            "public_title",
-            "public_summary",
-            "issue_url",
-        ]
+        fields = list(EDITABLE_FIELDS)  # what backlog_item_update accepts, in order
         help_texts = {
             "is_public": _(
                 "The public roadmap then shows the public title and summary, the item's status and its "

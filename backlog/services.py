@@ -127,7 +127,8 @@ def triage_mark_duplicate(*, ideas, target: Idea, note: str, actor) -> list[Tria
     return TriageAction.objects.bulk_create(actions)
 
 
-EDITABLE_FIELDS = {
+# In the order the item form shows them (backlog.forms.BacklogItemForm).
+EDITABLE_FIELDS = (
     "product",
     "title",
     "description",
@@ -142,7 +143,7 @@ EDITABLE_FIELDS = {
     "public_summary",
     # The GitHub or Jira issue that tracks the work: closing it ships the item (webhooks.issues).
     "issue_url",
-}
+)
 
 
 @transaction.atomic
@@ -151,7 +152,7 @@ def backlog_item_update(*, item: BacklogItem, editor, **fields) -> BacklogItem:
     how it shows on the public roadmap (is_public, public_title, public_summary). A new status dates
     the item's move (status_changed_at: its entry in the roadmap feed)."""
     _require(permissions.may_manage_backlog(editor))
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"cannot set {sorted(unknown)}")
     update_fields = [*fields, "updated_at"]
@@ -200,7 +201,7 @@ def backlog_item_set_public(
 @transaction.atomic
 def backlog_item_create(*, creator, **fields) -> BacklogItem:
     _require(permissions.may_manage_backlog(creator))
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"cannot set {sorted(unknown)}")
     item = BacklogItem(created_by=creator, **fields)

@@ -8,8 +8,8 @@ from wagtail.rich_text import expand_db_html
 FEED_ENTRIES = 50
 
 
-class RoadmapFeed(Feed):
-    """One entry per card and column: a card moving on to the next column is a new entry."""
+class PageFeed(Feed):
+    """An Atom feed served by a page (its `feed/` route): titled and linked as the page."""
 
     feed_type = Atom1Feed
 
@@ -22,6 +22,10 @@ class RoadmapFeed(Feed):
 
     def link(self, page):
         return page.url
+
+
+class RoadmapFeed(PageFeed):
+    """One entry per card and column: a card moving on to the next column is a new entry."""
 
     def subtitle(self, page):
         return _("What is planned, in progress and shipped.")
@@ -59,18 +63,7 @@ class RoadmapFeed(Feed):
         return card.moved_at
 
 
-class ChangelogFeed(Feed):
-    feed_type = Atom1Feed
-
-    def get_object(self, request, *, page):
-        return page
-
-    def title(self, page):
-        return page.title
-
-    def link(self, page):
-        return page.url
-
+class ChangelogFeed(PageFeed):
     def subtitle(self, page):
         return _("Release notes")
 

@@ -277,6 +277,25 @@ def supporter_ids(idea: Idea) -> list[int]:
     return sorted(ids)
 
 
+def _status_change_record(*, idea: Idea, to_status: str, note: str, changed_by) -> StatusChange:
+    """The timeline entry and the audit entry of one status change (the caller holds the idea's row
+    lock and then sets `idea.status`)."""
+    change = StatusChange.objects.create(
+        idea=idea, from_status=idea.status, to_status=to_status, note=note, changed_by=changed_by
+    )
+    conduct().audit_record(
+        actor=changed_by,
+        action="status",
+        kind="idea",
+        object_id=idea.pk,
+        target_label=idea.title,
+        reason=note,
+        before={"status": idea.status},
+        after={"status": to_status},
+    )
+    return change
+
+
 @transaction.atomic
 def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> StatusChange:
     """Move an idea along its public status workflow with a public note, and tell every supporter."""
@@ -295,19 +314,7 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
                 % {"old": idea.get_status_display(), "new": Idea.Status(status).label}
             }
         )
-    change = StatusChange.objects.create(
-        idea=idea, from_status=idea.status, to_status=status, note=note, changed_by=changed_by
-    )
-    conduct().audit_record(
-        actor=changed_by,
-        action="status",
-        kind="idea",
-        object_id=idea.pk,
-        target_label=idea.title,
-        reason=note,
-        before={"status": idea.status},
-        after={"status": status},
-    )
+    change = _status_change_record(idea=idea, to_status=status, note=note, changed_by=changed_by)
     from_status = idea.status
     idea.status = status
     idea.save(update_fields=["status", "updated_at"])
@@ -354,23 +361,7 @@ def ideas_ship(*, idea_ids, changed_by, note: str) -> list[Idea]:
         if idea.status not in SHIPPABLE_BY_RELEASE or idea.visibility != Visibility.PUBLIC:
             continue
         changes.append((idea.pk, idea.status, Idea.Status.SHIPPED, note))
-        StatusChange.objects.create(
-            idea=idea,
-            from_status=idea.status,
-            to_status=Idea.Status.SHIPPED,
-            note=note,
-            changed_by=changed_by,
-        )
-        conduct().audit_record(
-            actor=changed_by,
-            action="status",
-            kind="idea",
-            object_id=idea.pk,
-            target_label=idea.title,
-            reason=note,
-            before={"status": idea.status},
-            after={"status": Idea.Status.SHIPPED},
-        )
+        _status_change_record(idea=idea, to_status=Idea.Status.SHIPPED, note=note, changed_by=changed_by)
         idea.status = Idea.Status.SHIPPED
         idea.save(update_fields=["status", "updated_at"])
         shipped.append(idea)
@@ -400,19 +391,7 @@ def ideas_restore_status(*, statuses: dict, changed_by, note: str) -> list[Idea]
         previous = statuses[idea.pk]
         if idea.status != Idea.Status.SHIPPED or previous not in SHIPPABLE_BY_RELEASE:
             continue
-        StatusChange.objects.create(
-            idea=idea, from_status=idea.status, to_status=previous, note=note, changed_by=changed_by
-        )
-        conduct().audit_record(
-            actor=changed_by,
-            action="status",
-            kind="idea",
-            object_id=idea.pk,
-            target_label=idea.title,
-            reason=note,
-            before={"status": idea.status},
-            after={"status": previous},
-        )
+        _status_change_record(idea=idea, to_status=previous, note=note, changed_by=changed_by)
         changes.append((idea.pk, idea.status, previous, note))
         idea.status = previous
         idea.save(update_fields=["status", "updated_at"])
