@@ -184,3 +184,17 @@ def test_a_shared_copy_of_the_list_still_has_current_votes_and_my_own(api, alice
     rows = as_bob.get("/ideas").json()["results"]
     assert [(i["title"], i["votes"], i["upvotes"], i["my_vote"]) for i in rows] == [("Shared", 1, 1, 1)]
     assert [i["my_vote"] for i in api.as_(alice, ["read"]).get("/ideas").json()["results"]] == [0]
+
+
+def test_the_list_answer_is_what_its_schema_says(api, alice, settings):
+    """The list is sent without django-ninja validating it again: check it against IdeaPage here."""
+    from api.schemas import IdeaPage
+
+    settings.IDEAS_PAGE_SIZE = 2
+    for n in range(3):
+        make_idea(author=alice, title=f"Idea {n}", tags=["camera"])
+    response = api.as_(alice, ["read"]).get("/ideas?count=true")
+    assert response["Content-Type"] == "application/json"
+    page = IdeaPage.model_validate(response.json())
+    assert page.count == 3 and len(page.results) == 2 and page.next_cursor
+    assert page.results[0].tags == ["camera"] and page.results[0].author.id == alice.pk
