@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cadence, Notification
@@ -29,7 +30,7 @@ class EmailPreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind in [*KIND_HELP, *(k for k in Notification.Kind.values if k not in KIND_HELP)]:
             self.fields[kind] = forms.ChoiceField(
-                label=Notification.Kind(kind).label.capitalize(),
+                label=capfirst(Notification.Kind(kind).label),  # not capitalize(): it lowercases "I"
                 choices=Cadence.choices,
                 help_text=KIND_HELP.get(kind, ""),
             )

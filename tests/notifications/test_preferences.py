@@ -56,3 +56,8 @@ def test_a_bad_choice_is_a_form_error(alice_client):
 def test_unverified_members_are_told_nothing_is_sent(client, nora):
     client.force_login(nora)
     assert "We email only verified addresses" in client.get("/notifications/email/").content.decode()
+
+
+def test_each_kind_is_labelled_as_written(alice_client):
+    page = alice_client.get("/notifications/email/").content.decode()
+    assert ">New idea in something I follow<" in page and ">Status changed<" in page
