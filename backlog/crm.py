@@ -1,4 +1,7 @@
-"""Importing members' customer value from a CRM export (CSV): validate every row, then all or nothing.
+"""Importing customers' value from a CRM export (CSV): validate every row, then all or nothing.
+
+A row whose email belongs to no member is imported as a customer without an account; it is linked to the
+member who later signs up with that email (backlog.transactions.customer_records_link).
 
 Columns (header names are case-insensitive; "external id" and "external_id" are the same):
 email, external_id, segment, margin, retention, clv. The segment is named by slug or name; give either the
@@ -15,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,7 +50,8 @@ class RowError:
 @dataclass(frozen=True)
 class CustomerRow:
     row: int
-    member: Member
+    member: Member | None  # None: a customer without an account (yet)
+    email: str
     external_id: str
     segment: Segment
     margin: Decimal | None
@@ -137,6 +143,14 @@ def _retention(raw: str) -> Decimal | None:
             % {"value": raw.strip(), "hint": hint}
         )
     return value
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _segments_by_key() -> dict[str, Segment]:
@@ -263,6 +277,10 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             external_id__in=[value["external_id"] for _n, value in values]
         ).values_list("external_id", "member_id")
     )
+    # The external id of each listed member's record, to refuse linking a member to a second record.
+    records_of_members = dict(
+        CustomerRecord.objects.filter(member__in=members.values()).values_list("member_id", "external_id")
+    )
     seen_emails: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
 
@@ -276,8 +294,8 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             problems.append(
                 _("email %(email)s is already on row %(row)d") % {"email": email, "row": seen_emails[email]}
             )
-        elif member is None:
-            problems.append(_("no member has the email %(email)s") % {"email": email})
+        elif not _is_email(email):
+            problems.append(_("“%(email)s” is not an email address") % {"email": value["email"]})
         seen_emails.setdefault(email, number)
         external_id = value["external_id"]
         if not external_id:
@@ -289,8 +307,17 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
                 _("external id %(id)s is already on row %(row)d")
                 % {"id": external_id, "row": seen_ids[external_id]}
             )
-        elif member is not None and taken_ids.get(external_id, member.pk) != member.pk:
+        elif taken_ids.get(external_id) is not None and taken_ids[external_id] != getattr(member, "pk", None):
             problems.append(_("external id %(id)s belongs to another member") % {"id": external_id})
+        elif (
+            member is not None
+            and external_id in taken_ids
+            and records_of_members.get(member.pk, external_id) != external_id
+        ):
+            problems.append(
+                _("%(email)s already has the customer record %(other)s")
+                % {"email": email, "other": records_of_members[member.pk]}
+            )
         seen_ids.setdefault(external_id, number)
         segment = segments.get(value["segment"].lower())
         if segment is None:
@@ -320,6 +347,7 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             CustomerRow(
                 row=number,
                 member=member,
+                email=email,
                 external_id=external_id,
                 segment=segment,
                 margin=margin,
@@ -344,9 +372,11 @@ def customers_import(
     """Validate a CRM export (`text`, CSV) or rows of its columns (`values`, the API's), and, if every row
     is valid and this is no dry run, import it all at once.
 
-    All or nothing: one bad row and nothing is written. Each row creates or replaces the member's
-    `CustomerRecord` and puts the member in the row's segment (as an imported membership; an earlier
-    imported membership in another segment is removed).
+    All or nothing: one bad row and nothing is written. Each row creates or replaces the customer's
+    `CustomerRecord` (found by external id, else by the member's email) and, when the email is a member's,
+    links the record to them and puts them in the row's segment (as an imported membership; an earlier
+    imported membership in another segment is removed). A row for nobody's email is a customer without
+    an account.
     """
     if values is None:
         report = customers_validate(text, imported_by=imported_by, progress=progress)
@@ -358,34 +388,52 @@ def customers_import(
         return report
     now = timezone.now()
     with transaction.atomic():
-        existing = {
+        by_external_id = {
+            r.external_id: r
+            for r in CustomerRecord.objects.select_for_update().filter(
+                external_id__in=[row.external_id for row in report.rows]
+            )
+        }
+        by_member = {
             r.member_id: r
             for r in CustomerRecord.objects.select_for_update().filter(
-                member__in=[row.member for row in report.rows]
+                member__in=[row.member for row in report.rows if row.member is not None]
             )
         }
         for row in report.rows:
-            previous = existing.get(row.member.pk)
-            if previous is not None and previous.segment_id and previous.segment_id != row.segment.pk:
+            record = by_external_id.get(row.external_id)
+            if record is None and row.member is not None:
+                record = by_member.get(row.member.pk)  # the CRM gave the member a new external id
+            created = record is None
+            if created:
+                record = CustomerRecord(external_id=row.external_id)
+            elif (
+                row.member is not None
+                and record.segment_id
+                and record.segment_id != row.segment.pk
+                and record.member_id == row.member.pk
+            ):
                 SegmentMembership.objects.filter(
-                    member=row.member, segment_id=previous.segment_id, source=SegmentMembership.Source.IMPORT
+                    member=row.member, segment_id=record.segment_id, source=SegmentMembership.Source.IMPORT
                 ).delete()
-            _record, created = CustomerRecord.objects.update_or_create(
-                member=row.member,
-                defaults={
-                    "external_id": row.external_id,
-                    "segment": row.segment,
-                    "margin_per_period": row.margin,
-                    "retention_rate": row.retention,
-                    "clv": row.clv,
-                    "source": source[:200],
-                    "imported_at": now,
-                    "imported_by": imported_by,
-                },
-            )
-            SegmentMembership.objects.get_or_create(
-                member=row.member, segment=row.segment, defaults={"source": SegmentMembership.Source.IMPORT}
-            )
+            record.external_id = row.external_id
+            record.email = row.email
+            if row.member is not None:
+                record.member = row.member
+            record.segment = row.segment
+            record.margin_per_period = row.margin
+            record.retention_rate = row.retention
+            record.clv = row.clv
+            record.source = source[:200]
+            record.imported_at = now
+            record.imported_by = imported_by
+            record.save()
+            if row.member is not None:
+                SegmentMembership.objects.get_or_create(
+                    member=row.member,
+                    segment=row.segment,
+                    defaults={"source": SegmentMembership.Source.IMPORT},
+                )
             if created:
                 report.created += 1
             else:
