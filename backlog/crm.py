@@ -14,7 +14,7 @@ import rows only for the segments they manage (administrators and the command li
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -82,20 +82,35 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise CRMFileError(
-            _(
-                "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
-                "spreadsheet as “CSV UTF-8” and try again."
-            )
-            % {"byte": data[error.start], "line": line}
-        ) from error
+        raise _not_utf8(data[error.start], line) from error
 
 
-def _normalise_header(name: str) -> str:
+def decode_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a UTF-8 file read as bytes (a file opened "rb", an upload), decoded one at a time so
+    that a file of any size is read in bounded memory. A byte-order mark is dropped; a line that is not
+    UTF-8 raises CRMFileError naming the byte and the line, as `decode_csv` does."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise _not_utf8(raw[error.start], number) from error
+
+
+def _not_utf8(byte: int, line: int) -> CRMFileError:
+    return CRMFileError(
+        _(
+            "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
+            "spreadsheet as “CSV UTF-8” and try again."
+        )
+        % {"byte": byte, "line": line}
+    )
+
+
+def normalise_header(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def _number(raw: str, label: str, *, places: str) -> Decimal | None:
+def parse_number(raw: str, label: str, *, places: str) -> Decimal | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -112,7 +127,7 @@ def _number(raw: str, label: str, *, places: str) -> Decimal | None:
 
 
 def _amount(raw: str, label: str) -> Decimal | None:
-    value = _number(raw, label, places="0.01")
+    value = parse_number(raw, label, places="0.01")
     if value is None:
         return None
     if value < 0:
@@ -128,7 +143,7 @@ def _amount(raw: str, label: str) -> Decimal | None:
 
 
 def _retention(raw: str) -> Decimal | None:
-    value = _number(raw, _("retention"), places="0.0001")
+    value = parse_number(raw, _("retention"), places="0.0001")
     if value is None:
         return None
     if value < 0:
@@ -161,34 +176,66 @@ def _segments_by_key() -> dict[str, Segment]:
     return keys
 
 
-def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if not text.strip():
+def csv_records(lines: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The normalised header and, lazily, the (row number, values) of each non-blank row of CSV text
+    given as lines. Comma or semicolon separated (whichever the header has more of); rows are numbered
+    as a spreadsheet shows them (header = 1). Raises CRMFileError for an empty file, NUL characters or
+    broken CSV — the last two possibly while the rows are read."""
+    lines = iter(lines)
+    for first in lines:
+        if first.strip():
+            break
+    else:
         raise CRMFileError(_("The file is empty."))
-    if "\0" in text:
-        raise CRMFileError(
-            _(
-                "The file is not valid CSV text: it contains NUL characters (a UTF-16 or spreadsheet file?). "
-                "Save it as “CSV UTF-8”."
-            )
-        )
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
-    try:
-        header = next(reader)
-        for number, record in enumerate(reader, start=2):
-            if not any(value.strip() for value in record):
-                continue  # blank lines, as spreadsheets leave at the end
-            records.append((number, record))
-            if len(records) > MAX_ROWS:
-                raise CRMFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
-    except csv.Error as error:
-        raise CRMFileError(
+
+    def checked():
+        yield first
+        yield from lines
+
+    def without_nul(stream):
+        for line in stream:
+            if "\0" in line:
+                raise CRMFileError(
+                    _(
+                        "The file is not valid CSV text: it contains NUL characters (a UTF-16 or "
+                        "spreadsheet file?). Save it as “CSV UTF-8”."
+                    )
+                )
+            yield line
+
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(without_nul(checked()), delimiter=delimiter, strict=True)
+
+    def invalid(error):
+        return CRMFileError(
             _("The file is not valid CSV (near line %(line)d: %(error)s).")
             % {"line": reader.line_num, "error": error}
-        ) from error
-    return [_normalise_header(h) for h in header], records
+        )
+
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise invalid(error) from error
+
+    def records():
+        try:
+            for number, record in enumerate(reader, start=2):
+                if any(value.strip() for value in record):  # blank lines, as spreadsheets leave at the end
+                    yield number, record
+        except csv.Error as error:
+            raise invalid(error) from error
+
+    return [normalise_header(h) for h in header], records()
+
+
+def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    header, rows = csv_records(io.StringIO(text, newline=""))
+    records = []
+    for record in rows:
+        records.append(record)
+        if len(records) > MAX_ROWS:
+            raise CRMFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+    return header, records
 
 
 def customers_validate(
