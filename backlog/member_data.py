@@ -1,5 +1,8 @@
 """What the backlog holds about a member (community.member_data): the customer record imported from the
-CRM. It is in "download my data" (it is about them) and goes with the account (personal data too)."""
+CRM. It is in "download my data" (it is about them); deleting the account removes the link between the
+record and the account (the record is the CRM's customer and stays, no longer tied to the account)."""
+
+from django.conf import settings
 
 from community.member_data import MemberData, iso
 
@@ -17,8 +20,24 @@ def export(member) -> dict[str, list]:
                 "clv": _number(r.clv),
                 "source": r.source,
                 "imported_at": iso(r.imported_at),
+                # What was predicted from their purchases (docs/clv.md): theirs to know on request.
+                "expected_purchases": r.expected_purchases,
+                "p_alive": r.p_alive,
+                "predicted_clv": _number(r.predicted_clv),
+                "predicted_at": iso(r.predicted_at) if r.predicted_at else None,
+                "transactions": [
+                    {
+                        "date": t.occurred_on.isoformat(),
+                        "amount": _number(t.amount),
+                        "currency": t.currency or settings.COCREATE_CURRENCY,
+                        "reference": t.reference,
+                    }
+                    for t in r.transactions.all()
+                ],
             }
-            for r in CustomerRecord.objects.filter(member=member).select_related("segment")
+            for r in CustomerRecord.objects.filter(member=member)
+            .select_related("segment")
+            .prefetch_related("transactions")
         ]
     }
 
@@ -28,7 +47,9 @@ def _number(value):
 
 
 def erase(member) -> None:
-    CustomerRecord.objects.filter(member=member).delete()
+    """The account goes, the CRM's customer stays: the record is unlinked from the member (as the
+    foreign key's SET_NULL does when an account row is deleted outright)."""
+    CustomerRecord.objects.filter(member=member).update(member=None)
 
 
 MEMBER_DATA = MemberData(export=export, erase=erase)
