@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_planned_release_items_ship_with_the_note(
-    client, changelog, release_world, rita, adam, django_capture_on_commit_callbacks  # noqa: F811
+    client,
+    changelog,
+    release_world,
+    rita,
+    adam,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     planned = Release.objects.create(
         name="Spring", capacity=10, objective="equity", value=0, greedy_value=0, created_by=rita
