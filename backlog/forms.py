@@ -203,3 +203,11 @@ class CustomerImportForm(forms.Form):
         if not data.get("file") and not data.get("csv_text"):
             raise forms.ValidationError(_("Choose a CSV file."))
         return data
+
+
+class TransactionImportForm(forms.Form):
+    """One step: the file and whether to only check it. The import is all or nothing, so importing
+    straight away is safe; checking first shows what would happen."""
+
+    file = forms.FileField(label=_("Transactions (CSV, UTF-8)"))
+    check_only = forms.BooleanField(required=False, label=_("Only check the file (dry run)"))

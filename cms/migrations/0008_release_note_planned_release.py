@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backlog', '0007_release'),
+        ('backlog', '0008_release'),
         ('cms', '0007_roadmap_and_release_notes'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backlog', '0006_backlogitem_owner'),
+        ('backlog', '0007_customers_transactions_clv_fits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
