@@ -348,9 +348,12 @@ def item_outcome(
         customer_windows(item=item, ship_date=ship_date, window_days=window_days, segment=segment)
     )
     outcome.ship_date, outcome.window_days = ship_date, window_days
-    outcome.segment_names = dict(
-        Segment.objects.filter(pk__in=[s.segment_id for s in outcome.segments]).values_list("pk", "name")
-    )
+    if segment is not None:
+        outcome.segment_names = {segment.pk: segment.name}
+    elif outcome.segments:
+        outcome.segment_names = dict(
+            Segment.objects.filter(pk__in=[s.segment_id for s in outcome.segments]).values_list("pk", "name")
+        )
     return outcome
 
 
