@@ -5,6 +5,8 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backlog.models import BacklogItem, Release
 from backlog.planning import Candidate, PlanError, greedy_plan, plan_release
@@ -293,3 +295,25 @@ def test_who_may_plan_and_view_releases(client, alice, rita, carl, mona, adam, b
         assert saved.status_code == (302 if plan == 200 else 403), user
         assert permissions.may_plan_releases(user) == (plan == 200)
         assert permissions.may_view_releases(user) == (view == 200)
+
+
+@pytest.mark.django_db
+def test_the_plan_page_has_a_fixed_number_of_queries(client, rita, backlog_world):
+    client.force_login(rita)
+    client.get("/backlog/plan/")  # the session's first request writes it
+
+    def count():
+        items = BacklogItem.objects.filter(effort_estimate__isnull=False)
+        query = plan_query(
+            items, dependencies=f"{backlog_world['big'].pk} needs {backlog_world['small_a'].pk}"
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/backlog/plan/", query).status_code == 200
+        return len(captured)
+
+    count()  # the first plan creates the priority weights' row
+    small = count()
+    product = ProductFactory(slug="more-plan", team="Apps")
+    for k in range(20):
+        BacklogItem.objects.create(product=product, title=f"More {k}", created_by=rita, effort_estimate=D(1))
+    assert count() == small
