@@ -311,6 +311,47 @@ def customer_value(prefix: str = "") -> Coalesce:
     return Coalesce(F(f"{prefix}predicted_clv"), F(f"{prefix}clv"))
 
 
+class Release(models.Model):
+    """A release planned within capacity (backlog.planning): the items chosen, and the input that chose them.
+
+    Its items are what the release notes (cms.ReleaseNotePage) can ship. Kept with the plan's input so a
+    later reader sees why these items: capacity, objective, must-haves, dependencies and what the optimal
+    and the greedy plan captured when it was saved.
+    """
+
+    class Objective(models.TextChoices):
+        EQUITY = "equity", _("Extrapolated customer equity")
+        SCORE = "score", _("Priority score (RICE)")
+
+    name = models.CharField(_("name"), max_length=140)
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    capacity = models.DecimalField(_("capacity (person-weeks)"), max_digits=8, decimal_places=2)
+    # {"team name": person-weeks} for the teams given a capacity of their own.
+    team_capacities = models.JSONField(_("team capacities"), default=dict, blank=True)
+    objective = models.CharField(_("objective"), max_length=10, choices=Objective.choices)
+    items = models.ManyToManyField(BacklogItem, related_name="releases", blank=True)
+    must_haves = models.JSONField(default=list, blank=True)  # backlog item ids
+    dependencies = models.JSONField(default=list, blank=True)  # [[b, a], …]: b needs a
+    value = models.DecimalField(max_digits=18, decimal_places=2)  # what the plan captures (objective)
+    greedy_value = models.DecimalField(max_digits=18, decimal_places=2)  # the top-score-first plan's
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="release_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version}".strip()
+
+    def get_absolute_url(self):
+        return reverse("backlog:release", kwargs={"pk": self.pk})
+
 class Transaction(models.Model):
     """One purchase (amount > 0) or refund (amount < 0) of a CRM customer, imported from a file.
 

@@ -16,6 +16,7 @@ from .crm import MAX_BYTES as CRM_MAX_BYTES
 from .crm import CRMFileError, customers_import, decode_csv
 from .demand import Market
 from .forms import CustomerImportForm, TransactionImportForm
+from .outcomes import segment_outcome_context
 from .selectors import member_value_segments, segment_dashboard, segment_member_values
 from .transactions import transactions_import
 
@@ -43,6 +44,7 @@ def segment_detail(request, slug):
         "dashboard": dashboard,
         "segment": segment,
         "may_see_members": permissions.may_see_segment_values(request.user, segment),
+        **segment_outcome_context(segment, request.GET.get("window")),
         "needs_chart_title": _("Share of this segment's members behind each top need"),
         "needs_chart": [
             (idea.title, demand.share, percent(demand.share)) for idea, demand in dashboard.top_needs

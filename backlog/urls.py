@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import clv_views, segment_views, views
+from . import clv_views, release_views, segment_views, views
 
 app_name = "backlog"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("backlog/items/<id:pk>/", views.item_detail, name="item"),
     path("backlog/items/<id:pk>/edit/", views.item_edit, name="item_edit"),
     path("backlog/items/<id:pk>/owner/", views.item_owner, name="item_owner"),
+    path("backlog/plan/", release_views.plan, name="plan"),
+    path("backlog/releases/", release_views.releases, name="releases"),
+    path("backlog/releases/new/", release_views.release_new, name="release_new"),
+    path("backlog/releases/<id:pk>/", release_views.release_detail, name="release"),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),

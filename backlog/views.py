@@ -24,6 +24,7 @@ from . import services
 from .demand import Market
 from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, TriageFilterForm, TriageForm
 from .models import BacklogItem, PriorityWeights
+from .outcomes import item_outcome_context
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
 from .workspace import workspace_assigned, workspace_changes, workspace_segments, workspace_waiting
@@ -284,6 +285,7 @@ def item_detail(request, pk):
         "segment_chart": [
             (s.segment.name, s.equity, figures.money_compact(s.equity)) for s in page.demand.by_segment
         ],
+        **item_outcome_context(item, request.GET.get("window")),
         "may_manage": permissions.may_manage_backlog(request.user),
         "owner_form": (
             OwnerForm(initial={"owner": item.owner_id})

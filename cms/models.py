@@ -10,6 +10,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
+from backlog.models import BacklogItem
 from backlog.selectors import ROADMAP_COLUMNS, roadmap_column_label, roadmap_items
 from community.models import LastVisit
 from community.services import last_visit_record
@@ -247,6 +248,17 @@ class ReleaseNotePage(Page):
     released_on = models.DateField(_("release date"), default=timezone.localdate)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = RichTextField(_("release notes"), features=RELEASE_NOTE_FEATURES)
+    # A release planned within capacity (/backlog/plan/): its backlog items ship with this note, as if
+    # listed under "Backlog items it ships".
+    planned_release = models.ForeignKey(
+        "backlog.Release",
+        verbose_name=_("planned release"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="release_notes",
+        help_text=_("Its backlog items ship with this release note, besides those listed below."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -254,6 +266,7 @@ class ReleaseNotePage(Page):
         FieldPanel("released_on"),
         FieldPanel("summary"),
         FieldPanel("body"),
+        FieldPanel("planned_release"),
         InlinePanel("shipped_ideas", label=_("Ideas it ships")),
         InlinePanel("shipped_items", label=_("Backlog items it ships")),
     ]
@@ -271,10 +284,17 @@ class ReleaseNotePage(Page):
             .only("id", "title", "status", "upvote_count")
             .order_by("-upvote_count", "pk")
         )
-        context["items"] = [
-            row.item for row in self.shipped_items.select_related("item").filter(item__is_public=True)
-        ]
+        context["items"] = list(
+            BacklogItem.objects.filter(pk__in=self.shipped_item_ids(), is_public=True).order_by("pk")
+        )
         return context
+
+    def shipped_item_ids(self) -> list[int]:
+        """The backlog items it ships: those listed, and those of its planned release."""
+        ids = {row.item_id for row in self.shipped_items.all()}
+        if self.planned_release_id:
+            ids.update(self.planned_release.items.values_list("pk", flat=True))
+        return sorted(ids)
 
 
 class ReleaseNoteIdea(Orderable):

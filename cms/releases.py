@@ -55,9 +55,12 @@ def release_announce(*, release: ReleaseNotePage, publisher) -> ReleaseAnnouncem
         )
         if not created:
             return None
-        item_ids = list(
+        item_ids = set(
             ReleaseNoteBacklogItem.objects.filter(page_id=release.pk).values_list("item_id", flat=True)
         )
+        if release.planned_release_id:  # the items of the release planned within capacity
+            item_ids.update(release.planned_release.items.values_list("pk", flat=True))
+        item_ids = sorted(item_ids)
         idea_ids = set(ReleaseNoteIdea.objects.filter(page_id=release.pk).values_list("idea_id", flat=True))
         idea_ids.update(backlog_item_idea_ids(item_ids))
         url = release.get_full_url()

@@ -199,3 +199,81 @@ def column_chart(
         for s, name in enumerate(series)
     ]
     return ColumnChart(title=str(title), categories=groups, ticks=ticks, legend=legend)
+# Intervals: an estimate with its confidence interval, around zero ------------------------------------
+
+INTERVAL_PLOT = WIDTH - LABEL_WIDTH - VALUE_WIDTH  # the plotting span, as for bars
+DOT = 5
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    shown: str  # the estimate and its interval as printed after the row, e.g. "+4.2 (−1.0 to 9.4)"
+    y: int
+    text_y: int
+    mid_y: int
+    x: Decimal  # the estimate
+    low_x: Decimal
+    high_x: Decimal
+
+
+@dataclass(frozen=True)
+class IntervalChart:
+    title: str
+    kind: str
+    rows: list[Interval]
+    zero_x: Decimal
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    label_x: int = LABEL_WIDTH - 8
+    label_chars: int = LABEL_CHARS
+    value_x: int = WIDTH - VALUE_WIDTH + 6
+    dot: int = DOT
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    @property
+    def height(self) -> int:
+        return max(len(self.rows), 1) * ROW + 8
+
+
+def interval_chart(rows: Iterable[tuple], *, title: str, kind: str = "interval") -> IntervalChart:
+    """Estimates with their intervals, `(label, estimate, low, high, shown)` rows, on one scale with a
+    line at zero: an interval crossing the line means "no clear difference".
+
+    The scale is symmetric around zero and reaches the largest |low| or |high|; the zero line sits in
+    the middle of the plotting span.
+    """
+    if title is None or not str(title).strip():
+        raise ValueError("A chart needs a title: it is the chart's accessible name.")
+    rows = [
+        (str(label), Decimal(str(estimate)), Decimal(str(low)), Decimal(str(high)), str(shown))
+        for label, estimate, low, high, shown in rows
+    ]
+    if any(low > high or not low <= estimate <= high for _l, estimate, low, high, _s in rows):
+        raise ValueError("An interval runs from low to high around its estimate.")
+    reach = max((max(abs(low), abs(high)) for _l, _e, low, high, _s in rows), default=Decimal(0))
+    half = Decimal(INTERVAL_PLOT) / 2
+    zero_x = LABEL_WIDTH + half
+
+    def x_of(value: Decimal) -> Decimal:
+        if reach == 0:
+            return zero_x
+        return (zero_x + value / reach * (half - DOT)).quantize(Decimal("0.1"))
+
+    intervals = [
+        Interval(
+            label=label,
+            shown=shown,
+            y=n * ROW + 4,
+            text_y=n * ROW + BAR,
+            mid_y=n * ROW + 4 + BAR // 2,
+            x=x_of(estimate),
+            low_x=x_of(low),
+            high_x=x_of(high),
+        )
+        for n, (label, estimate, low, high, shown) in enumerate(rows)
+    ]
+    return IntervalChart(title=str(title), kind=kind, rows=intervals, zero_x=zero_x)

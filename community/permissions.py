@@ -182,6 +182,18 @@ def may_manage_backlog(user) -> bool:
     return is_staff_with(user, "backlog.manage_backlog")
 
 
+def may_plan_releases(user) -> bool:
+    """R&D and administrators plan releases within capacity and save a plan as a release (it is their
+    capacity and their commitment)."""
+    return is_staff_with(user, "backlog.manage_backlog")
+
+
+def may_view_releases(user) -> bool:
+    """Saved releases and their items: whoever reads the backlog (R&D, administrators, and customer
+    managers read only, to tell their customers what is coming). Customers never see them."""
+    return may_view_backlog(user)
+
+
 def may_manage_webhooks(user) -> bool:
     """R&D and administrators configure outgoing webhooks, read their delivery logs and replay them.
     The same permission as the backlog's: the events describe the work R&D plans."""

@@ -152,6 +152,20 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
     },
+    # Release planning (docs/clv.md): R&D and administrators plan and save; customer managers read
+    # saved releases (community.permissions.may_plan_releases, may_view_releases). An empty plan
+    # POST is a form error (400).
+    "backlog/plan/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "backlog/releases/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "backlog/releases/new/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=400, administrator=400),
+    },
+    "backlog/releases/<id:pk>/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
     "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
     "segments/<slug:slug>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
@@ -405,6 +419,13 @@ def url_for(route, world):
 
         fit = CLVFit.objects.create(status=CLVFit.Status.FAILED, message="Too few customers to fit")
         return "/" + route.replace("<id:pk>", str(fit.pk))
+    if route.startswith("backlog/releases/<id:pk>"):
+        from backlog.models import Release
+
+        release = Release.objects.create(
+            name="Matrix", capacity=5, objective="equity", value=0, greedy_value=0, created_by=member
+        )
+        url = url.replace("<id:pk>", str(release.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 

@@ -50,6 +50,12 @@ def bar_chart(rows, title: str, kind: str = "equity"):
     return {"chart": charts.bar_chart(rows, title=title, kind=kind)}
 
 
+@register.inclusion_tag("charts/_interval_chart.html")
+def interval_chart(rows, title: str, kind: str = "interval"):
+    """`{% interval_chart rows title=... %}`: estimates with their intervals (geometry in cocreate.charts)."""
+    return {"chart": charts.interval_chart(rows, title=title, kind=kind)}
+
+
 @register.filter
 def money(value):
     """`{{ equity|money }}`: the amount in the site's currency, compact ("€421M"), the exact amount in the

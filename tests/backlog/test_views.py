@@ -216,7 +216,9 @@ def grow(segments, product, rita, n):
         ("/backlog/", 9),
         ("/backlog/export.json", 8),
         ("/segments/", 6),
-        ("/segments/pros/", 16),  # 16: the follow button asks whether the viewer follows the segment
+        # 17: the follow button asks whether the viewer follows the segment; the shipped items' outcomes
+        # (backlog.outcomes.segment_outcomes: one query, then two per shipped item, ten items at most)
+        ("/segments/pros/", 17),
         ("/segments/pros/members/", 7),
     ],
 )

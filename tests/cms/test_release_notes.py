@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Revision
 
-from backlog.models import BacklogItem
+from backlog.models import BacklogItem, Release
 from cms.models import (
     ReleaseAnnouncement,
     ReleaseNoteBacklogItem,
@@ -226,3 +226,33 @@ def test_changelog_feed_is_atom(client, changelog, release_world, adam):
     entries = parse_atom(client.get(changelog.url + "feed/").content)
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["2.4 — Spring release"]
     assert entries[0].find(f"{ATOM}link").get("href") == f"http://testserver{release.url}"
+
+
+def test_the_planned_release_items_ship_with_the_note(
+    client,
+    changelog,
+    release_world,
+    rita,
+    adam,
+    django_capture_on_commit_callbacks,
+):
+    """A release note that picks a release planned within capacity ships that release's items."""
+    planned = Release.objects.create(
+        name="Spring", capacity=10, objective="equity", value=0, greedy_value=0, created_by=rita
+    )
+    release_world["item"].is_public = True
+    release_world["item"].public_title = "Sharper nights"
+    release_world["item"].save()
+    planned.items.add(release_world["item"])
+    note = ReleaseNotePage(
+        title="Spring release", slug="spring", version="2.4", live=False, body="<p>Nights.</p>",
+        planned_release=planned,
+    )  # fmt: skip
+    changelog.add_child(instance=note)
+    note = ReleaseNotePage.objects.get(pk=note.pk)
+    assert note.shipped_item_ids() == [release_world["item"].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        note.save_revision(user=adam).publish()
+    assert BacklogItem.objects.get(pk=release_world["item"].pk).status == BacklogItem.Status.SHIPPED
+    assert Idea.objects.get(pk=release_world["via_item"].pk).status == Idea.Status.SHIPPED
+    assert "Sharper nights" in client.get(note.url).content.decode()
