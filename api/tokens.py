@@ -107,11 +107,14 @@ def token_for_secret(raw: str) -> AccessToken | None:
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
     hashed = token_hash(raw)
-    tokens = AccessToken.objects.filter(token_hash=hashed)
     if settings.MEMBER_CACHE_SECONDS <= 0:  # no shared cache: the member comes with the token
-        token = tokens.select_related("member").first()
+        token = AccessToken.objects.filter(token_hash=hashed).select_related("member").first()
         return token if token is not None and token.is_active else None
-    token = cached_copy(_copy_key(hashed), tokens.first, settings.MEMBER_CACHE_SECONDS)
+
+    def load():  # a queryset only on a miss: building one costs about as much as the cache read
+        return AccessToken.objects.filter(token_hash=hashed).first()
+
+    token = cached_copy(_copy_key(hashed), load, settings.MEMBER_CACHE_SECONDS)
     if token is None or not token.is_active:
         return None
     member = cached_member(token.member_id)
