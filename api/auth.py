@@ -4,10 +4,11 @@ Every operation names the ways in it accepts (`MEMBERS`, `ANYONE`): a personal a
 (`Authorization: Bearer cc_…`), the browser session (the interactive docs; CSRF-checked for writes),
 or, for reads of public data, nobody. The answer is a `Caller` on `request.auth`.
 
-A token never grants more than its member's roles grant now: the member is read from the database with
-the token on every request (one query), so a revoked role, a suspension or a deactivated account counts
-at once. Without the staff scope a staff member's token acts as a plain member: `Caller.member` is then
-a copy whose `is_staff` is false, so every predicate of community.permissions refuses staff powers.
+A token never grants more than its member's roles grant now: the token row and its member are read on
+every request (from the shared cache while neither has changed since: api.tokens), so a revoke, a
+revoked role, a suspension or a deactivated account counts at once. Without the staff scope a staff
+member's token acts as a plain member: `Caller.member` is then a copy whose `is_staff` is false, so
+every predicate of community.permissions refuses staff powers.
 """
 
 import copy

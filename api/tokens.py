@@ -1,10 +1,16 @@
 """Personal access tokens: made, checked on every API request, and revoked (services and the one lookup).
 
 A token is `cc_` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored: a leaked
-database does not leak usable tokens, and the lookup is one indexed query. What a token may do is its
-scopes *and* its member's roles as they are now: api.auth reads the member on every request, as the
-pages' session log-in does (community.auth.cached_member: a cached copy only while no change of the
-member has happened since; role and permission checks read the groups afresh).
+database does not leak usable tokens, and the lookup is by that hash. What a token may do is its
+scopes *and* its member's roles as they are now.
+
+With a shared cache (`MEMBER_CACHE_SECONDS` > 0, Redis) a request reads its token row and its member
+from the cache while both are current, as the pages' session log-in reads the member
+(community.auth.cached_member): each is a copy under a version token (cocreate.copies) that every
+change replaces at once and again at commit: a revoke (`token_revoke`), any save or delete of the row
+(api.signals), a recorded use, and every change of the member. Expiry is checked on each request
+against the copy's `expires_at`. Role and permission checks read the groups afresh. Without a shared
+cache the token and its member are one query per request.
 """
 
 import hashlib
@@ -18,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cocreate.copies import cached_copy, copy_changed
 from community.auth import cached_member
 
 from .models import AccessToken, Scope
@@ -73,24 +80,41 @@ def token_create(
 
 @transaction.atomic
 def token_revoke(*, token: AccessToken, revoked_by) -> AccessToken:
-    """Revoke a token at once (its row stays, for the member's list); only its member may."""
+    """Revoke a token at once (its row stays, for the member's list); only its member may. The next
+    request with it is refused in every process (its cached copy is retired now and at commit)."""
     if token.member_id != revoked_by.pk:
         raise PermissionDenied(_("Only the token's owner can revoke it."))
     AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token_changed(token)  # update() sends no post_save
     token.refresh_from_db(fields=["revoked_at"])
     return token
 
 
+def _copy_key(hashed: str) -> str:
+    return f"api-token:{hashed}"
+
+
+def token_changed(token: AccessToken) -> None:
+    """Retire cached copies of the token row (api.signals calls this on every save and delete; writes
+    with QuerySet.update() must call it themselves)."""
+    copy_changed(_copy_key(token.token_hash))
+
+
 def token_for_secret(raw: str) -> AccessToken | None:
-    """The live token with this secret, with its member, or None: unknown, revoked or expired. One query
-    for the token; the member as the pages load a logged-in member (from the cache while current)."""
+    """The live token with this secret, with its member, or None: unknown, revoked or expired (or its
+    member deleted). From the cache while current (one round trip for the token, one for the member);
+    else one query for the token and the member as the pages load a logged-in member."""
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
-    tokens = AccessToken.objects.filter(token_hash=token_hash(raw))
+    hashed = token_hash(raw)
     if settings.MEMBER_CACHE_SECONDS <= 0:  # no shared cache: the member comes with the token
-        token = tokens.select_related("member").first()
+        token = AccessToken.objects.filter(token_hash=hashed).select_related("member").first()
         return token if token is not None and token.is_active else None
-    token = tokens.first()
+
+    def load():  # a queryset only on a miss: building one costs about as much as the cache read
+        return AccessToken.objects.filter(token_hash=hashed).first()
+
+    token = cached_copy(_copy_key(hashed), load, settings.MEMBER_CACHE_SECONDS)
     if token is None or not token.is_active:
         return None
     member = cached_member(token.member_id)
@@ -102,12 +126,15 @@ def token_for_secret(raw: str) -> AccessToken | None:
 
 def token_record_use(token: AccessToken) -> None:
     """Record that the token was used now, at most once per API_TOKEN_USE_RECORD_SECONDS (no query in
-    between; the conditional UPDATE keeps concurrent requests from writing the row twice)."""
+    between; the conditional UPDATE keeps concurrent requests from writing the row twice). A write
+    retires the cached copies, so the next request reads the new `last_used_at` (one query a minute)."""
     now = timezone.now()
     since = now - timedelta(seconds=settings.API_TOKEN_USE_RECORD_SECONDS)
     if token.last_used_at is not None and token.last_used_at > since:
         return
-    AccessToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=token.pk).update(
-        last_used_at=now
-    )
+    updated = AccessToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=token.pk
+    ).update(last_used_at=now)
     token.last_used_at = now
+    if updated:
+        token_changed(token)

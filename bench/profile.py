@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import BENCH_ENV, OUT, VOTE_LAG  # noqa: E402
 
-ENDPOINTS = ("bare", "list_anonymous", "list_member", "deep_list_member", "idea_member", "vote")
+ENDPOINTS = (
+    "bare", "list_anonymous", "list_member", "deep_list_member", "idea_member", "vote", "api_list_token",
+)  # fmt: skip
 
 
 def environ_for(path: str, *, cookie: str = "", method: str = "GET", body: bytes = b"", headers=None) -> dict:
@@ -62,6 +64,9 @@ def requests_for(endpoint: str, fixtures: dict):
     if endpoint in simple:
         path, cookie = simple[endpoint]
         return lambda k: environ_for(path, cookie=cookie)
+    if endpoint == "api_list_token":
+        bearer = {"HTTP_AUTHORIZATION": f"Bearer {fixtures['api_token']}"}
+        return lambda k: environ_for(urls["api_list"], headers=bearer)
     ideas, sessions = fixtures["vote_ideas"], fixtures["vote_sessions"]
     pairs = len(ideas) * len(sessions)
 

@@ -259,8 +259,9 @@ AUTHENTICATION_BACKENDS = [
     "community.auth.MemberBackend",
     "community.auth.AllauthMemberBackend",
 ]
-# How long a cached copy of a logged-in member may live (it is retired at once when the member
-# changes). Off (0) without Redis: a process-local cache cannot hear of other processes' changes.
+# How long a cached copy of a logged-in member or of an API token's row may live (it is retired at
+# once when the member or the token changes: cocreate/copies.py). Off (0) without Redis: a
+# process-local cache cannot hear of other processes' changes.
 MEMBER_CACHE_SECONDS = env_int("MEMBER_CACHE_SECONDS", 600 if REDIS_URL else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

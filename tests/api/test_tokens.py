@@ -1,7 +1,15 @@
+import json
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import AccessToken
@@ -16,6 +24,21 @@ from .conftest import ApiClient, make_token
 pytestmark = pytest.mark.django_db
 
 URL = "/members/me/tokens/"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=[0, 600], ids=["no-cache", "cached"])
+def token_cache(request, settings):
+    """Token rows and members read from the database on every request (0), or from the shared cache
+    while current (600, as in production with Redis: api.tokens)."""
+    settings.MEMBER_CACHE_SECONDS = request.param
+    return request.param
+
+
+def later(monkeypatch, **delta):
+    """Move the clock forward (the token code reads django.utils.timezone.now)."""
+    now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: now() + timedelta(**delta))
 
 
 def passed_mfa(client, member):
@@ -65,15 +88,50 @@ def test_expired_token_is_refused(client, alice):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_revoke(client, alice, bob):
+def test_a_token_expires_on_time_even_when_cached(client, alice, token_cache, monkeypatch):
+    raw = make_token(alice, days=1)
+    api = ApiClient(client, raw)
+    assert api.get("/me").status_code == 200  # the row is cached now (with the cache on)
+    later(monkeypatch, days=1, seconds=1)
+    assert api.get("/me").status_code == 401
+
+
+def test_revoke(client, alice, bob, token_cache):
     raw = make_token(alice)
+    api = ApiClient(Client(), raw)
+    assert api.get("/me").status_code == 200  # the row is cached now (with the cache on)
     token = AccessToken.objects.get()
     client.force_login(bob)
     assert client.post(f"{URL}{token.pk}/revoke/").status_code == 404  # not bob's
+    assert api.get("/me").status_code == 200
     client.force_login(alice)
     assert client.post(f"{URL}{token.pk}/revoke/").status_code == 302
-    client.logout()
-    assert ApiClient(client, raw).get("/me").status_code == 401
+    assert api.get("/me").status_code == 401
+
+
+def test_a_deleted_token_is_refused_at_once(client, alice, token_cache):
+    raw = make_token(alice)
+    api = ApiClient(client, raw)
+    assert api.get("/me").status_code == 200
+    AccessToken.objects.get().delete()
+    assert api.get("/me").status_code == 401
+
+
+def test_a_cached_token_costs_no_query_for_itself_or_its_member(client, alice, settings):
+    settings.MEMBER_CACHE_SECONDS = 600
+    api = ApiClient(client, make_token(alice))
+
+    def reads(table) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/me").status_code == 200
+        # Read now: the next request empties the connection's query log.
+        return sum(q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"] for q in queries)
+
+    assert reads("api_accesstoken") == 1
+    # The first use was recorded, which retired the copy: the second request reads the new row once.
+    assert reads("api_accesstoken") == 1
+    assert reads("api_accesstoken") == 0
+    assert reads("community_member") == 0
 
 
 def test_unknown_and_malformed_tokens_are_401_not_anonymous(client):
@@ -82,7 +140,7 @@ def test_unknown_and_malformed_tokens_are_401_not_anonymous(client):
     assert client.get("/api/v1/ideas").status_code == 200
 
 
-def test_last_use_is_recorded_at_most_once_a_minute(client, alice):
+def test_last_use_is_recorded_at_most_once_a_minute(client, alice, token_cache, monkeypatch):
     raw = make_token(alice)
     api = ApiClient(client, raw)
     api.get("/me")
@@ -90,9 +148,12 @@ def test_last_use_is_recorded_at_most_once_a_minute(client, alice):
     assert first is not None
     api.get("/me")
     assert AccessToken.objects.get().last_used_at == first
-    AccessToken.objects.update(last_used_at=first - timedelta(minutes=2))
+    later(monkeypatch, minutes=2)
     api.get("/me")
-    assert AccessToken.objects.get().last_used_at > first - timedelta(minutes=2)
+    second = AccessToken.objects.get().last_used_at
+    assert second > first + timedelta(minutes=1)
+    api.get("/me")
+    assert AccessToken.objects.get().last_used_at == second
 
 
 def test_read_scope_cannot_write(client, alice):
@@ -113,7 +174,7 @@ def test_staff_scope_needs_staff_and_mfa(client, alice, rita):
     assert made.status_code == 200 and AccessToken.objects.get().scopes == ["read", "staff", "write"]
 
 
-def test_revoked_role_revokes_the_power_at_once(client, alice, rita):
+def test_revoked_role_revokes_the_power_at_once(client, alice, rita, token_cache):
     idea = make_idea(author=alice)
     api = ApiClient(client, make_token(rita, ["read", "write", "staff"]))
     payload = {"status": "under_review", "note": "Looking"}
@@ -124,8 +185,9 @@ def test_revoked_role_revokes_the_power_at_once(client, alice, rita):
     assert Idea.objects.get(pk=idea.pk).status == "under_review"
 
 
-def test_suspended_or_inactive_members_tokens_fail(client, alice):
+def test_suspended_or_inactive_members_tokens_fail(client, alice, token_cache):
     raw = make_token(alice)
+    assert ApiClient(client, raw).get("/me").status_code == 200
     alice.suspended_until = timezone.now() + timedelta(days=1)
     alice.save(update_fields=["suspended_until"])
     assert ApiClient(client, raw).get("/me").status_code == 401
@@ -146,3 +208,45 @@ def test_session_auth_needs_csrf_for_writes(alice):
     browser.get(URL)  # sets the CSRF cookie
     token = browser.cookies["csrftoken"].value
     assert browser.put(f"/api/v1/ideas/{idea.pk}/follow", headers={"X-CSRFToken": token}).status_code == 200
+
+
+REVOKE_IN_ANOTHER_PROCESS = """
+import django
+django.setup()
+from api.models import AccessToken
+from api.tokens import token_revoke
+token = AccessToken.objects.get(pk={pk})
+token_revoke(token=token, revoked_by=token.member)
+print("revoked")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revoke_in_another_process_is_seen_on_the_next_request(settings, tmp_path, alice):
+    """The copy of the token this process cached lives in the cache every process shares (Redis in
+    production; a file cache on the SQLite pass, which is shared by processes as well); a revoke in
+    another process (another web worker) retires it before that process answers."""
+    settings.MEMBER_CACHE_SECONDS = 600
+    if not settings.REDIS_URL:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+    raw = make_token(alice)
+    api = ApiClient(Client(), raw)
+    assert api.get("/me").status_code == 200
+    assert api.get("/me").status_code == 200  # served from the cached copy
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.api.other_process_settings",
+        "COCREATE_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+        "COCREATE_TEST_CACHES": json.dumps(settings.CACHES),
+    }
+    revoke = REVOKE_IN_ANOTHER_PROCESS.format(pk=AccessToken.objects.get().pk)
+    done = subprocess.run(
+        [sys.executable, "-c", revoke], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "revoked", done.stderr[-2000:]
+    assert api.get("/me").status_code == 401
