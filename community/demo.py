@@ -161,7 +161,7 @@ FEATURES = [
 # title, body ("{feature}" and "{Feature}" are filled in)
 REQUESTS = [
     (
-        "{Feature} should remember my last settings",
+        "Remember my last settings in {feature}",
         "Every time I open {feature} I set it up again from scratch. Remembering what I chose last time "
         "would save me a minute, several times a day.",
     ),
@@ -171,7 +171,7 @@ REQUESTS = [
         "it something I actually use.",
     ),
     (
-        "{Feature} stops working after the last update",
+        "Problems with {feature} since the last update",
         "Since the update last month {feature} fails about half the time. Restarting helps for a day. "
         "Is this known?",
     ),
@@ -191,7 +191,7 @@ REQUESTS = [
         "just shows a spinner.",
     ),
     (
-        "{Feature} with one hand",
+        "Use {feature} with one hand",
         "On a big phone the controls for {feature} are out of reach of my thumb. Moving them to the "
         "bottom would fix it.",
     ),
@@ -201,7 +201,7 @@ REQUESTS = [
         "instead of remembering to do it.",
     ),
     (
-        "Share {feature} settings with my family",
+        "Copy my settings for {feature} to family phones",
         "I set up {feature} on my phone and then do the same on three more. Copying the settings to "
         "family devices would be lovely.",
     ),
@@ -210,7 +210,7 @@ REQUESTS = [
         "{Feature} tells me the same thing several times a day. A daily summary would be enough.",
     ),
     (
-        "{Feature} drains the battery",
+        "Battery drain from {feature}",
         "With {feature} on, I lose about 10 % more battery a day. Could it do its work less often, or "
         "only while charging?",
     ),
