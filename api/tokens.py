@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cocreate.copies import cached_copy, copy_changed
 from community.auth import cached_member
@@ -61,7 +62,14 @@ def token_create(
         raise ValidationError({"expires_on": _("Choose a date in the future.")})
     if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_DAYS):
         raise ValidationError(
-            {"expires_on": _("A token lives at most %(days)d days.") % {"days": settings.API_TOKEN_MAX_DAYS}}
+            {
+                "expires_on": ngettext(
+                    "A token lives at most %(days)d day.",
+                    "A token lives at most %(days)d days.",
+                    settings.API_TOKEN_MAX_DAYS,
+                )
+                % {"days": settings.API_TOKEN_MAX_DAYS}
+            }
         )
     name = " ".join((name or "").split())
     if not name:

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.rich_text import expand_db_html
 
 FEED_ENTRIES = 50
@@ -41,7 +42,8 @@ class RoadmapFeed(PageFeed):
     def item_description(self, card):
         lines = [card.summary] if card.summary else []
         lines += [
-            _("%(title)s (%(n)d supporters)") % {"title": idea.title, "n": idea.upvote_count}
+            ngettext("%(title)s (%(n)d supporter)", "%(title)s (%(n)d supporters)", idea.upvote_count)
+            % {"title": idea.title, "n": idea.upvote_count}
             for idea in card.ideas
         ]
         return "\n".join(lines)

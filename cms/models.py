@@ -16,19 +16,64 @@ from community.models import LastVisit
 from community.services import last_visit_record
 from ideas.campaigns import campaign_idea_page
 from ideas.models import Idea
-from ideas.selectors import idea_rows, trending_ideas
+from ideas.selectors import idea_rows, recently_shipped_ideas, trending_ideas
 from products.models import Product
+from prototypes.selectors import prototypes_open_for_testing
 
 from . import feeds
 
 
 class HomePage(Page):
-    """The site's front page: an editable welcome plus the ideas trending right now."""
+    """The site's front page: what the community is for, how it works in three steps (both edited here,
+    with sensible defaults), and what is happening: open campaigns, trending ideas, what shipped lately
+    and the prototypes open for testing."""
 
     headline = models.CharField(max_length=200, default="Shape what we build next")
     intro = RichTextField(blank=True)
+    purpose = models.TextField(
+        _("what the community is for"),
+        max_length=600,
+        default=(
+            "Cocreate is where you tell the teams behind our products what to build next. Post an idea, "
+            "support the ones you need, try prototypes before they ship, and see what became of it all."
+        ),
+    )
+    step_1_title = models.CharField(_("step 1"), max_length=80, default="Share an idea")
+    step_1_text = models.CharField(
+        _("step 1, in a sentence"),
+        max_length=240,
+        default="Say what should change and why. Check the similar ideas first: a vote there counts too.",
+    )
+    step_2_title = models.CharField(_("step 2"), max_length=80, default="Vote and discuss")
+    step_2_text = models.CharField(
+        _("step 2, in a sentence"),
+        max_length=240,
+        default="Support the ideas you need and help sharpen them in the comments. The team reads along.",
+    )
+    step_3_title = models.CharField(_("step 3"), max_length=80, default="See it built")
+    step_3_text = models.CharField(
+        _("step 3, in a sentence"),
+        max_length=240,
+        default="Ideas move to planned and shipped; try prototypes on the way and get told when yours ships.",
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("headline"),
+        FieldPanel("intro"),
+        FieldPanel("purpose"),
+        MultiFieldPanel(
+            [
+                FieldPanel("step_1_title"),
+                FieldPanel("step_1_text"),
+                FieldPanel("step_2_title"),
+                FieldPanel("step_2_text"),
+                FieldPanel("step_3_title"),
+                FieldPanel("step_3_text"),
+            ],
+            heading=_("How it works"),
+        ),
+    ]
     max_count = 1
     subpage_types = [
         "cms.CampaignIndexPage",
@@ -37,11 +82,28 @@ class HomePage(Page):
         "cms.ReleaseNotesIndexPage",
     ]
 
+    def steps(self) -> list[tuple[str, str]]:
+        return [
+            (self.step_1_title, self.step_1_text),
+            (self.step_2_title, self.step_2_text),
+            (self.step_3_title, self.step_3_text),
+        ]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["trending"] = idea_rows(trending_ideas(), user=request.user)
         now = timezone.now()
-        context["campaigns"] = CampaignPage.objects.live().filter(starts_at__lte=now, ends_at__gt=now)[:3]
+        context["campaigns"] = list(
+            CampaignPage.objects.live()
+            .public()
+            .filter(starts_at__lte=now, ends_at__gt=now)
+            .order_by("ends_at")[:3]
+        )
+        context["shipped"] = recently_shipped_ideas(limit=4)
+        context["releases"] = list(
+            ReleaseNotePage.objects.live().public().order_by("-released_on", "-first_published_at")[:2]
+        )
+        context["prototypes"] = prototypes_open_for_testing(user=request.user, limit=3)
         return context
 
 

@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 API_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
 
@@ -198,7 +199,11 @@ def too_many_files(request):
     """Django's own limit on the files in one request (DATA_UPLOAD_MAX_NUMBER_FILES); its answer would
     be a bare 400 page."""
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-    message = _("Too many files at once: at most %(count)d can be sent together.") % {"count": limit}
+    message = ngettext(
+        "Too many files at once: at most %(count)d can be sent together.",
+        "Too many files at once: at most %(count)d can be sent together.",
+        limit,
+    ) % {"count": limit}
     return request_too_large(request, message, limit=limit)
 
 

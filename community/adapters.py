@@ -16,3 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if permissions.may_use_workspace(request.user):
             return reverse("backlog:workspace")
         return super().get_login_redirect_url(request)
+
+
+def user_display(user) -> str:
+    """How allauth names a member ("Successfully signed in as …", its emails): the display name, the
+    same as everywhere else on the site, never the internal username."""
+    return user.public_name

@@ -12,7 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cocreate.http import json_error, wants_json
 
@@ -63,10 +63,15 @@ def consume_window(bucket: str, *, count: int, seconds: int) -> str | None:
         return None  # Redis unreachable (the cache answers None): limits fail open, refuse no one
     if used > allowed:
         refund(key)  # a refused attempt is not one more use: waiting the time given is enough
+        wait = max(1, int(seconds - now % seconds))
         raise RateLimited(
-            _("You are doing that too often. Please wait %(seconds)d seconds and try again.")
-            % {"seconds": seconds - now % seconds},
-            retry_after=seconds - now % seconds,
+            ngettext(
+                "You are doing that too often. Please wait %(seconds)d second and try again.",
+                "You are doing that too often. Please wait %(seconds)d seconds and try again.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
         )
     return key
 
@@ -80,11 +85,17 @@ def refund(key: str) -> None:
         pass
 
 
-def too_many_requests(request, error: RateLimited):
+def too_many_requests(request, error: RateLimited, refused=None, *args, **kwargs):
+    """The 429 answer: JSON for scripts; for a page, the form the member sent, filled in as they sent
+    it, with the reason and a countdown (`refused`, the view's own form page), or a page that holds
+    their text when the view has no form page of its own."""
     if wants_json(request):
         response = json_error(error.message, status=429, retry_after=error.retry_after)
+    elif refused is not None and request.method == "POST":
+        response = refused(request, error, *args, **kwargs)
+        response.status_code = 429
     else:
-        # Nothing the member wrote is lost: the refused form comes back, filled in, to send again later.
+        # Nothing the member wrote is lost: their text comes back, to send again later.
         fields = (
             [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
             if request.method == "POST"
@@ -93,17 +104,34 @@ def too_many_requests(request, error: RateLimited):
         response = render(
             request,
             "429.html",
-            {"message": error.message, "fields": fields, "action": request.path},
+            {"limit": limit_context(request, error), "fields": fields, "action": request.path},
             status=429,
         )
     response["Retry-After"] = str(error.retry_after)
     return response
 
 
-def rate_limited(action: str):
+def limit_context(request, error: RateLimited) -> dict:
+    """What templates/_rate_limited.html shows beside a refused form: why, how long to wait (a countdown
+    by static/js/countdown.js, its starting value written out for browsers without scripts), and the
+    names of the files that were not kept, to choose again."""
+    minutes, seconds = divmod(error.retry_after, 60)
+    hours, minutes = divmod(minutes, 60)
+    return {
+        "message": error.message,
+        "retry_after": error.retry_after,
+        "clock": f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}",
+        "files": [upload.name for uploads in request.FILES.lists() for upload in uploads[1]],
+    }
+
+
+def rate_limited(action: str, *, refused=None):
     """A view whose logged-in callers spend one `action` per POST that succeeds (an answer below 400): a
     refused or failed post gives its use back. RateLimited raised inside it (a daily cap in
-    moderation.policy) also answers 429."""
+    moderation.policy) also answers 429.
+
+    `refused(request, error, *args, **kwargs)`, when given, renders the view's own form page for a post
+    over the limit: the form filled in with what was sent and `limit_context` beside it (status 429)."""
 
     def decorator(view):
         @wraps(view)
@@ -114,7 +142,9 @@ def rate_limited(action: str):
                     key = consume(request.user, action)
                 response = view(request, *args, **kwargs)
             except RateLimited as error:
-                return too_many_requests(request, error)
+                if key:
+                    refund(key)  # a cap inside the view (moderation.policy) refused it: nothing was posted
+                return too_many_requests(request, error, refused, *args, **kwargs)
             except BaseException:
                 if key:
                     refund(key)  # nothing was posted

@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from taggit.forms import TagField
 
 from cocreate.fields import IdField, ModelIdChoiceField
@@ -92,7 +93,11 @@ class IdeaCreateForm(IdeaForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limits = image_limits()  # the site's one set, read per form so a settings change shows here too
-        self.fields["images"].help_text = _("Up to %(n)d screenshots or sketches. %(limits)s") % {
+        self.fields["images"].help_text = ngettext(
+            "Up to %(n)d screenshot or sketch. %(limits)s",
+            "Up to %(n)d screenshots or sketches. %(limits)s",
+            MAX_IMAGES_PER_IDEA,
+        ) % {
             "n": MAX_IMAGES_PER_IDEA,
             "limits": limits.help_text,
         }
@@ -101,7 +106,12 @@ class IdeaCreateForm(IdeaForm):
     def clean_images(self):
         images = self.cleaned_data["images"]
         if len(images) > MAX_IMAGES_PER_IDEA:
-            raise forms.ValidationError(_("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA})
+            raise forms.ValidationError(
+                ngettext(
+                    "At most %(n)d image per idea.", "At most %(n)d images per idea.", MAX_IMAGES_PER_IDEA
+                )
+                % {"n": MAX_IMAGES_PER_IDEA}
+            )
         for upload in images:
             inspect_image(upload)  # the header only (decoding is a background task); names the file
         return images

@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from cocreate.holes import Hole, Holed, render_holed
+from cocreate.when import relative
 from community import permissions
 from notifications.services import unread_cache_key, unread_count
 
@@ -297,6 +298,7 @@ def comment_fragment_key(comment, context: dict) -> str:
         author.public_name,
         author.is_active,
         comment.created_at.isoformat(),
+        relative(comment.created_at),  # "2 hours ago" changes with the clock: a new key when its words do
         comment.is_official,
         comment.pinned_at and comment.pinned_at.isoformat(),
         comment.visibility,

@@ -8,7 +8,18 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Lower, NullIf
 from taggit.models import Tag
 
@@ -208,6 +219,23 @@ def idea_list_count(
 def trending_ideas(*, limit: int = 6) -> list[Idea]:
     """The ideas with the most up-votes this week (the list's "trending" sort, on its index)."""
     return list(Idea.objects.listed().select_related("author").order_by("-trending_score", "-pk")[:limit])
+
+
+def recently_shipped_ideas(*, limit: int = 4) -> list[Idea]:
+    """Public ideas marked shipped, the latest first (by the status change that shipped them), with
+    their authors and products. One query."""
+    shipped_at = (
+        StatusChange.objects.filter(idea=OuterRef("pk"), to_status=Idea.Status.SHIPPED)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return list(
+        Idea.objects.listed()
+        .filter(status=Idea.Status.SHIPPED)
+        .annotate(shipped_at=Subquery(shipped_at))
+        .select_related("author", "product")
+        .order_by(F("shipped_at").desc(nulls_last=True), "-pk")[:limit]
+    )
 
 
 @dataclass

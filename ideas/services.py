@@ -494,7 +494,14 @@ def idea_attach_image(*, idea: Idea, uploaded_by, upload) -> IdeaImage:
     so the queued task commits with the image row or not at all.
     """
     if idea.images.count() >= MAX_IMAGES_PER_IDEA:
-        raise ValidationError({"images": _("At most %(n)d images per idea.") % {"n": MAX_IMAGES_PER_IDEA}})
+        raise ValidationError(
+            {
+                "images": ngettext(
+                    "At most %(n)d image per idea.", "At most %(n)d images per idea.", MAX_IMAGES_PER_IDEA
+                )
+                % {"n": MAX_IMAGES_PER_IDEA}
+            }
+        )
     attachment = IdeaImage(idea=idea, uploaded_by=uploaded_by)
     attachment.take_upload(upload)
     attachment.save()

@@ -19,7 +19,7 @@ from cocreate.http import body_limit, redirect_to_next
 from community import permissions
 from community.access import contributor_required, staff_required
 from community.conduct import conduct
-from community.limits import rate_limited
+from community.limits import limit_context, rate_limited
 from community.models import Segment
 from community.selectors import public_segments
 from products.models import Product
@@ -281,9 +281,16 @@ def _idea_body_limit() -> int:
     )
 
 
+def _idea_create_refused(request, error):
+    """Over the posting limit: the member's idea comes back in its form, with a countdown (429)."""
+    form = IdeaCreateForm(request.POST, request.FILES)
+    context = {"form": form, "creating": True, "limit": limit_context(request, error)}
+    return render(request, "ideas/form.html", context)
+
+
 @body_limit(_idea_body_limit, max_file_bytes=lambda: settings.IMAGE_UPLOAD_MAX_BYTES)
 @contributor_required
-@rate_limited("idea")
+@rate_limited("idea", refused=_idea_create_refused)
 def idea_create(request):
     initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign", "").isdigit() else {}
     form = IdeaCreateForm(request.POST or None, request.FILES or None, initial=initial)
@@ -325,9 +332,18 @@ def idea_edit(request, pk):
     )
 
 
+def _comment_create_refused(request, error, pk):
+    """Over the commenting limit: the idea's page with the comment in its form and a countdown (429)."""
+    idea = selectors.idea_for_page(user=request.user, pk=pk)
+    form = CommentForm(request.POST, idea=idea)
+    form.fields["body"].widget.attrs["autofocus"] = True  # the page opens at the form, not at its top
+    context = {**_detail_context(request, idea, form), "limit": limit_context(request, error)}
+    return render(request, "ideas/detail.html", context)
+
+
 @require_POST
 @contributor_required
-@rate_limited("comment")
+@rate_limited("comment", refused=_comment_create_refused)
 def comment_create(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST, idea=idea)

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from voting.models import Vote
 
@@ -56,7 +56,11 @@ def find_bursts(votes) -> list[dict]:
                     "idea_ids": [idea_id],
                     "member_ids": sorted({r[2] for r in best}),
                     "vote_ids": sorted(r[0] for r in best),
-                    "summary": _("%(n)d votes from new accounts within an hour on idea #%(idea)d")
+                    "summary": ngettext(
+                        "%(n)d vote from a new account within an hour on idea #%(idea)d",
+                        "%(n)d votes from new accounts within an hour on idea #%(idea)d",
+                        len(best),
+                    )
                     % {"n": len(best), "idea": idea_id},
                 }
             )
@@ -117,7 +121,11 @@ def find_rings(votes) -> list[dict]:
                 "idea_ids": ideas,
                 "member_ids": sorted(members),
                 "vote_ids": vote_ids,
-                "summary": _("%(members)d accounts voted for the same %(ideas)d ideas")
+                "summary": ngettext(
+                    "%(members)d accounts voted for the same %(ideas)d idea",
+                    "%(members)d accounts voted for the same %(ideas)d ideas",
+                    len(ideas),
+                )
                 % {"members": len(members), "ideas": len(ideas)},
             }
         )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.access import restriction_message
 from community.limits import RateLimited
@@ -37,31 +38,45 @@ def check_post(*, author, kind: str, text: str, images: int = 0) -> list[str]:
     level = trust.trust_refresh(author)
     limits = trust.LIMITS[level]
     day_ago = timezone.now() - timedelta(days=1)
-    cap, model, noun = (
-        (limits.ideas_per_day, Idea, _("ideas"))
-        if kind == "idea"
-        else (limits.comments_per_day, Comment, _("comments"))
-    )
+    cap, model = (limits.ideas_per_day, Idea) if kind == "idea" else (limits.comments_per_day, Comment)
     if cap is not None and model.objects.filter(author=author, created_at__gte=day_ago).count() >= cap:
-        raise RateLimited(
-            _(
-                "Members at your trust level can post %(cap)d %(noun)s a day. The limit relaxes as you "
-                "take part; please come back tomorrow."
+        message = (
+            ngettext(
+                "Members at your trust level can post %(cap)d idea a day. The limit relaxes as you take "
+                "part; please come back tomorrow.",
+                "Members at your trust level can post %(cap)d ideas a day. The limit relaxes as you take "
+                "part; please come back tomorrow.",
+                cap,
             )
-            % {"cap": cap, "noun": noun},
-            retry_after=24 * 3600,
+            if kind == "idea"
+            else ngettext(
+                "Members at your trust level can post %(cap)d comment a day. The limit relaxes as you take "
+                "part; please come back tomorrow.",
+                "Members at your trust level can post %(cap)d comments a day. The limit relaxes as you take "
+                "part; please come back tomorrow.",
+                cap,
+            )
         )
+        raise RateLimited(message % {"cap": cap}, retry_after=24 * 3600)
     if limits.links_per_post is not None and spam.count_links(text) > limits.links_per_post:
         raise ValidationError(
             {
-                "body": _("New members can include at most %(n)d links in a post.")
+                "body": ngettext(
+                    "New members can include at most %(n)d link in a post.",
+                    "New members can include at most %(n)d links in a post.",
+                    limits.links_per_post,
+                )
                 % {"n": limits.links_per_post}
             }
         )
     if images > limits.images_per_idea:
         raise ValidationError(
             {
-                "images": _("Members at your trust level can attach at most %(n)d images.")
+                "images": ngettext(
+                    "Members at your trust level can attach at most %(n)d image.",
+                    "Members at your trust level can attach at most %(n)d images.",
+                    limits.images_per_idea,
+                )
                 % {"n": limits.images_per_idea}
             }
             if limits.images_per_idea

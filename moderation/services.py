@@ -12,6 +12,7 @@ from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community import permissions
 from community import services as member_services
@@ -150,7 +151,11 @@ def flag_create(*, reporter, kind: str, object_id: int, reason: str, text: str =
             actor=None,
             action=Action.HOLD,
             **_about(target),
-            reason=_("%(n)d trusted members flagged it (%(reasons)s)")
+            reason=ngettext(
+                "%(n)d trusted member flagged it (%(reasons)s)",
+                "%(n)d trusted members flagged it (%(reasons)s)",
+                case.trusted_flag_count,
+            )
             % {"n": case.trusted_flag_count, "reasons": ", ".join(reasons)},
             before={"visibility": Visibility.PUBLIC},
             after={"visibility": Visibility.HELD},
@@ -390,7 +395,14 @@ def member_sanction(
     ends_at = None
     if type == Sanction.Type.SUSPENSION:
         if not days or not (1 <= int(days) <= MAX_SUSPENSION_DAYS):
-            raise ValidationError({"days": _("Suspend for 1 to %(n)d days.") % {"n": MAX_SUSPENSION_DAYS}})
+            raise ValidationError(
+                {
+                    "days": ngettext(
+                        "Suspend for 1 to %(n)d day.", "Suspend for 1 to %(n)d days.", MAX_SUSPENSION_DAYS
+                    )
+                    % {"n": MAX_SUSPENSION_DAYS}
+                }
+            )
         ends_at = timezone.now() + timedelta(days=int(days))
         member_services.member_set_standing(
             member=member,

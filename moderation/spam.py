@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ideas.models import Comment, Idea
 
@@ -32,7 +33,14 @@ def signals(*, author, text: str) -> list[str]:
     found = []
     links, words = count_links(text), len(text.split())
     if links >= 2 and links / max(words, 1) > 0.1:
-        found.append(_("link density: %(links)d links in %(words)d words") % {"links": links, "words": words})
+        found.append(
+            ngettext(
+                "link density: %(links)d links in %(words)d word",
+                "link density: %(links)d links in %(words)d words",
+                words,
+            )
+            % {"links": links, "words": words}
+        )
     lowered = _normalise(text)
     phrases = [p for p in settings.SPAM_PHRASES if _normalise(p) and _normalise(p) in lowered]
     if phrases:
@@ -46,7 +54,14 @@ def signals(*, author, text: str) -> list[str]:
         + Comment.objects.filter(author=author, created_at__gte=window).count()
     )
     if posts >= VELOCITY_POSTS:
-        found.append(_("posting velocity: %(n)d posts in 10 minutes") % {"n": posts + 1})
+        found.append(
+            ngettext(
+                "posting velocity: %(n)d post in 10 minutes",
+                "posting velocity: %(n)d posts in 10 minutes",
+                posts + 1,
+            )
+            % {"n": posts + 1}
+        )
     return found
 
 

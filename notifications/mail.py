@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from operations.retry import backoff_delays
 
@@ -195,9 +196,15 @@ def digest_message(member, cadence: str, notifications: list[Notification]) -> E
         for each in notifications[:DIGEST_ITEMS_SHOWN]
     ]
     subject = (
-        _("Your daily digest: %(count)d updates")
+        ngettext(
+            "Your daily digest: %(count)d update", "Your daily digest: %(count)d updates", len(notifications)
+        )
         if cadence == Cadence.DAILY
-        else _("Your weekly digest: %(count)d updates")
+        else ngettext(
+            "Your weekly digest: %(count)d update",
+            "Your weekly digest: %(count)d updates",
+            len(notifications),
+        )
     ) % {"count": len(notifications)}
     return build_message(
         member=member,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .limits import limit
 
@@ -108,7 +109,11 @@ def validate_bundle(upload) -> BundleInfo:
         files = [info for info in infos if not info.is_dir()]
         if len(infos) > limit("BUNDLE_MAX_FILES"):
             raise ValidationError(
-                _("The bundle holds %(count)d entries; the limit is %(limit)d.")
+                ngettext(
+                    "The bundle holds %(count)d entry; the limit is %(limit)d.",
+                    "The bundle holds %(count)d entries; the limit is %(limit)d.",
+                    len(infos),
+                )
                 % {"count": len(infos), "limit": limit("BUNDLE_MAX_FILES")}
             )
         seen = set()

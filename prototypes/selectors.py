@@ -3,7 +3,8 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
+from django.utils import timezone
 
 from community.models import SegmentMembership
 
@@ -26,12 +27,74 @@ NO_SEGMENT = "No segment"
 
 
 def prototype_list(*, user):
-    return (
+    """Every prototype the viewer may see, newest first, as cards (`prototype_cards`)."""
+    prototypes = list(
         Prototype.objects.visible_to(user)
         .select_related("product")
         .prefetch_related("variants")
         .order_by("-opens_at", "-id")
     )
+    return prototype_cards(prototypes, user=user)
+
+
+def prototypes_open_for_testing(*, user, limit: int = 3) -> list[Prototype]:
+    """Published prototypes taking feedback now (the home page), soonest to close first, as cards."""
+    now = timezone.now()
+    prototypes = list(
+        Prototype.objects.filter(status=Prototype.Status.PUBLISHED, opens_at__lte=now)
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .select_related("product")
+        .prefetch_related("variants")
+        .order_by(F("closes_at").asc(nulls_last=True), "-opens_at", "-id")[:limit]
+    )
+    return prototype_cards(prototypes, user=user)
+
+
+def prototype_cards(prototypes: list[Prototype], *, user) -> list[Prototype]:
+    """Give each prototype (with its variants prefetched) what its card shows: `cover`, the first ready
+    screen of its first variant with screens, and `taken_part`, whether the viewer already rated,
+    compared, pinned or signed up for its beta. Four queries for any number of prototypes (one for a
+    visitor)."""
+    versions = [v.current_version_id for p in prototypes for v in p.variants.all() if v.current_version_id]
+    first_screens = {}
+    for screen in Screen.objects.filter(version_id__in=versions, status=Screen.Status.READY).order_by(
+        "-position", "-id"
+    ):
+        first_screens[screen.version_id] = screen  # the lowest position wins: it comes last
+    taken = set()
+    if user.is_authenticated and prototypes:
+        ids = [p.pk for p in prototypes]
+        taken |= set(
+            Rating.objects.filter(member=user, version__variant__prototype_id__in=ids).values_list(
+                "version__variant__prototype_id", flat=True
+            )
+        )
+        taken |= set(
+            Comparison.objects.filter(member=user, prototype_id__in=ids).values_list(
+                "prototype_id", flat=True
+            )
+        )
+        taken |= set(
+            Pin.objects.filter(author=user, screen__version__variant__prototype_id__in=ids).values_list(
+                "screen__version__variant__prototype_id", flat=True
+            )
+        )
+        taken |= set(
+            BetaSignup.objects.filter(member=user, prototype_id__in=ids).values_list(
+                "prototype_id", flat=True
+            )
+        )
+    for prototype in prototypes:
+        prototype.cover = next(
+            (
+                first_screens[v.current_version_id]
+                for v in prototype.variants.all()
+                if v.current_version_id in first_screens
+            ),
+            None,
+        )
+        prototype.taken_part = prototype.pk in taken
+    return prototypes
 
 
 def prototype_for_page(*, user, pk) -> Prototype:

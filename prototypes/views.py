@@ -35,20 +35,73 @@ def _messages_of(error) -> str:
     return " ".join(str(e) for errors in error.values() for e in errors)  # form.errors
 
 
-def _refused(request, prototype, error, *, anchor=""):
-    """Bad input: 400 with {"error": …} for scripts, the message on the prototype page for browsers."""
+def _refused(request, prototype, error, *, place=""):
+    """Bad input: 400 with {"error": …} for scripts; for browsers the message beside the form it is
+    about (`place`, see `_placed`)."""
     message = _messages_of(error)
     if wants_json(request):
         return json_error(message, status=400)
-    messages.error(request, message)
-    return redirect(prototype.get_absolute_url() + anchor)
+    messages.error(request, message, extra_tags=_place_tag(place))
+    return redirect(_place_url(prototype, place))
 
 
-def _done(request, prototype, message, *, anchor="", **payload):
+def _done(request, prototype, message, *, place="", **payload):
+    """Success: {"ok": true, …} for scripts; for browsers the confirmation beside the form that was used
+    (`place`), and the page opens there: nothing to find at the top of a long page."""
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message, **payload})
-    messages.success(request, message)
-    return redirect(prototype.get_absolute_url() + anchor)
+    messages.success(request, message, extra_tags=_place_tag(place))
+    return redirect(_place_url(prototype, place))
+
+
+PLACE_TAG = "place:"
+
+
+def _place_tag(place: str) -> str:
+    return f"{PLACE_TAG}{place}" if place else ""
+
+
+def _place_url(prototype, place: str) -> str:
+    return prototype.get_absolute_url() + (f"#done-{place}" if place else "")
+
+
+def _places(request, prototype, is_open: bool) -> set[str]:
+    """The places prototypes/detail.html shows messages at (`{% placed_messages %}`), for this viewer."""
+    variants = list(prototype.variants.all())
+    places = {"variants", *(f"variant-{v.pk}" for v in variants)}
+    places |= {
+        f"screen-{screen.pk}"
+        for v in variants
+        if v.current_version
+        for screen in v.current_version.screens.all()
+        if screen.status == Screen.Status.READY
+    }
+    if prototype.beta_seats:
+        places.add("beta")
+    if is_open and request.user.is_authenticated:
+        places |= {"compare"} if len(variants) > 1 else set()
+        places |= {"survey"} if prototype.questions.all() else set()
+    return places
+
+
+def _placed(request, places: set[str]) -> tuple[list, dict]:
+    """The member's messages split into those for the top of the page and those shown beside a form
+    (prototypes/_placed_messages.html), by place; a message for a place the page does not show (the
+    survey was removed meanwhile) goes to the top."""
+    top, placed = [], {}
+    for message in messages.get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(PLACE_TAG)), None)
+        place = tag and tag.removeprefix(PLACE_TAG)
+        if place in places:
+            placed.setdefault(place, []).append(message)
+        else:
+            top.append(message)
+    return top, placed
+
+
+def _screen_place(request) -> str:
+    screen = request.POST.get("screen", "")
+    return f"screen-{screen}" if screen.isdigit() else "variants"
 
 
 def _visible(request, pk) -> Prototype:
@@ -69,6 +122,8 @@ def prototype_detail(request, pk):
         prototype = selectors.prototype_for_page(user=request.user, pk=pk)
     except Prototype.DoesNotExist:
         raise Http404(_("No prototype with that number.")) from None
+    is_open = prototype.is_open()
+    top_messages, placed_messages = _placed(request, _places(request, prototype, is_open))
     return render(
         request,
         "prototypes/detail.html",
@@ -76,10 +131,14 @@ def prototype_detail(request, pk):
             "prototype": prototype,
             "mine": selectors.member_state(user=request.user, prototype=prototype),
             "beta": selectors.beta_summary(prototype),
-            "is_open": prototype.is_open(),
+            "is_open": is_open,
             "may_publish": permissions.may_publish_prototypes(request.user),
             "may_see_results": permissions.may_see_prototype_results(request.user),
             "pin_form": PinForm(),
+            # The context's `messages` wins over the context processor's: the top of the page shows
+            # only those that belong to no form.
+            "messages": top_messages,
+            "placed_messages": placed_messages,
         },
     )
 
@@ -131,7 +190,7 @@ def rate(request, pk):
     prototype = _visible(request, pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _refused(request, prototype, form.errors, anchor="#variants")
+        return _refused(request, prototype, form.errors, place="variants")
     version = get_object_or_404(
         VariantVersion.objects.select_related("variant__prototype"),
         pk=form.cleaned_data["version"],
@@ -145,12 +204,12 @@ def rate(request, pk):
             would_use=form.cleaned_data["would_use"],
         )
     except ValidationError as error:
-        return _refused(request, prototype, error)
+        return _refused(request, prototype, error, place=f"variant-{version.variant_id}")
     return _done(
         request,
         prototype,
         _("Thanks, your rating of %(name)s is saved.") % {"name": version.variant.name},
-        anchor=f"#variant-{version.variant_id}",
+        place=f"variant-{version.variant_id}",
         score=rating.score,
         would_use=rating.would_use,
     )
@@ -162,18 +221,21 @@ def compare(request, pk):
     prototype = _visible(request, pk)
     form = CompareForm(request.POST)
     if not form.is_valid():
-        return _refused(request, prototype, form.errors)
+        return _refused(request, prototype, form.errors, place="compare")
     variants = {v.pk: v for v in prototype.variants.filter(pk__in=form.cleaned_data.values())}
     winner, loser = variants.get(form.cleaned_data["winner"]), variants.get(form.cleaned_data["loser"])
     if winner is None or loser is None:
         return _refused(
-            request, prototype, ValidationError(_("Both variants must belong to this prototype."))
+            request,
+            prototype,
+            ValidationError(_("Both variants must belong to this prototype.")),
+            place="compare",
         )
     try:
         services.comparison_record(member=request.user, prototype=prototype, winner=winner, loser=loser)
     except ValidationError as error:
-        return _refused(request, prototype, error)
-    return _done(request, prototype, _("You picked %(name)s.") % {"name": winner.name}, anchor="#compare")
+        return _refused(request, prototype, error, place="compare")
+    return _done(request, prototype, _("You picked %(name)s.") % {"name": winner.name}, place="compare")
 
 
 @require_POST
@@ -187,8 +249,8 @@ def survey(request, pk):
     try:
         services.survey_submit(member=request.user, prototype=prototype, answers=answers)
     except ValidationError as error:
-        return _refused(request, prototype, error, anchor="#survey")
-    return _done(request, prototype, _("Thanks for answering the survey."), anchor="#survey")
+        return _refused(request, prototype, error, place="survey")
+    return _done(request, prototype, _("Thanks for answering the survey."), place="survey")
 
 
 @require_POST
@@ -197,7 +259,7 @@ def pin(request, pk):
     prototype = _visible(request, pk)
     form = PinForm(request.POST)
     if not form.is_valid():
-        return _refused(request, prototype, form.errors)
+        return _refused(request, prototype, form.errors, place=_screen_place(request))
     screen = get_object_or_404(
         Screen.objects.select_related("version__variant__prototype"),
         pk=form.cleaned_data["screen"],
@@ -216,12 +278,12 @@ def pin(request, pk):
             parent=parent,
         )
     except ValidationError as error:
-        return _refused(request, prototype, error)
+        return _refused(request, prototype, error, place=f"screen-{screen.pk}")
     return _done(
         request,
         prototype,
         _("Your reply is posted.") if parent else _("Your comment is pinned to the screen."),
-        anchor=f"#pin-{created.parent_id or created.pk}",
+        place=f"screen-{screen.pk}",
         pin={"id": created.pk, "x": created.x, "y": created.y},
     )
 
@@ -233,13 +295,13 @@ def beta_join(request, pk):
     try:
         signup = services.beta_sign_up(member=request.user, prototype=prototype)
     except ValidationError as error:
-        return _refused(request, prototype, error, anchor="#beta")
+        return _refused(request, prototype, error, place="beta")
     message = (
         _("You have a seat in the beta.")
         if signup.state == BetaSignup.State.SEATED
         else _("The beta is full: you are on the waiting list.")
     )
-    return _done(request, prototype, message, anchor="#beta", state=signup.state)
+    return _done(request, prototype, message, place="beta", state=signup.state)
 
 
 @require_POST
@@ -249,8 +311,8 @@ def beta_withdraw(request, pk):
     try:
         services.beta_withdraw(member=request.user, prototype=prototype)
     except ValidationError as error:
-        return _refused(request, prototype, error, anchor="#beta")
-    return _done(request, prototype, _("You left the beta."), anchor="#beta")
+        return _refused(request, prototype, error, place="beta")
+    return _done(request, prototype, _("You left the beta."), place="beta")
 
 
 # --- R&D ---------------------------------------------------------------------------------------------

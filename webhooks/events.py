@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from backlog import signals as backlog_signals
@@ -78,9 +79,11 @@ def summary(event: str, data: dict) -> tuple[str, str, str]:
     if event == Event.COMMENT_CREATED:
         return _("New comment by %(name)s") % {"name": data["author"]}, data["idea"]["title"], data["url"]
     if event in (Event.IDEA_VOTES_CROSSED, Event.IDEA_SEGMENT_SUPPORTERS_CROSSED):
-        what = _("%(n)d supporters") % {"n": data["threshold"]}
+        what = ngettext("%(n)d supporter", "%(n)d supporters", data["threshold"]) % {"n": data["threshold"]}
         if data.get("segment"):
-            what = _("%(n)d supporters from %(segment)s") % {
+            what = ngettext(
+                "%(n)d supporter from %(segment)s", "%(n)d supporters from %(segment)s", data["threshold"]
+            ) % {
                 "n": data["threshold"],
                 "segment": data["segment"],
             }

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Notification
 from notifications.services import notify_on_commit
@@ -120,9 +120,11 @@ def _count_failed_delivery(endpoint: Endpoint) -> None:
     fields = ["failed_deliveries_in_a_row"]
     if endpoint.is_active and endpoint.failed_deliveries_in_a_row >= settings.WEBHOOKS_DISABLE_AFTER:
         endpoint.is_active = False
-        endpoint.disabled_reason = _("Disabled after %(n)d deliveries in a row failed.") % {
-            "n": endpoint.failed_deliveries_in_a_row
-        }
+        endpoint.disabled_reason = ngettext(
+            "Disabled after %(n)d delivery in a row failed.",
+            "Disabled after %(n)d deliveries in a row failed.",
+            endpoint.failed_deliveries_in_a_row,
+        ) % {"n": endpoint.failed_deliveries_in_a_row}
         fields += ["is_active", "disabled_reason"]
         thresholds.forget_vote_thresholds()
         notify_on_commit(
@@ -130,7 +132,11 @@ def _count_failed_delivery(endpoint: Endpoint) -> None:
             kind=Notification.Kind.WEBHOOK,
             idea_id=None,
             actor_id=None,
-            message=_("Your webhook to %(url)s was disabled: %(n)d deliveries in a row failed.")
+            message=ngettext(
+                "Your webhook to %(url)s was disabled: %(n)d delivery in a row failed.",
+                "Your webhook to %(url)s was disabled: %(n)d deliveries in a row failed.",
+                endpoint.failed_deliveries_in_a_row,
+            )
             % {"url": endpoint.url, "n": endpoint.failed_deliveries_in_a_row},
             url=endpoint.get_absolute_url(),
         )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -74,7 +75,11 @@ def endpoint_rotate(request, pk):
     )
     messages.success(
         request,
-        _("New secret made. The previous one also signs for %(hours)d hours.")
+        ngettext(
+            "New secret made. The previous one also signs for %(hours)d hour.",
+            "New secret made. The previous one also signs for %(hours)d hours.",
+            settings.WEBHOOKS_ROTATION_GRACE_HOURS,
+        )
         % {"hours": settings.WEBHOOKS_ROTATION_GRACE_HOURS},
     )
     return redirect(endpoint)

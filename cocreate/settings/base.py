@@ -127,8 +127,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "notifications.context_processors.unread_notifications",
             ],
-            # {% hole %}: pages rendered once for many viewers (cocreate/holes.py).
-            "libraries": {"holes": "cocreate.holes"},
+            # {% hole %}: pages rendered once for many viewers (cocreate/holes.py);
+            # {{ moment|ago }}: "2 days ago" with the exact time on hover (cocreate/when.py).
+            "libraries": {"holes": "cocreate.holes", "when": "cocreate.when"},
         },
     },
 ]
@@ -306,6 +307,7 @@ CLV_FIT_MAX_EVALUATIONS = env_int("CLV_FIT_MAX_EVALUATIONS", 5000)
 CLV_REFIT_EVERY_HOURS = env_int("CLV_REFIT_EVERY_HOURS", 24)
 # Staff land on their workspace after logging in; everyone else on the ideas (unless ?next= says where).
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "community.adapters.user_display"  # "Signed in as <display name>"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cocreate"

@@ -17,3 +17,11 @@ def prototypes_for_idea(context, idea):
 def scaled(value, factor):
     """A share (0..1) times a length, for server-rendered SVG geometry."""
     return round((value or 0) * float(factor), 2)
+
+
+@register.inclusion_tag("prototypes/_placed_messages.html", takes_context=True)
+def placed_messages(context, *parts):
+    """The confirmations and errors for one form of the prototype page, shown beside it
+    (`{% placed_messages "variant" variant.pk %}`; prototypes.views._done names the place)."""
+    place = "-".join(str(part) for part in parts)
+    return {"place": place, "placed": (context.get("placed_messages") or {}).get(place, [])}

@@ -134,7 +134,7 @@ def test_the_digest_costs_fixed_queries_per_batch(batch_size, django_assert_num_
         delivery = mail.send_digests(cadence=Cadence.WEEKLY, batch_size=batch_size)
     assert delivery.sent == len(outbox.outbox) == 6
     assert sorted(message.subject for message in outbox.outbox) == (
-        ["[Cocreate] Your weekly digest: 1 updates"] * 2 + ["[Cocreate] Your weekly digest: 2 updates"] * 4
+        ["[Cocreate] Your weekly digest: 1 update"] * 2 + ["[Cocreate] Your weekly digest: 2 updates"] * 4
     )
 
 

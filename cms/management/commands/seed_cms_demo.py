@@ -1,17 +1,32 @@
-"""manage.py seed_cms_demo: a public roadmap and a first release note for `make run` (after seed_demo)."""
+"""manage.py seed_cms_demo: a public roadmap, a first release note and two campaigns (one open, one
+closed, each with ideas) for `make run` (after seed_demo)."""
+
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from backlog.models import BacklogItem
-from cms.models import HomePage, ReleaseNoteIdea, ReleaseNotePage, ReleaseNotesIndexPage, RoadmapPage
+from cms.models import (
+    CampaignIndexPage,
+    CampaignPage,
+    HomePage,
+    ReleaseNoteIdea,
+    ReleaseNotePage,
+    ReleaseNotesIndexPage,
+    RoadmapPage,
+)
 from community import permissions
-from community.models import Member
+from community.models import Member, Segment
 from ideas.models import Idea
 
 
 class Command(BaseCommand):
-    help = "Create /roadmap/ and /changelog/ with one release note (does nothing for pages that exist)."
+    help = (
+        "Create /roadmap/, /changelog/ with one release note and /campaigns/ with two campaigns (does "
+        "nothing for pages that exist)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -61,4 +76,55 @@ class Command(BaseCommand):
             changelog.add_child(instance=release)
             # Publishing ships the ideas and notifies their supporters (cms.releases).
             release.save_revision(user=editor).publish(user=editor)
-        self.stdout.write(self.style.SUCCESS("Roadmap and release notes ready: /roadmap/, /changelog/."))
+        self.seed_campaigns(home, editor)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Roadmap, release notes and campaigns ready: /roadmap/, /changelog/, /campaigns/."
+            )
+        )
+
+    def seed_campaigns(self, home, editor):
+        index = CampaignIndexPage.objects.first()
+        if index is None:
+            index = CampaignIndexPage(
+                title="Campaigns",
+                slug="campaigns",
+                live=False,
+                intro="<p>Questions the product teams are asking right now.</p>",
+            )
+            home.add_child(instance=index)
+            index.save_revision(user=editor).publish(user=editor)
+        if CampaignPage.objects.exists():
+            return
+        now = timezone.now()
+        campaigns = [
+            (
+                "Camera for night owls",
+                "How should the camera work after dark?",
+                "<p>Night mode is our most requested camera topic. Tell us where it lets you down: "
+                "concerts, children who will not sit still, city lights.</p>",
+                now - timedelta(days=6),
+                now + timedelta(days=24),
+                "Camera app",
+                "Mobile photographers",
+            ),
+            (
+                "Battery life on the road",
+                "What would make your battery last a whole travel day?",
+                "<p>This campaign is closed: thank you for 40 ideas. The most supported ones are on the "
+                "roadmap.</p>",
+                now - timedelta(days=75),
+                now - timedelta(days=15),
+                "Battery and charging",
+                "Business travellers",
+            ),
+        ]
+        for title, question, brief, starts, ends, product, segment in campaigns:
+            page = CampaignPage(
+                title=title, question=question, brief=brief, starts_at=starts, ends_at=ends, live=False
+            )
+            index.add_child(instance=page)
+            page.target_segments.set(Segment.objects.filter(name=segment))
+            page.save_revision(user=editor).publish(user=editor)
+            ideas = Idea.objects.listed().filter(product__name=product, campaign=None).order_by("pk")[:6]
+            Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(campaign=page)

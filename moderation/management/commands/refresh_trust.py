@@ -25,4 +25,4 @@ class Command(BaseCommand):
         ):  # fmt: skip
             before = member.trust_level
             changed += trust_refresh(member) != before
-        self.stdout.write(self.style.SUCCESS(f"{changed} trust levels changed."))
+        self.stdout.write(self.style.SUCCESS(f"{changed} trust level{'' if changed == 1 else 's'} changed."))

@@ -24,7 +24,7 @@ from community.roles import Role
 from community.services import managed_segments_set, role_grant
 from community.totp import totp_activate
 from ideas.markdown import render_markdown
-from ideas.models import Comment, Idea
+from ideas.models import Comment, Idea, StatusChange
 from ideas.ranking import EPOCH_SECONDS, HOT_DECAY_SECONDS, WILSON_Z, hot_score, top_score
 from products.models import Product
 from voting.models import Vote
@@ -75,6 +75,7 @@ class Command(BaseCommand):
         ideas = self.seed_ideas(options["ideas"], members, segments, products)
         self.seed_votes(options["votes"], members, ideas)
         self.seed_comments(options["comments"], members, ideas)
+        self.seed_official_responses(ideas)
         self.refresh_counters_and_scores()
         self.stdout.write(
             self.style.SUCCESS(
@@ -176,16 +177,18 @@ class Command(BaseCommand):
         tags = {name: Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in demo.TAGS}
         offset = Idea.objects.count()
         rows, idea_tags = [], []
+        self.posted_at = []  # per idea, in the order of the ids returned
         for i in range(count):
             n = offset + i
             if n < len(demo.HANDWRITTEN_IDEAS):
                 title, tag_names, body = demo.HANDWRITTEN_IDEAS[n]
-                names = [t.strip() for t in tag_names.split(",")]
+                product = self.rng.choice(products) if self.rng.random() < 0.7 else None
             else:
-                title = demo.generated_title(n)
-                names = self.rng.sample(demo.TAGS, k=self.rng.randint(0, 3))
-                body = f"{title}.\n\nThis would help me *every day*; right now it takes too many steps."
+                title, body, tag_names, product_index = demo.generated_idea(n - len(demo.HANDWRITTEN_IDEAS))
+                product = products[product_index]
+            names = [t.strip() for t in tag_names.split(",")]
             created = now - timedelta(seconds=self.rng.randint(0, 180 * 86400))
+            self.posted_at.append(created)
             rows.append(
                 Idea(
                     title=title,
@@ -193,7 +196,7 @@ class Command(BaseCommand):
                     body_html=render_markdown(body),
                     author_id=self.rng.choice(members),
                     segment=self.rng.choice(segments) if self.rng.random() < 0.8 else None,
-                    product=self.rng.choice(products) if self.rng.random() < 0.7 else None,
+                    product=product,
                     status=self.rng.choices(Idea.Status.values[:6], weights=[60, 15, 10, 6, 5, 4])[0],
                     created_at=created,
                     last_activity_at=created,
@@ -278,37 +281,102 @@ class Command(BaseCommand):
         return write
 
     def seed_comments(self, count, members, ideas):
+        """Discussions on the first 2,000 ideas: first comments from demo.THREADS and, under about a
+        third of them, a reply that answers that comment; dated between the idea and now."""
         if not count or not ideas:
             return
-        rows = []
+        discussed = ideas[:2000]
+        posted = dict(zip(ideas, self.posted_at, strict=False))
+        now = timezone.now()
+        rows, threads, dates = [], [], []
         for _ in range(count):
-            body = self.rng.choice(demo.COMMENTS)
+            thread = self.rng.randrange(len(demo.THREADS))
+            idea = self.rng.choice(discussed)
+            body = demo.THREADS[thread][0]
             rows.append(
                 Comment(
-                    idea_id=self.rng.choice(ideas[:2000]),
+                    idea_id=idea,
                     author_id=self.rng.choice(members),
                     body=body,
                     body_html=render_markdown(body),
                 )
             )
+            threads.append(thread)
+            dates.append(posted[idea] + (now - posted[idea]) * self.rng.uniform(0.05, 0.6))
         with self.bar(count, "comments") as bar, transaction.atomic():
             for start in range(0, len(rows), BATCH):
                 chunk = Comment.objects.bulk_create(rows[start : start + BATCH])
                 bar.update(len(chunk))
-            # A reply for about a third of them, to show threads.
             replies = []
-            for parent in Comment.objects.filter(parent=None).order_by("?")[: count // 3]:
-                body = self.rng.choice(demo.COMMENTS)
+            for index in sorted(self.rng.sample(range(len(rows)), k=count // 3)):
+                parent, answers = rows[index], demo.THREADS[threads[index]][1]
+                body = self.rng.choice(answers)
                 replies.append(
                     Comment(
                         idea_id=parent.idea_id,
-                        parent=parent,
-                        author_id=self.rng.choice(members),
+                        parent_id=parent.pk,
+                        author_id=self.rng.choice(
+                            [m for m in members[:50] if m != parent.author_id] or members
+                        ),
                         body=body,
                         body_html=render_markdown(body),
                     )
                 )
+                dates.append(dates[index] + (now - dates[index]) * self.rng.uniform(0.1, 0.9))
             Comment.objects.bulk_create(replies, batch_size=BATCH)
+            rows += replies
+            # bulk_create stamps auto_now_add fields with the present; give the comments their own
+            # dates (one UPDATE per batch). Past the demo's size (the bench's 50,000) dates matter to no
+            # one and would slow the seeding, so they stay as they are.
+            if len(rows) <= 20_000:
+                for comment, date in zip(rows, dates, strict=True):
+                    comment.created_at = date
+                Comment.objects.bulk_update(rows, ["created_at"], batch_size=1000)
+
+    def seed_official_responses(self, ideas):
+        """For every idea of the first 2,000 past "new": the status change that took it there and the
+        team's official comment explaining it (demo.OFFICIAL_RESPONSES), by the R&D lead."""
+        author = Member.objects.filter(email="rd@example.com").values_list("pk", flat=True).first()
+        if author is None or not ideas:
+            return
+        first = ideas[:2000]
+        posted = dict(zip(ideas, self.posted_at, strict=False))
+        statuses = dict(Idea.objects.filter(pk__in=first).exclude(status="new").values_list("pk", "status"))
+        now = timezone.now()
+        changes, comments, dates = [], [], []
+        for idea in first:
+            status = statuses.get(idea)
+            if status not in demo.OFFICIAL_RESPONSES:
+                continue
+            when = posted[idea] + (now - posted[idea]) * self.rng.uniform(0.3, 0.95)
+            changes.append(
+                StatusChange(
+                    idea_id=idea,
+                    from_status="new",
+                    to_status=status,
+                    note=demo.OFFICIAL_RESPONSES[status],
+                    changed_by_id=author,
+                )
+            )
+            dates.append(when)
+            body = demo.OFFICIAL_RESPONSES[status]
+            comments.append(
+                Comment(
+                    idea_id=idea,
+                    author_id=author,
+                    body=body,
+                    body_html=render_markdown(body),
+                    is_official=True,
+                )
+            )
+        with transaction.atomic():
+            StatusChange.objects.bulk_create(changes, batch_size=BATCH)
+            Comment.objects.bulk_create(comments, batch_size=BATCH)
+            # Their dates, as for the comments (auto_now_add); at most 4,000 rows.
+            for change, comment, date in zip(changes, comments, dates, strict=True):
+                change.created_at = comment.created_at = date
+            StatusChange.objects.bulk_update(changes, ["created_at"], batch_size=1000)
+            Comment.objects.bulk_update(comments, ["created_at"], batch_size=1000)
 
     def refresh_counters_and_scores(self):
         def count_of(model, **filters):
