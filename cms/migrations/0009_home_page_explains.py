@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0007_roadmap_and_release_notes'),
+        ('cms', '0008_release_note_planned_release'),
     ]
 
     operations = [
