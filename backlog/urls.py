@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import segment_views, views
+from . import segment_views, views, voice_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("backlog/items/<id:pk>/", views.item_detail, name="item"),
     path("backlog/items/<id:pk>/edit/", views.item_edit, name="item_edit"),
     path("backlog/items/<id:pk>/owner/", views.item_owner, name="item_owner"),
+    path("backlog/ideas/<id:pk>/customers/", voice_views.idea_customers, name="idea_customers"),
+    path(
+        "backlog/customer-requests/<id:pk>/withdraw/", voice_views.proxy_withdraw, name="proxy_withdraw"
+    ),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),

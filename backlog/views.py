@@ -26,6 +26,7 @@ from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, Tria
 from .models import BacklogItem, PriorityWeights
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
+from .voice_views import item_voice_context
 from .workspace import workspace_assigned, workspace_changes, workspace_segments, workspace_waiting
 
 
@@ -274,7 +275,8 @@ def item_detail(request, pk):
         supporter_page = int(request.GET.get("supporters", 1))
     except ValueError:
         supporter_page = 1
-    page = backlog_item_page(item=item, viewer=request.user, market=Market(), supporter_page=supporter_page)
+    market = Market()
+    page = backlog_item_page(item=item, viewer=request.user, market=market, supporter_page=supporter_page)
     weights = PriorityWeights.load()
     context = {
         "page": page,
@@ -290,6 +292,7 @@ def item_detail(request, pk):
             if permissions.may_manage_backlog(request.user)
             else None
         ),
+        **item_voice_context(request=request, item=item, page=page, market=market),
     }
     return render(request, "backlog/item_detail.html", context)
 
