@@ -26,7 +26,7 @@ from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, Tria
 from .models import BacklogItem, PriorityWeights
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
-from .voice_views import item_voice_context
+from .voice_views import item_voice_context, triage_voice_context
 from .workspace import workspace_assigned, workspace_changes, workspace_segments, workspace_waiting
 
 
@@ -51,8 +51,10 @@ def triage(request):
             messages.success(request, _triage_done_message(form.cleaned_data, made))
         return redirect(f"{request.path}?sort={sort}")
     mine = bool(filters.cleaned_data.get("mine"))
-    queue = triage_queue(sort=sort, page=page, market=Market(), owner=request.user if mine else None)
+    market = Market()
+    queue = triage_queue(sort=sort, page=page, market=market, owner=request.user if mine else None)
     context = {
+        **triage_voice_context(queue=queue, market=market),
         "queue": queue,
         "form": form,
         "sort": sort,

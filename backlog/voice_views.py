@@ -25,7 +25,7 @@ from .proxy import (
     proxy_demand_withdraw,
     proxy_records,
 )
-from .representative import BASES, Voices
+from .representative import BASES, SILENT_MIN_EQUITY_SHARE, SILENT_MIN_VOICES, SILENT_VOICE_RATIO, Voices
 
 
 def _customers_page(request, idea, *, form=None, withdraw_error="", status=200):
@@ -133,3 +133,32 @@ def item_voice_context(*, request, item, page, market: Market) -> dict:
         "representative": voices.support(page.demand),
         "basis": basis,
     }
+
+
+def silent_context(voices: Voices) -> dict:
+    return {
+        "silent_segments": voices.silent(),
+        "silent_min_equity": SILENT_MIN_EQUITY_SHARE,
+        "silent_ratio": SILENT_VOICE_RATIO,
+        "silent_min_voices": SILENT_MIN_VOICES,
+    }
+
+
+def triage_voice_context(*, queue, market: Market) -> dict:
+    """Triage: each idea's raw and reweighted support, and the silent segments. One query (voters)."""
+    voices = Voices(market)
+    return {
+        "representative": {idea.pk: voices.support(queue.demand[idea.pk]) for idea in queue.ideas},
+        **silent_context(voices),
+    }
+
+
+def segments_voice_context(*, market: Market, segment=None) -> dict:
+    """Segment pages: every segment's share of customer equity and of voters (the index), or this one's
+    (a dashboard), and the silent segments. One query (voters)."""
+    voices = Voices(market)
+    rows = voices.segments()
+    context = {"segment_voices": rows, **silent_context(voices)}
+    if segment is not None:
+        context["segment_voice"] = next(v for v in rows if v.segment.pk == segment.pk)
+    return context
