@@ -212,11 +212,12 @@ def grow(segments, product, rita, n):
     "url, expected",
     [
         # session, MFA check and permissions (the member is cached), then the page's own fixed set
-        ("/triage/", 11),
+        # triage and segment pages: +1, the voters per segment (representative demand, silent segments)
+        ("/triage/", 12),
         ("/backlog/", 9),
         ("/backlog/export.json", 8),
-        ("/segments/", 6),
-        ("/segments/pros/", 16),  # 16: the follow button asks whether the viewer follows the segment
+        ("/segments/", 7),
+        ("/segments/pros/", 17),  # 17: the follow button asks whether the viewer follows the segment
         ("/segments/pros/members/", 7),
     ],
 )
