@@ -9,6 +9,7 @@ class BacklogConfig(AppConfig):
 
     def ready(self):
         # Django's place for registering with other apps: the module needs the app registry ready.
+        from . import receivers  # noqa: F401 (connects its receivers)
         from .member_data import MEMBER_DATA
 
         member_data.register(self.label, MEMBER_DATA)

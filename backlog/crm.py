@@ -1,4 +1,7 @@
-"""Importing members' customer value from a CRM export (CSV): validate every row, then all or nothing.
+"""Importing customers' value from a CRM export (CSV): validate every row, then all or nothing.
+
+A row whose email belongs to no member is imported as a customer without an account; it is linked to the
+member who later signs up with that email (backlog.transactions.customer_records_link).
 
 Columns (header names are case-insensitive; "external id" and "external_id" are the same):
 email, external_id, segment, margin, retention, clv. The segment is named by slug or name; give either the
@@ -11,10 +14,12 @@ import rows only for the segments they manage (administrators and the command li
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,7 +50,8 @@ class RowError:
 @dataclass(frozen=True)
 class CustomerRow:
     row: int
-    member: Member
+    member: Member | None  # None: a customer without an account (yet)
+    email: str
     external_id: str
     segment: Segment
     margin: Decimal | None
@@ -76,20 +82,35 @@ def decode_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise CRMFileError(
-            _(
-                "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
-                "spreadsheet as “CSV UTF-8” and try again."
-            )
-            % {"byte": data[error.start], "line": line}
-        ) from error
+        raise _not_utf8(data[error.start], line) from error
 
 
-def _normalise_header(name: str) -> str:
+def decode_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a UTF-8 file read as bytes (a file opened "rb", an upload), decoded one at a time so
+    that a file of any size is read in bounded memory. A byte-order mark is dropped; a line that is not
+    UTF-8 raises CRMFileError naming the byte and the line, as `decode_csv` does."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise _not_utf8(raw[error.start], number) from error
+
+
+def _not_utf8(byte: int, line: int) -> CRMFileError:
+    return CRMFileError(
+        _(
+            "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
+            "spreadsheet as “CSV UTF-8” and try again."
+        )
+        % {"byte": byte, "line": line}
+    )
+
+
+def normalise_header(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def _number(raw: str, label: str, *, places: str) -> Decimal | None:
+def parse_number(raw: str, label: str, *, places: str) -> Decimal | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -106,7 +127,7 @@ def _number(raw: str, label: str, *, places: str) -> Decimal | None:
 
 
 def _amount(raw: str, label: str) -> Decimal | None:
-    value = _number(raw, label, places="0.01")
+    value = parse_number(raw, label, places="0.01")
     if value is None:
         return None
     if value < 0:
@@ -122,7 +143,7 @@ def _amount(raw: str, label: str) -> Decimal | None:
 
 
 def _retention(raw: str) -> Decimal | None:
-    value = _number(raw, _("retention"), places="0.0001")
+    value = parse_number(raw, _("retention"), places="0.0001")
     if value is None:
         return None
     if value < 0:
@@ -139,6 +160,14 @@ def _retention(raw: str) -> Decimal | None:
     return value
 
 
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _segments_by_key() -> dict[str, Segment]:
     keys = {}
     for segment in Segment.objects.all():
@@ -147,34 +176,66 @@ def _segments_by_key() -> dict[str, Segment]:
     return keys
 
 
-def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if not text.strip():
+def csv_records(lines: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The normalised header and, lazily, the (row number, values) of each non-blank row of CSV text
+    given as lines. Comma or semicolon separated (whichever the header has more of); rows are numbered
+    as a spreadsheet shows them (header = 1). Raises CRMFileError for an empty file, NUL characters or
+    broken CSV — the last two possibly while the rows are read."""
+    lines = iter(lines)
+    for first in lines:
+        if first.strip():
+            break
+    else:
         raise CRMFileError(_("The file is empty."))
-    if "\0" in text:
-        raise CRMFileError(
-            _(
-                "The file is not valid CSV text: it contains NUL characters (a UTF-16 or spreadsheet file?). "
-                "Save it as “CSV UTF-8”."
-            )
-        )
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
-    try:
-        header = next(reader)
-        for number, record in enumerate(reader, start=2):
-            if not any(value.strip() for value in record):
-                continue  # blank lines, as spreadsheets leave at the end
-            records.append((number, record))
-            if len(records) > MAX_ROWS:
-                raise CRMFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
-    except csv.Error as error:
-        raise CRMFileError(
+
+    def checked():
+        yield first
+        yield from lines
+
+    def without_nul(stream):
+        for line in stream:
+            if "\0" in line:
+                raise CRMFileError(
+                    _(
+                        "The file is not valid CSV text: it contains NUL characters (a UTF-16 or "
+                        "spreadsheet file?). Save it as “CSV UTF-8”."
+                    )
+                )
+            yield line
+
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(without_nul(checked()), delimiter=delimiter, strict=True)
+
+    def invalid(error):
+        return CRMFileError(
             _("The file is not valid CSV (near line %(line)d: %(error)s).")
             % {"line": reader.line_num, "error": error}
-        ) from error
-    return [_normalise_header(h) for h in header], records
+        )
+
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise invalid(error) from error
+
+    def records():
+        try:
+            for number, record in enumerate(reader, start=2):
+                if any(value.strip() for value in record):  # blank lines, as spreadsheets leave at the end
+                    yield number, record
+        except csv.Error as error:
+            raise invalid(error) from error
+
+    return [normalise_header(h) for h in header], records()
+
+
+def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    header, rows = csv_records(io.StringIO(text, newline=""))
+    records = []
+    for record in rows:
+        records.append(record)
+        if len(records) > MAX_ROWS:
+            raise CRMFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+    return header, records
 
 
 def customers_validate(
@@ -263,6 +324,10 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             external_id__in=[value["external_id"] for _n, value in values]
         ).values_list("external_id", "member_id")
     )
+    # The external id of each listed member's record, to refuse linking a member to a second record.
+    records_of_members = dict(
+        CustomerRecord.objects.filter(member__in=members.values()).values_list("member_id", "external_id")
+    )
     seen_emails: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
 
@@ -276,8 +341,8 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             problems.append(
                 _("email %(email)s is already on row %(row)d") % {"email": email, "row": seen_emails[email]}
             )
-        elif member is None:
-            problems.append(_("no member has the email %(email)s") % {"email": email})
+        elif not _is_email(email):
+            problems.append(_("“%(email)s” is not an email address") % {"email": value["email"]})
         seen_emails.setdefault(email, number)
         external_id = value["external_id"]
         if not external_id:
@@ -289,8 +354,17 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
                 _("external id %(id)s is already on row %(row)d")
                 % {"id": external_id, "row": seen_ids[external_id]}
             )
-        elif member is not None and taken_ids.get(external_id, member.pk) != member.pk:
+        elif taken_ids.get(external_id) is not None and taken_ids[external_id] != getattr(member, "pk", None):
             problems.append(_("external id %(id)s belongs to another member") % {"id": external_id})
+        elif (
+            member is not None
+            and external_id in taken_ids
+            and records_of_members.get(member.pk, external_id) != external_id
+        ):
+            problems.append(
+                _("%(email)s already has the customer record %(other)s")
+                % {"email": email, "other": records_of_members[member.pk]}
+            )
         seen_ids.setdefault(external_id, number)
         segment = segments.get(value["segment"].lower())
         if segment is None:
@@ -320,6 +394,7 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             CustomerRow(
                 row=number,
                 member=member,
+                email=email,
                 external_id=external_id,
                 segment=segment,
                 margin=margin,
@@ -344,9 +419,11 @@ def customers_import(
     """Validate a CRM export (`text`, CSV) or rows of its columns (`values`, the API's), and, if every row
     is valid and this is no dry run, import it all at once.
 
-    All or nothing: one bad row and nothing is written. Each row creates or replaces the member's
-    `CustomerRecord` and puts the member in the row's segment (as an imported membership; an earlier
-    imported membership in another segment is removed).
+    All or nothing: one bad row and nothing is written. Each row creates or replaces the customer's
+    `CustomerRecord` (found by external id, else by the member's email) and, when the email is a member's,
+    links the record to them and puts them in the row's segment (as an imported membership; an earlier
+    imported membership in another segment is removed). A row for nobody's email is a customer without
+    an account.
     """
     if values is None:
         report = customers_validate(text, imported_by=imported_by, progress=progress)
@@ -358,34 +435,52 @@ def customers_import(
         return report
     now = timezone.now()
     with transaction.atomic():
-        existing = {
+        by_external_id = {
+            r.external_id: r
+            for r in CustomerRecord.objects.select_for_update().filter(
+                external_id__in=[row.external_id for row in report.rows]
+            )
+        }
+        by_member = {
             r.member_id: r
             for r in CustomerRecord.objects.select_for_update().filter(
-                member__in=[row.member for row in report.rows]
+                member__in=[row.member for row in report.rows if row.member is not None]
             )
         }
         for row in report.rows:
-            previous = existing.get(row.member.pk)
-            if previous is not None and previous.segment_id and previous.segment_id != row.segment.pk:
+            record = by_external_id.get(row.external_id)
+            if record is None and row.member is not None:
+                record = by_member.get(row.member.pk)  # the CRM gave the member a new external id
+            created = record is None
+            if created:
+                record = CustomerRecord(external_id=row.external_id)
+            elif (
+                row.member is not None
+                and record.segment_id
+                and record.segment_id != row.segment.pk
+                and record.member_id == row.member.pk
+            ):
                 SegmentMembership.objects.filter(
-                    member=row.member, segment_id=previous.segment_id, source=SegmentMembership.Source.IMPORT
+                    member=row.member, segment_id=record.segment_id, source=SegmentMembership.Source.IMPORT
                 ).delete()
-            _record, created = CustomerRecord.objects.update_or_create(
-                member=row.member,
-                defaults={
-                    "external_id": row.external_id,
-                    "segment": row.segment,
-                    "margin_per_period": row.margin,
-                    "retention_rate": row.retention,
-                    "clv": row.clv,
-                    "source": source[:200],
-                    "imported_at": now,
-                    "imported_by": imported_by,
-                },
-            )
-            SegmentMembership.objects.get_or_create(
-                member=row.member, segment=row.segment, defaults={"source": SegmentMembership.Source.IMPORT}
-            )
+            record.external_id = row.external_id
+            record.email = row.email
+            if row.member is not None:
+                record.member = row.member
+            record.segment = row.segment
+            record.margin_per_period = row.margin
+            record.retention_rate = row.retention
+            record.clv = row.clv
+            record.source = source[:200]
+            record.imported_at = now
+            record.imported_by = imported_by
+            record.save()
+            if row.member is not None:
+                SegmentMembership.objects.get_or_create(
+                    member=row.member,
+                    segment=row.segment,
+                    defaults={"source": SegmentMembership.Source.IMPORT},
+                )
             if created:
                 report.created += 1
             else:

@@ -235,3 +235,11 @@ class ProxyDemandForm(forms.Form):
 
 class ProxyWithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why withdraw it?"), required=False, max_length=500)
+
+
+class TransactionImportForm(forms.Form):
+    """One step: the file and whether to only check it. The import is all or nothing, so importing
+    straight away is safe; checking first shows what would happen."""
+
+    file = forms.FileField(label=_("Transactions (CSV, UTF-8)"))
+    check_only = forms.BooleanField(required=False, label=_("Only check the file (dry run)"))

@@ -1,5 +1,6 @@
 """What the backlog holds about a member (community.member_data): the customer record imported from the
-CRM. It is in "download my data" (it is about them) and goes with the account (personal data too)."""
+CRM. It is in "download my data" (it is about them); deleting the account removes the link between the
+record and the account (the record is the CRM's customer and stays, no longer tied to the account)."""
 
 from community.member_data import MemberData, iso
 
@@ -28,7 +29,9 @@ def _number(value):
 
 
 def erase(member) -> None:
-    CustomerRecord.objects.filter(member=member).delete()
+    """The account goes, the CRM's customer stays: the record is unlinked from the member (as the
+    foreign key's SET_NULL does when an account row is deleted outright)."""
+    CustomerRecord.objects.filter(member=member).update(member=None)
 
 
 MEMBER_DATA = MemberData(export=export, erase=erase)

@@ -226,14 +226,23 @@ class PriorityWeights(models.Model):
 
 
 class CustomerRecord(models.Model):
-    """A member's customer value as imported from the CRM; private to the staff allowed to see it.
+    """A customer as imported from the CRM, with the value predicted from their purchases; private to the
+    staff allowed to see it.
 
-    Members without a record are valued at their segment's CLV (docs/clv.md).
+    A customer need not be a community member: `member` is empty until someone with the record's email
+    signs up and verifies it (backlog.transactions.customer_records_link), and deleting the account removes
+    the link again. Members without a record are valued at their segment's CLV (docs/clv.md).
     """
 
     member = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_record"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer_record",
     )
+    # The CRM's email for the customer: how a record without an account finds its member on sign-up.
+    email = models.EmailField(_("email"), blank=True, db_index=True)
     external_id = models.CharField(_("external id"), max_length=100, unique=True)
     segment = models.ForeignKey(
         "community.Segment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -246,6 +255,22 @@ class CustomerRecord(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Predicted from the customer's transactions by the latest successful fit (backlog.clv_models);
+    # empty until a fit has seen the customer. Never shown to customers.
+    expected_purchases = models.FloatField(_("expected purchases"), null=True, blank=True)
+    p_alive = models.FloatField(
+        _("P(alive)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    predicted_clv = models.DecimalField(
+        _("predicted CLV"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    predicted_at = models.DateTimeField(null=True, blank=True)
+    prediction_fit = models.ForeignKey(
+        "backlog.CLVFit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("customer record")
@@ -256,6 +281,10 @@ class CustomerRecord(models.Model):
                 condition=models.Q(retention_rate__isnull=True)
                 | models.Q(retention_rate__gte=0, retention_rate__lt=1),
                 name="customer_record_retention_in_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(p_alive__isnull=True) | models.Q(p_alive__gte=0, p_alive__lte=1),
+                name="customer_record_p_alive_in_0_1",
             ),
         ]
 
@@ -324,3 +353,91 @@ class ProxyDemand(models.Model):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class Transaction(models.Model):
+    """One purchase (amount > 0) or refund (amount < 0) of a CRM customer, imported from a file.
+
+    Refunds are kept as sent; the fits net a refund against the customer's latest purchase on or before
+    its date, and a purchase refunded in full is no purchase (docs/clv.md, backlog.clv_models).
+    Idempotence: the unique constraint below is the identity of a row, so sending the same file again
+    adds nothing. Two identical purchases on one day are told apart by `reference` (the order number).
+    """
+
+    customer = models.ForeignKey(CustomerRecord, on_delete=models.CASCADE, related_name="transactions")
+    occurred_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # ISO 4217; empty = the site currency (COCREATE_CURRENCY). The import stores the site currency as
+    # empty so that "EUR" and "" are the same row.
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("The order or invoice number, if any.")
+    )
+    batch = models.UUIDField(_("import batch"), db_index=True)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The imported file's name.")
+    )
+    source_row = models.PositiveIntegerField(_("row in the source file"), null=True, blank=True)
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["customer_id", "occurred_on", "pk"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "occurred_on", "amount", "currency", "reference"],
+                name="transaction_identity",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="transaction_amount_not_zero"),
+        ]
+        # The fits read every transaction in a date window.
+        indexes = [models.Index(fields=["occurred_on"], name="transaction_occurred_on")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.occurred_on} {self.amount}"
+
+
+class CLVFit(models.Model):
+    """One fit of the buy-till-you-die models (BG/NBD + Gamma-Gamma) to the transactions of a window.
+
+    A failed fit (not converged, too little data) is kept with its message and changes no prediction.
+    """
+
+    class Kind(models.TextChoices):
+        BG_NBD_GAMMA_GAMMA = "bgnbd_gg", _("BG/NBD + Gamma-Gamma")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BG_NBD_GAMMA_GAMMA)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    parameters = models.JSONField(default=dict, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    # The calibration period ends here; the rest of the window is the holdout of the diagnostics.
+    calibration_end = models.DateField(null=True, blank=True)
+    horizon_months = models.PositiveSmallIntegerField(default=12)
+    customers = models.PositiveIntegerField(default=0)
+    transactions = models.PositiveIntegerField(default=0)
+    diagnostics = models.JSONField(default=dict, blank=True)
+    converged = models.BooleanField(default=False)
+    message = models.TextField(blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("CLV fit")
+        verbose_name_plural = _("CLV fits")
+
+    def __str__(self):
+        return f"CLV fit {self.pk} ({self.get_status_display()})"

@@ -57,13 +57,16 @@ def customers_for(viewer):
 
 
 def customer_search(*, viewer, query: str, limit: int = SEARCH_LIMIT) -> list[CustomerRecord]:
-    """Customers the viewer may act for whose external id, email or name matches `query` (exact external
-    id or email first). Fewer than SEARCH_MIN characters: nothing. One query."""
+    """Customers the viewer may act for whose external id (any part), email (the CRM's or their member's,
+    whole) or member name (any part) matches `query`; exact external id or email first. Customers without
+    an account are found by external id and the CRM's email. Fewer than SEARCH_MIN characters: nothing.
+    One query."""
     query = " ".join(query.split())
     if len(query) < SEARCH_MIN:
         return []
     matches = (
         Q(external_id__icontains=query)
+        | Q(email__iexact=query)
         | Q(member__email__iexact=query)
         | Q(member__display_name__icontains=query)
         | Q(member__username__icontains=query)
@@ -77,8 +80,8 @@ def customer_search(*, viewer, query: str, limit: int = SEARCH_LIMIT) -> list[Cu
     exact = query.casefold()
 
     def rank(record):
-        email = record.member.email.casefold() if record.member_id else ""
-        return (record.external_id.casefold() != exact and email != exact, record.external_id)
+        emails = {record.email.casefold(), record.member.email.casefold() if record.member_id else ""}
+        return (record.external_id.casefold() != exact and exact not in emails, record.external_id)
 
     return sorted(rows, key=rank)[:limit]
 

@@ -1,5 +1,6 @@
-"""Segment dashboards, members' value and the CRM import page (staff only; see docs/clv.md)."""
+"""Segment dashboards, members' value, the CRM and transactions import pages (staff only; see docs/clv.md)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from community.templatetags.cocreate_tags import percent
 from .crm import MAX_BYTES as CRM_MAX_BYTES
 from .crm import CRMFileError, customers_import, decode_csv
 from .demand import Market
-from .forms import CustomerImportForm
+from .forms import CustomerImportForm, TransactionImportForm
 from .selectors import member_value_segments, segment_dashboard, segment_member_values
+from .transactions import transactions_import
 from .voice_views import segments_voice_context
 
 
@@ -100,3 +102,33 @@ def customers_import_page(request):
         else request.user.managed_segments.all(),
     }
     return render(request, "segments/import.html", context, status=status)
+
+
+@body_limit(
+    lambda: settings.CLV_TRANSACTIONS_UPLOAD_MAX_BYTES + 2**20,
+    max_file_bytes=lambda: settings.CLV_TRANSACTIONS_UPLOAD_MAX_BYTES,
+)
+@staff_required(permissions.may_import_customers)
+def transactions_import_page(request):
+    """Upload customers' transactions: checked row by row, imported all or nothing (docs/clv.md)."""
+    form = TransactionImportForm(*(request.POST, request.FILES) if request.method == "POST" else ())
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = transactions_import(
+            lines=upload,
+            imported_by=request.user,
+            source=upload.name,
+            dry_run=form.cleaned_data["check_only"],
+        )
+    status = 400 if form.errors or (report and not report.ok) else 200
+    context = {
+        "form": form,
+        "report": report,
+        "currency": settings.COCREATE_CURRENCY,
+        "max_mb": settings.CLV_TRANSACTIONS_UPLOAD_MAX_BYTES // 2**20,
+        "managed": Segment.objects.all()
+        if permissions.manages_every_segment(request.user)
+        else request.user.managed_segments.all(),
+    }
+    return render(request, "segments/transactions_import.html", context, status=status)

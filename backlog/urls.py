@@ -24,4 +24,7 @@ urlpatterns = [
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),
     path("customers/import/", segment_views.customers_import_page, name="customers_import"),
+    path(
+        "customers/transactions/import/", segment_views.transactions_import_page, name="transactions_import"
+    ),
 ]

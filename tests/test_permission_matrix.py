@@ -171,6 +171,9 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
+    "customers/transactions/import/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
+    },
     # Webhooks (issue 19): R&D and administrators configure them (community.permissions.may_manage_webhooks).
     **{
         f"webhooks/{route}": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)}
@@ -371,7 +374,6 @@ def world_customer(world):
             "segment": world["segment"],
             "clv": 100,
             "imported_at": timezone.now(),
-            "member": MemberFactory(),
         },
     )[0]
 

@@ -288,6 +288,17 @@ LOGIN_REDIRECT_URL = "/ideas/"  # staff land on /workspace/ instead (community.a
 COCREATE_CURRENCY = env_str("COCREATE_CURRENCY", "EUR").strip().upper()
 if not re.fullmatch(r"[A-Z]{3}", COCREATE_CURRENCY):
     raise ImproperlyConfigured(f"COCREATE_CURRENCY must be an ISO 4217 code (EUR), not {COCREATE_CURRENCY!r}")
+# Customer value predicted from transactions (backlog.transactions, backlog.clv_models; docs/clv.md).
+# The upload page imports within the request: bigger files go through `manage.py import_transactions`.
+CLV_TRANSACTIONS_UPLOAD_MAX_BYTES = env_int("CLV_TRANSACTIONS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# CLV is predicted over this many months, discounted at each customer's segment's rate per month.
+CLV_HORIZON_MONTHS = env_int("CLV_HORIZON_MONTHS", 12)
+# The last part of the data window held out for the calibration/holdout chart of each fit (in days).
+CLV_HOLDOUT_DAYS = env_int("CLV_HOLDOUT_DAYS", 180)
+# Equity at risk: a customer is flagged when P(alive) is below CLV_AT_RISK_MAX_P_ALIVE and the predicted
+# CLV is at least CLV_AT_RISK_MIN_CLV (in COCREATE_CURRENCY). Percent and amount as text: exact decimals.
+CLV_AT_RISK_MAX_P_ALIVE = float(env_str("CLV_AT_RISK_MAX_P_ALIVE", "0.5"))
+CLV_AT_RISK_MIN_CLV = env_str("CLV_AT_RISK_MIN_CLV", "100")
 # Staff land on their workspace after logging in; everyone else on the ideas (unless ?next= says where).
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 LOGIN_URL = "account_login"

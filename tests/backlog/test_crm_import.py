@@ -73,7 +73,7 @@ def test_dry_run_writes_nothing(crm):
         ("ann@example.com,C-1,pros,,,12 345", "is not a number"),
         ("ann@example.com,C-1,pros,,,NaN", "is not a number"),
         ("ann@example.com,C-1,Hobbyists,,,100", "unknown segment “Hobbyists”"),
-        ("nobody@example.com,C-1,pros,,,100", "no member has the email nobody@example.com"),
+        ("nobody-at-example.com,C-1,pros,,,100", "“nobody-at-example.com” is not an email address"),
         ("ann@example.com,,pros,,,100", "the external id is empty"),
         ("ann@example.com,C-1,pros,,,", "give a CLV, or a margin and a retention rate"),
     ],
@@ -83,6 +83,21 @@ def test_bad_rows_are_reported_and_nothing_is_imported(crm, row, reason):
     assert not report.ok and not report.imported
     assert [(e.row, reason in e.reason) for e in report.errors] == [(3, True)], report.errors
     assert not CustomerRecord.objects.exists()  # the good row 2 was not imported either
+
+
+def test_customers_without_an_account_are_kept_unlinked(crm):
+    """A CRM customer need not be a member: the record has the email and no member, and no segment
+    membership; a later import with a member's email links it."""
+    report = run(HEADER + "nobody@example.com,C-7,pros,,,100\n")
+    assert report.imported and report.created == 1
+    record = CustomerRecord.objects.get(external_id="C-7")
+    assert (record.member, record.email, record.segment) == (None, "nobody@example.com", crm["pros"])
+    assert not SegmentMembership.objects.exists()
+    report = run(HEADER + "ann@example.com,C-7,pros,,,120\n")
+    assert (report.created, report.updated) == (0, 1)
+    record.refresh_from_db()
+    assert (record.member, record.email, record.clv) == (crm["ann"], "ann@example.com", Decimal("120.00"))
+    assert list(crm["ann"].segments.all()) == [crm["pros"]]
 
 
 def test_duplicates_within_the_file_and_external_ids_of_others(crm):

@@ -23,9 +23,11 @@ from voting.services import vote_cast
 pytestmark = pytest.mark.django_db
 
 
-def customer(external_id, *, segment=None, clv="1000.00", member=None):
+def customer(external_id, *, segment=None, clv="1000.00", member=None, email=""):
+    """A CRM customer; without `member`, one with no account in the community."""
     return CustomerRecord.objects.create(
-        member=member or MemberFactory(),
+        member=member,
+        email=email,
         external_id=external_id,
         segment=segment,
         clv=clv,
@@ -35,8 +37,8 @@ def customer(external_id, *, segment=None, clv="1000.00", member=None):
 
 @pytest.fixture
 def voice(segments, carl, product, rita):
-    """Carl manages Pros only. Two Pros customers (one a voting member), one Casual customer, an idea in a
-    backlog item."""
+    """Carl manages Pros only. Two Pros customers (Vera, a voting member; Bolt, no account), one Casual
+    customer without an account, an idea in a backlog item."""
     pros, casual = segments
     pros.managers.add(carl)
     voter = MemberFactory(username="voter", display_name="Vera Voter", email="vera@example.com")
@@ -54,7 +56,7 @@ def voice(segments, carl, product, rita):
         "item": item,
         "voter": voter,
         "vera": customer("ACME-1", segment=pros, clv="4000.00", member=voter),
-        "bolt": customer("BOLT-7", segment=pros, clv="2500.00"),
+        "bolt": customer("BOLT-7", segment=pros, clv="2500.00", email="buyer@bolt.example"),
         "cato": customer("CATO-3", segment=casual, clv="300.00"),
     }
 
@@ -190,6 +192,8 @@ def test_customer_search(voice, rita, carl):
     assert [c.external_id for c in customer_search(viewer=rita, query="bolt")] == ["BOLT-7"]
     assert [c.external_id for c in customer_search(viewer=rita, query="vera@example.com")] == ["ACME-1"]
     assert [c.external_id for c in customer_search(viewer=rita, query="Vera")] == ["ACME-1"]
+    # A customer without an account: by the CRM's email.
+    assert [c.external_id for c in customer_search(viewer=rita, query="BUYER@bolt.example")] == ["BOLT-7"]
     assert customer_search(viewer=rita, query="C") == []  # too short
     # Carl finds only Pros customers.
     assert customer_search(viewer=carl, query="CATO") == []

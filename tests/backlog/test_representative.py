@@ -127,10 +127,9 @@ def test_crm_basis_counts_customer_records(example):
             segment=example["enterprise"],
             clv=1,
             imported_at=timezone.now(),
-            member=MemberFactory(),
         )
     CustomerRecord.objects.create(
-        external_id="S0", segment=example["small"], clv=1, imported_at=timezone.now(), member=MemberFactory()
+        external_id="S0", segment=example["small"], clv=1, imported_at=timezone.now()
     )
     market = Market()
     demand = market.idea_demand([example["idea"]])[example["idea"].pk]
