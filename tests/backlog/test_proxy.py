@@ -311,3 +311,37 @@ def test_page_queries_do_not_grow_with_requests(client, voice, rita, django_asse
             cust = customer(f"MORE-{n}-{k}", segment=voice["pros"] if k % 2 else voice["casual"])
             record(rita, idea, cust)
             record(rita, voice["other_idea"], cust, source="survey")
+
+
+def test_a_members_export_has_the_requests_recorded_for_their_customer_record(client, voice, rita):
+    made = record(rita, voice["idea"], voice["vera"], source="interview", link="https://notes.example.com/1")
+    proxy_demand_withdraw(actor=rita, record=made, reason="She meant another idea")
+    record(rita, voice["other_idea"], voice["vera"], source="survey", note="Ticked it in the survey")
+    record(rita, voice["idea"], voice["bolt"])  # another customer: not in Vera's export
+    client.force_login(voice["voter"])
+    data = client.get("/members/me/export/").json()
+    requests = data["customer_requests"]
+    assert [(r["idea_title"], r["source"], r["note"]) for r in requests] == [
+        ("Longer battery", "interview", "Asked on the call"),
+        ("Brighter screen", "survey", "Ticked it in the survey"),
+    ]
+    assert requests[0]["link"] == "https://notes.example.com/1"
+    assert requests[0]["withdrawn_at"] and requests[0]["withdrawal_reason"] == "She meant another idea"
+    assert requests[1]["withdrawn_at"] is None
+    # Nothing about value or who recorded it.
+    assert "4000" not in str(requests) and "Rita" not in str(requests)
+
+
+def test_account_deletion_unlinks_the_customer_and_their_requests_still_count(client, voice, rita):
+    vera = voice["voter"]
+    record(rita, voice["other_idea"], voice["vera"], source="survey")
+    vera.set_password("correct horse battery")
+    vera.save(update_fields=["password"])
+    client.force_login(vera)
+    response = client.post("/members/me/delete/", {"password": "correct horse battery", "confirm": "on"})
+    assert response.status_code == 302
+    cust = CustomerRecord.objects.get(external_id="ACME-1")
+    assert cust.member_id is None
+    assert ProxyDemand.objects.filter(customer=cust).count() == 1
+    demand = proxy_demand_attach(Market().idea_demand([voice["other_idea"]]), by="idea")
+    assert demand[voice["other_idea"].pk].proxy_customers == 1
