@@ -24,6 +24,7 @@ from . import services
 from .demand import Market
 from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, TriageFilterForm, TriageForm
 from .models import BacklogItem, PriorityWeights
+from .proxy import proxy_demand_attach
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
 from .voice_views import item_voice_context, triage_voice_context
@@ -160,6 +161,7 @@ def _ranking(request):
 @staff_required(permissions.may_view_backlog)
 def backlog(request):
     filters, weights, order, items = _ranking(request)
+    proxy_demand_attach({ranked.item.pk: ranked.demand for ranked in items}, by="item")
     products = {}
     for ranked in items:
         products.setdefault(ranked.item.product, []).append(ranked)

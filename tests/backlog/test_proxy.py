@@ -361,3 +361,14 @@ def test_the_idea_page_links_staff_who_may_record(request, client, voice, person
     client.force_login(request.getfixturevalue(persona))
     page = client.get(voice["idea"].get_absolute_url()).content.decode()
     assert (page_url(voice["idea"]) in page) is shown
+
+
+def test_backlog_list_shows_requests_apart(client, voice, rita):
+    record(rita, voice["idea"], voice["bolt"])
+    record(rita, voice["other_idea"], voice["cato"])
+    client.force_login(rita)
+    page = client.get("/backlog/").content.decode()
+    assert "Asked through sales/support" in page
+    row = page[page.index(f'id="item-{voice["item"].pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">2 · " in row  # Bolt and Cato, apart from Vera's vote

@@ -214,7 +214,7 @@ def grow(segments, product, rita, n):
         # session, MFA check and permissions (the member is cached), then the page's own fixed set
         # triage and segment pages: +1, the voters per segment (representative demand, silent segments)
         ("/triage/", 12),
-        ("/backlog/", 9),
+        ("/backlog/", 10),  # 10: customers asked through sales/support (backlog.proxy)
         ("/backlog/export.json", 8),
         ("/segments/", 7),
         ("/segments/pros/", 17),  # 17: the follow button asks whether the viewer follows the segment
