@@ -17,9 +17,7 @@ urlpatterns = [
     path("backlog/items/<id:pk>/edit/", views.item_edit, name="item_edit"),
     path("backlog/items/<id:pk>/owner/", views.item_owner, name="item_owner"),
     path("backlog/ideas/<id:pk>/customers/", voice_views.idea_customers, name="idea_customers"),
-    path(
-        "backlog/customer-requests/<id:pk>/withdraw/", voice_views.proxy_withdraw, name="proxy_withdraw"
-    ),
+    path("backlog/customer-requests/<id:pk>/withdraw/", voice_views.proxy_withdraw, name="proxy_withdraw"),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),
