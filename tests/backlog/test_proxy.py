@@ -293,7 +293,7 @@ def test_item_page_shows_votes_and_requests_apart_and_hides_other_segments(clien
 
 
 # Pinned: the idea's customers page and the backlog item page, whatever the number of requests (SQLite;
-# PostgreSQL runs one query less for the session and permission set-up, the page's own count is the same).
+# PostgreSQL ran one query fewer in the set-up before the page; the page's own count is the same).
 IDEA_PAGE_QUERIES = 11
 ITEM_PAGE_QUERIES = 20
 

@@ -188,8 +188,8 @@ def test_item_page_shows_representative_demand(client, rita, example, product):
     assert client.get(f"/backlog/items/{item.pk}/?basis=nonsense").status_code == 200
 
 
-# Pinned query counts of the pages this adds to (SQLite; PostgreSQL runs one less for the session and
-# permission set-up). They do not grow with segments, voters or ideas.
+# Pinned query counts of the pages this adds to, on SQLite; PostgreSQL may run fewer in the set-up before
+# the page, so the pin is a ceiling, and the count must not grow with segments, voters or ideas.
 TRIAGE_QUERIES = 13
 SEGMENTS_QUERIES = 8
 SEGMENT_QUERIES = 18
