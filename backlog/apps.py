@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 
 from community import member_data
+from operations import schedule
 
 
 class BacklogConfig(AppConfig):
@@ -9,7 +13,13 @@ class BacklogConfig(AppConfig):
 
     def ready(self):
         # Django's place for registering with other apps: the module needs the app registry ready.
-        from . import receivers  # noqa: F401 (connects its receivers)
+        from . import receivers, tasks  # noqa: F401 (receivers connects its receivers)
         from .member_data import MEMBER_DATA
 
         member_data.register(self.label, MEMBER_DATA)
+        schedule.register(
+            "backlog.refit_clv",
+            every=timedelta(hours=settings.CLV_REFIT_EVERY_HOURS),
+            task=tasks.refit_clv,
+            when=tasks.has_transactions,
+        )

@@ -7,7 +7,8 @@ The rules (docs/clv.md has the worked examples):
 - Each member counts in exactly one segment, their *primary segment*: of the segments they belong to, the
   one with the highest CLV (ties: the older segment). Support and segment sizes both use it, so nobody is
   counted twice and a segment's share of members supporting never exceeds 1.
-- A supporter's CLV is their imported CRM value (`CustomerRecord.clv`) when there is one, otherwise their
+- A supporter's CLV is their customer record's value (`CustomerRecord.value`: predicted from purchases,
+  else imported from the CRM) when there is one, otherwise their
   primary segment's CLV; supporters without any segment and without a record are worth 0.
 - Customer equity behind an idea = the sum of its supporters' CLVs.
 - Extrapolated to the market: for each segment, share = supporters ÷ members (of the community, in that
@@ -22,6 +23,8 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 
 from community.models import Segment, SegmentMembership
 from voting.models import Vote
+
+from .models import customer_value
 
 CENT = Decimal("0.01")
 
@@ -219,7 +222,7 @@ class Market:
             .annotate(
                 supporters=Count("pk"),
                 imported=Count("member__customer_record"),
-                imported_clv=Sum("member__customer_record__clv"),
+                imported_clv=Sum(customer_value("member__customer_record__")),
             )
             .order_by()
         )

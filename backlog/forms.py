@@ -185,6 +185,7 @@ class BacklogFilterForm(forms.Form):
             ("score", _("Priority score")),
             ("equity", _("Customer equity")),
             ("supporters", _("Supporters")),
+            ("at_risk", _("Customer equity at risk")),
         ],
         required=False,
     )

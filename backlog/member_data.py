@@ -3,6 +3,8 @@ CRM and the requests staff recorded for that customer (proxy demand). Both are i
 (they are about them); deleting the account removes the link between the record and the account (the
 record is the CRM's customer and stays, with its requests, no longer tied to the account)."""
 
+from django.conf import settings
+
 from community.member_data import MemberData, iso
 
 from .models import CustomerRecord
@@ -20,8 +22,24 @@ def export(member) -> dict[str, list]:
                 "clv": _number(r.clv),
                 "source": r.source,
                 "imported_at": iso(r.imported_at),
+                # What was predicted from their purchases (docs/clv.md): theirs to know on request.
+                "expected_purchases": r.expected_purchases,
+                "p_alive": r.p_alive,
+                "predicted_clv": _number(r.predicted_clv),
+                "predicted_at": iso(r.predicted_at) if r.predicted_at else None,
+                "transactions": [
+                    {
+                        "date": t.occurred_on.isoformat(),
+                        "amount": _number(t.amount),
+                        "currency": t.currency or settings.COCREATE_CURRENCY,
+                        "reference": t.reference,
+                    }
+                    for t in r.transactions.all()
+                ],
             }
-            for r in CustomerRecord.objects.filter(member=member).select_related("segment")
+            for r in CustomerRecord.objects.filter(member=member)
+            .select_related("segment")
+            .prefetch_related("transactions")
         ],
         # What staff recorded that this customer asked for (backlog.proxy), withdrawn ones too. Not who
         # recorded it, and never a value.

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -271,6 +273,12 @@ class CustomerRecord(models.Model):
     prediction_fit = models.ForeignKey(
         "backlog.CLVFit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Equity at risk (backlog.risk): flagged when P(alive) is low and the CLV the customer would bring if
+    # retained (predicted CLV ÷ P(alive)) is high; the value at risk is that CLV × (1 − P(alive)).
+    at_risk = models.BooleanField(_("at risk"), default=False, db_index=True)
+    value_at_risk = models.DecimalField(
+        _("value at risk"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("customer record")
@@ -290,6 +298,17 @@ class CustomerRecord(models.Model):
 
     def __str__(self):
         return f"Customer {self.external_id}"
+
+    @property
+    def value(self) -> Decimal:
+        """The customer's CLV: predicted from their purchases when the latest fit saw them, else as
+        imported from the CRM."""
+        return self.predicted_clv if self.predicted_clv is not None else self.clv
+
+
+def customer_value(prefix: str = "") -> Coalesce:
+    """`CustomerRecord.value` in SQL, for the record at `prefix` (e.g. "member__customer_record__")."""
+    return Coalesce(F(f"{prefix}predicted_clv"), F(f"{prefix}clv"))
 
 
 class ProxyDemandQuerySet(models.QuerySet):

@@ -16,11 +16,16 @@ from prototypes.models import Prototype, Rating
 from voting.models import Vote
 
 from .demand import Demand, Market, SegmentDemand, money
-from .models import BacklogItem, PriorityWeights, TriageAction
+from .models import BacklogItem, PriorityWeights, TriageAction, customer_value
+from .risk import idea_equity_at_risk, item_equity_at_risk
 from .scoring import item_score
 
-TRIAGE_SORTS = {"new": ["-created_at", "-pk"], "supported": ["-upvote_count", "-created_at", "-pk"]}
-BACKLOG_ORDERS = ["score", "equity", "supporters"]
+TRIAGE_SORTS = {
+    "new": ["-created_at", "-pk"],
+    "supported": ["-upvote_count", "-created_at", "-pk"],
+    "at_risk": ["-equity_at_risk", "-upvote_count", "-created_at", "-pk"],
+}
+BACKLOG_ORDERS = ["score", "equity", "supporters", "at_risk"]
 OPEN_STATUSES = [BacklogItem.Status.CANDIDATE, BacklogItem.Status.PLANNED, BacklogItem.Status.IN_PROGRESS]
 
 
@@ -54,6 +59,7 @@ def triage_queue(
         ideas.select_related("author", "segment", "product")
         .prefetch_related("tags")
         .defer("body", "body_html")
+        .annotate(equity_at_risk=idea_equity_at_risk())
         .order_by(*TRIAGE_SORTS[sort])[offset : offset + size + 1]
     )
     ideas = rows[:size]
@@ -70,7 +76,9 @@ class RankedItem:
 
 def backlog_items():
     return BacklogItem.objects.select_related("product").annotate(
-        idea_count=Count("ideas", distinct=True), retired_supporters=Sum("ideas__retired_upvotes")
+        idea_count=Count("ideas", distinct=True),
+        retired_supporters=Sum("ideas__retired_upvotes"),
+        equity_at_risk=item_equity_at_risk(),
     )
 
 
@@ -100,6 +108,7 @@ def backlog_ranking(
         "score": lambda row: (row[2] is not None, row[2] or 0, row[1].customer_equity),
         "equity": lambda row: (row[1].customer_equity, row[2] is not None, row[2] or 0),
         "supporters": lambda row: (row[1].supporters, row[1].customer_equity),
+        "at_risk": lambda row: (row[0].equity_at_risk, row[1].customer_equity),
     }
     scored.sort(key=lambda row: (*keys[order](row), -row[0].pk), reverse=True)
     return [
@@ -150,7 +159,12 @@ def backlog_item_page(
     listed only for the segments whose member values the viewer may see; the others appear only in the
     per-segment counts.
     """
-    ideas = list(item.ideas.select_related("author", "segment").defer("body", "body_html").order_by("-pk"))
+    ideas = list(
+        item.ideas.select_related("author", "segment")
+        .defer("body", "body_html")
+        .annotate(equity_at_risk=idea_equity_at_risk())
+        .order_by("-pk")
+    )
     idea_demand = market.idea_demand(ideas)
     demand = market.item_demand([item])[item.pk]
     visible_segments = list(member_value_segments(viewer).values_list("pk", flat=True))
@@ -173,7 +187,7 @@ def backlog_item_page(
             Supporter(
                 member=vote.member,
                 segment=value.segment,
-                clv=record.clv if record else value.clv,
+                clv=record.value if record else value.clv,
                 imported=record is not None,
             )
         )
@@ -222,7 +236,7 @@ def segment_dashboard(*, segment: Segment, market: Market, limit: int = 10) -> S
         .annotate(
             supporters=Count("pk"),
             imported=Count("member__customer_record"),
-            imported_clv=Sum("member__customer_record__clv"),
+            imported_clv=Sum(customer_value("member__customer_record__")),
         )
         .order_by("-supporters", "-idea_id")[:limit]
     )
@@ -335,7 +349,7 @@ def segment_member_values(*, segment: Segment, market: Market, limit: int = 500)
         rows.append(
             MemberValue(
                 member=member,
-                clv=record.clv if record else value.clv,
+                clv=record.value if record else value.clv,
                 imported=record is not None,
                 external_id=record.external_id if record else "",
                 primary=member.primary_segment == segment.pk,

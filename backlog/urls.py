@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import segment_views, views, voice_views
+from . import clv_views, segment_views, views, voice_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -22,6 +22,10 @@ urlpatterns = [
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),
     path("customers/import/", segment_views.customers_import_page, name="customers_import"),
+    path("customers/clv/", clv_views.clv_fits, name="clv_fits"),
+    path("customers/clv/refit/", clv_views.clv_refit, name="clv_refit"),
+    path("customers/clv/fits/<id:pk>/", clv_views.clv_fit_detail, name="clv_fit"),
+    path("customers/at-risk/", clv_views.customers_at_risk_page, name="customers_at_risk"),
     path(
         "customers/transactions/import/", segment_views.transactions_import_page, name="transactions_import"
     ),

@@ -79,3 +79,123 @@ def bar_chart(rows: Iterable[tuple], *, title: str, kind: str = "equity") -> Bar
             )
         )
     return BarChart(title=str(title), kind=kind, bars=bars)
+
+
+# Grouped columns: several series side by side per category (e.g. actual and predicted purchases by
+# frequency in a CLV fit's calibration/holdout check). Same rules: every length computed here, a title.
+COLUMNS_WIDTH = 640
+COLUMNS_HEIGHT = 260
+COLUMNS_LEFT = 56  # room for the value axis' labels
+COLUMNS_BOTTOM = 40  # room for the category labels and the legend
+COLUMNS_TOP = 12
+
+
+@dataclass(frozen=True)
+class Column:
+    series: int
+    label: str  # "category, series: value" for its <title>
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: Decimal
+    text_y: Decimal
+    shown: str
+
+
+@dataclass(frozen=True)
+class Category:
+    label: str
+    x: Decimal
+    columns: list[Column]
+
+
+@dataclass(frozen=True)
+class Legend:
+    series: int
+    name: str
+    x: int
+    text_x: int
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    title: str
+    categories: list[Category]
+    ticks: list[Tick]
+    legend: list[Legend]
+    width: int = COLUMNS_WIDTH
+    height: int = COLUMNS_HEIGHT
+    left: int = COLUMNS_LEFT
+    baseline: int = COLUMNS_HEIGHT - COLUMNS_BOTTOM
+    category_y: int = COLUMNS_HEIGHT - COLUMNS_BOTTOM + 16
+    legend_y: int = COLUMNS_HEIGHT - 12
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(column.height > 0 for category in self.categories for column in category.columns)
+
+
+def _nice_step(largest: float, ticks: int = 4) -> Decimal:
+    raw = largest / ticks
+    magnitude = Decimal(10) ** Decimal(str(raw)).adjusted()
+    for factor in (1, 2, 2.5, 5, 10):
+        step = magnitude * Decimal(str(factor))
+        if step >= Decimal(str(raw)):
+            return step
+    return magnitude * 10
+
+
+def column_chart(
+    categories: Iterable[tuple], *, series: list[str], title: str, shown=lambda value: f"{value:.2f}"
+) -> ColumnChart:
+    """Vertical columns, one group per `(label, [value per series])`, series side by side and named in
+    the legend. The value axis starts at 0 and ends at a round number above the largest value."""
+    if title is None or not str(title).strip():
+        raise ValueError("A chart needs a title: it is the chart's accessible name.")
+    rows = [(str(label), [Decimal(str(v or 0)) for v in values]) for label, values in categories]
+    largest = max((v for _label, values in rows for v in values), default=Decimal(0))
+    plot_height = Decimal(COLUMNS_HEIGHT - COLUMNS_BOTTOM - COLUMNS_TOP)
+    baseline = Decimal(COLUMNS_HEIGHT - COLUMNS_BOTTOM)
+    top = Decimal(0)
+    ticks = []
+    if largest > 0:
+        step = _nice_step(float(largest))
+        top = step * -(-largest // step)
+        value = Decimal(0)
+        while value <= top:
+            y = (baseline - value / top * plot_height).quantize(Decimal("0.1"))
+            ticks.append(Tick(y=y, text_y=y + 4, shown=shown(value)))
+            value += step
+    slot = Decimal(COLUMNS_WIDTH - COLUMNS_LEFT - 8) / max(len(rows), 1)
+    column_width = (slot * Decimal("0.8") / max(len(series), 1)).quantize(Decimal("0.1"))
+    groups = []
+    for n, (label, values) in enumerate(rows):
+        start = Decimal(COLUMNS_LEFT) + slot * n + slot * Decimal("0.1")
+        columns = []
+        for s, value in enumerate(values):
+            height = (
+                (value / top * plot_height).quantize(Decimal("0.1")) if top > 0 and value > 0 else Decimal(0)
+            )
+            columns.append(
+                Column(
+                    series=s,
+                    label=f"{label}, {series[s]}: {shown(value)}",
+                    x=(start + column_width * s).quantize(Decimal("0.1")),
+                    y=baseline - height,
+                    width=column_width,
+                    height=height,
+                )
+            )
+        groups.append(
+            Category(label=label, x=(start + slot * Decimal("0.4")).quantize(Decimal("0.1")), columns=columns)
+        )
+    legend = [
+        Legend(series=s, name=name, x=COLUMNS_LEFT + 160 * s, text_x=COLUMNS_LEFT + 160 * s + 16)
+        for s, name in enumerate(series)
+    ]
+    return ColumnChart(title=str(title), categories=groups, ticks=ticks, legend=legend)

@@ -117,7 +117,9 @@ class Segment(models.Model):
 
     CLV = m·r / (1 + d − r), with margin per period m, retention rate r (0 ≤ r < 1) and discount
     rate d (d ≥ 0): the geometric sum of the margins a customer brings while retained, discounted.
-    `clv_override` replaces the formula where a segment's value is known from elsewhere.
+    `predicted_clv` (the mean predicted CLV of its customers, docs/clv.md) replaces the formula when the
+    customers' purchases have been fitted; `clv_override` replaces both where a segment's value is known
+    from elsewhere.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -156,6 +158,12 @@ class Segment(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # The mean predicted CLV of the segment's customers, written by the latest successful fit of their
+    # purchase histories (backlog.clv_models); empty when none of its customers has a prediction.
+    predicted_clv = models.DecimalField(
+        _("predicted CLV"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    predicted_clv_customers = models.PositiveIntegerField(default=0, editable=False)
     is_public = models.BooleanField(_("members may join"), default=True)
     managers = models.ManyToManyField(
         "community.Member",
@@ -197,9 +205,12 @@ class Segment(models.Model):
 
     @property
     def clv(self) -> Decimal:
-        """Customer lifetime value of one customer of this segment."""
+        """Customer lifetime value of one customer of this segment: the override if set, else the mean
+        predicted CLV of its customers (from their purchases), else the formula."""
         if self.clv_override is not None:
             return self.clv_override
+        if self.predicted_clv is not None:
+            return self.predicted_clv
         return segment_clv(
             margin=self.margin_per_period, retention=self.retention_rate, discount=self.discount_rate
         )

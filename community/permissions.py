@@ -238,6 +238,23 @@ def may_record_proxy_demand_for(user, customer) -> bool:
     return customer.segment_id is not None and customer.segment.managers.filter(pk=user.pk).exists()
 
 
+def may_view_clv_fits(user) -> bool:
+    """R&D, customer managers and administrators see the CLV fits (parameters and diagnostics: no one
+    customer's value)."""
+    return may_view_segment_dashboards(user)
+
+
+def may_run_clv_fit(user) -> bool:
+    """Those who import customers and transactions (customer managers, administrators) start a refit."""
+    return may_import_customers(user)
+
+
+def may_see_customers_at_risk(user) -> bool:
+    """Staff who see members' values see the at-risk customers of the segments whose values they see
+    (customer managers: their segments; R&D and administrators: every segment)."""
+    return may_see_member_values(user)
+
+
 # Moderation of members, votes and the audit log -----------------------------------------------------
 
 

@@ -171,6 +171,20 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
+    # CLV fits and customers at risk (issue 20): docs/clv.md "Who sees what".
+    "customers/clv/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "customers/clv/fits/<id:pk>/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
+    "customers/clv/refit/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=MOVED, administrator=MOVED),
+    },
+    "customers/at-risk/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+    },
     "customers/transactions/import/": {
         "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
     },
@@ -419,6 +433,11 @@ def url_for(route, world):
             idea=idea, customer=world_customer(world), source="survey", note="Asked", recorded_by=member
         )
         return url.replace("<id:pk>", str(record.pk))
+    if route.startswith("customers/clv/fits/<id:pk>"):
+        from backlog.models import CLVFit
+
+        fit = CLVFit.objects.create(status=CLVFit.Status.FAILED, message="Too few customers to fit")
+        return "/" + route.replace("<id:pk>", str(fit.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 

@@ -299,6 +299,10 @@ CLV_HOLDOUT_DAYS = env_int("CLV_HOLDOUT_DAYS", 180)
 # CLV is at least CLV_AT_RISK_MIN_CLV (in COCREATE_CURRENCY). Percent and amount as text: exact decimals.
 CLV_AT_RISK_MAX_P_ALIVE = float(env_str("CLV_AT_RISK_MAX_P_ALIVE", "0.5"))
 CLV_AT_RISK_MIN_CLV = env_str("CLV_AT_RISK_MIN_CLV", "100")
+# The optimiser's budget per model fit (pymc's find_MAP maxeval); a fit that needs more fails visibly.
+CLV_FIT_MAX_EVALUATIONS = env_int("CLV_FIT_MAX_EVALUATIONS", 5000)
+# run_scheduler refits the models this often (hours) when there are transactions.
+CLV_REFIT_EVERY_HOURS = env_int("CLV_REFIT_EVERY_HOURS", 24)
 # Staff land on their workspace after logging in; everyone else on the ideas (unless ?next= says where).
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 LOGIN_URL = "account_login"

@@ -22,7 +22,7 @@ def grant_proxy_demand_permission(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backlog', '0007_customers_transactions_clv_fits'),
+        ('backlog', '0008_clv_predictions'),
         ('ideas', '0009_idea_owner_internalnote'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
