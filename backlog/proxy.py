@@ -2,7 +2,8 @@
 for an idea — in a sales call, a support ticket, an interview or a survey. The customer need not be a
 member. docs/clv.md, "Customer voice beyond votes", has the rules; in short:
 
-- A live record (not withdrawn) counts in the idea's demand with the customer's CLV (`CustomerRecord.clv`),
+- A live record (not withdrawn) counts in the idea's demand with the customer's CLV
+  (`CustomerRecord.value`: predicted from purchases, else as imported, the same value member votes use),
   shown apart from member votes ("Asked through sales/support") and in a combined total.
 - A customer counts once per idea (or backlog item) however many records name them, and not at all in the
   proxy column when their linked member up-voted it: they are already a supporter.
@@ -32,7 +33,7 @@ from moderation.models import AuditEntry
 from voting.models import Vote
 
 from .demand import Demand, money
-from .models import CustomerRecord, ProxyDemand
+from .models import CustomerRecord, ProxyDemand, customer_value
 
 AUDIT_KIND = "proxy_demand"
 NOTE_MAX = 2000
@@ -237,7 +238,8 @@ def proxy_demand_attach(demands: dict[int, Demand], *, by: str = "idea") -> dict
         )
     rows = (
         rows.filter(~_voted("group", by))
-        .values_list("group", "customer_id", "customer__clv")
+        .annotate(value=customer_value("customer__"))
+        .values_list("group", "customer_id", "value")
         .order_by()
         .distinct()
     )

@@ -372,3 +372,11 @@ def test_backlog_list_shows_requests_apart(client, voice, rita):
     row = page[page.index(f'id="item-{voice["item"].pk}"') :]
     row = row[: row.index("</tr>")]
     assert ">2 · " in row  # Bolt and Cato, apart from Vera's vote
+
+
+def test_a_predicted_clv_is_the_value_that_counts(voice, rita):
+    bolt = voice["bolt"]
+    CustomerRecord.objects.filter(pk=bolt.pk).update(predicted_clv="3100.00")
+    record(rita, voice["idea"], bolt)
+    demand = proxy_demand_attach(Market().idea_demand([voice["idea"]]), by="idea")[voice["idea"].pk]
+    assert demand.proxy_equity == 3100  # predicted from purchases, not the imported 2 500
