@@ -88,6 +88,19 @@ class Demand:
     unsegmented_supporters: int = 0
     unsegmented_equity: Decimal = Decimal("0")  # imported CLVs of supporters outside every segment
     anonymous_supporters: int = 0  # votes kept from deleted accounts
+    # CRM customers recorded as asking for it (backlog.proxy.proxy_demand_attach fills these): only those
+    # not already counted through their member's up-vote, each once, with their own CLV.
+    proxy_customers: int = 0
+    proxy_equity: Decimal = Decimal("0")
+
+    @property
+    def total_supporters(self) -> int:
+        """Member votes and customers asked through sales/support, each person once."""
+        return self.supporters + self.proxy_customers
+
+    @property
+    def total_equity(self) -> Decimal:
+        return money(self.customer_equity + self.proxy_equity)
 
     @property
     def supporters(self) -> int:

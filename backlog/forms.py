@@ -5,7 +5,7 @@ from cocreate.fields import IdField, ModelIdChoiceField, ModelIdMultipleChoiceFi
 from ideas.models import Idea
 from products.models import Product
 
-from .models import BacklogItem, PriorityWeights
+from .models import BacklogItem, CustomerRecord, PriorityWeights, ProxyDemand
 from .selectors import OPEN_STATUSES, TRIAGE_SORTS, untriaged_ideas
 from .services import EDITABLE_FIELDS
 
@@ -204,6 +204,38 @@ class CustomerImportForm(forms.Form):
         if not data.get("file") and not data.get("csv_text"):
             raise forms.ValidationError(_("Choose a CSV file."))
         return data
+
+
+class ProxyDemandForm(forms.Form):
+    """Record that a CRM customer asked for an idea (backlog.proxy.proxy_demand_record checks the rest)."""
+
+    customer = ModelIdChoiceField(
+        label=_("Customer"),
+        queryset=CustomerRecord.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Find the customer first, then choose them from the results."),
+            "invalid_choice": _("There is no such customer: search again and choose one from the results."),
+        },
+    )
+    source = forms.ChoiceField(label=_("Where they asked"), choices=ProxyDemand.Source.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("What the customer asked for, in their words if you have them. Staff only."),
+    )
+    link = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The ticket, call notes or survey answer (https://…). Optional."),
+    )
+
+
+class ProxyWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why withdraw it?"), required=False, max_length=500)
 
 
 class TransactionImportForm(forms.Form):

@@ -1,12 +1,14 @@
 """What the backlog holds about a member (community.member_data): the customer record imported from the
-CRM. It is in "download my data" (it is about them); deleting the account removes the link between the
-record and the account (the record is the CRM's customer and stays, no longer tied to the account)."""
+CRM and the requests staff recorded for that customer (proxy demand). Both are in "download my data"
+(they are about them); deleting the account removes the link between the record and the account (the
+record is the CRM's customer and stays, with its requests, no longer tied to the account)."""
 
 from django.conf import settings
 
 from community.member_data import MemberData, iso
 
 from .models import CustomerRecord
+from .proxy import member_proxy_demand
 
 
 def export(member) -> dict[str, list]:
@@ -38,7 +40,22 @@ def export(member) -> dict[str, list]:
             for r in CustomerRecord.objects.filter(member=member)
             .select_related("segment")
             .prefetch_related("transactions")
-        ]
+        ],
+        # What staff recorded that this customer asked for (backlog.proxy), withdrawn ones too. Not who
+        # recorded it, and never a value.
+        "customer_requests": [
+            {
+                "idea_id": r.idea_id,
+                "idea_title": r.idea.title,
+                "source": r.source,
+                "note": r.note,
+                "link": r.link,
+                "recorded_at": iso(r.recorded_at),
+                "withdrawn_at": iso(r.withdrawn_at),
+                "withdrawal_reason": r.withdrawal_reason,
+            }
+            for r in member_proxy_demand(member)
+        ],
     }
 
 

@@ -351,6 +351,68 @@ class Release(models.Model):
 
     def get_absolute_url(self):
         return reverse("backlog:release", kwargs={"pk": self.pk})
+class ProxyDemandQuerySet(models.QuerySet):
+    def active(self):
+        """Records that count: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class ProxyDemand(models.Model):
+    """A CRM customer asked for an idea, as R&D or a customer manager heard it (customer voice beyond votes).
+
+    It counts in the idea's demand with the customer's CLV, apart from member votes, and once only when the
+    customer's linked member also up-voted (backlog.proxy). Never deleted by the site: withdrawn instead
+    (withdrawn_at/by); it goes with the customer record it is about. Written by backlog.proxy only.
+    """
+
+    class Source(models.TextChoices):
+        SALES_CALL = "sales_call", _("Sales call")
+        SUPPORT_TICKET = "support_ticket", _("Support ticket")
+        INTERVIEW = "interview", _("Interview")
+        SURVEY = "survey", _("Survey")
+
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="proxy_demand")
+    customer = models.ForeignKey(CustomerRecord, on_delete=models.CASCADE, related_name="proxy_demand")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    note = models.TextField(_("note"), max_length=2000)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=500, blank=True)
+
+    objects = ProxyDemandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("customer request")
+        verbose_name_plural = _("customer requests")
+        permissions = [("record_proxy_demand", "Can record that a CRM customer asked for an idea")]
+        constraints = [
+            # One live record per customer, idea and source: a second sales call about the same idea adds
+            # nothing to demand (the customer counts once); withdrawn ones may be recorded again.
+            models.UniqueConstraint(
+                fields=["customer", "idea", "source"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="proxy_demand_one_live_per_customer_idea_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_by__isnull=False),
+                name="proxy_demand_withdrawn_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["idea", "withdrawn_at"], name="proxy_demand_idea_live")]
+
+    def __str__(self):
+        return f"Customer {self.customer_id} asked for idea {self.idea_id} ({self.source})"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
 
 class Transaction(models.Model):
     """One purchase (amount > 0) or refund (amount < 0) of a CRM customer, imported from a file.

@@ -19,12 +19,14 @@ from .forms import CustomerImportForm, TransactionImportForm
 from .outcomes import segment_outcome_context
 from .selectors import member_value_segments, segment_dashboard, segment_member_values
 from .transactions import transactions_import
+from .voice_views import segments_voice_context
 
 
 @staff_required(permissions.may_view_segment_dashboards)
 def segments(request):
     market = Market()
     context = {
+        **segments_voice_context(market=market),
         "market": market,
         "member_value_segments": set(member_value_segments(request.user).values_list("pk", flat=True)),
         "equity_chart_title": _("Customer equity by segment (CLV × market size)"),
@@ -39,8 +41,10 @@ def segments(request):
 @staff_required(permissions.may_view_segment_dashboards)
 def segment_detail(request, slug):
     segment = get_object_or_404(Segment, slug=slug)
-    dashboard = segment_dashboard(segment=segment, market=Market())
+    market = Market()
+    dashboard = segment_dashboard(segment=segment, market=market)
     context = {
+        **segments_voice_context(market=market, segment=segment),
         "dashboard": dashboard,
         "segment": segment,
         "may_see_members": permissions.may_see_segment_values(request.user, segment),

@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import clv_views, release_views, segment_views, views
+from . import clv_views, release_views, segment_views, views, voice_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("backlog/releases/", release_views.releases, name="releases"),
     path("backlog/releases/new/", release_views.release_new, name="release_new"),
     path("backlog/releases/<id:pk>/", release_views.release_detail, name="release"),
+    path("backlog/ideas/<id:pk>/customers/", voice_views.idea_customers, name="idea_customers"),
+    path("backlog/customer-requests/<id:pk>/withdraw/", voice_views.proxy_withdraw, name="proxy_withdraw"),
     path("segments/", segment_views.segments, name="segments"),
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),

@@ -25,8 +25,10 @@ from .demand import Market
 from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, TriageFilterForm, TriageForm
 from .models import BacklogItem, PriorityWeights
 from .outcomes import item_outcome_context
+from .proxy import proxy_demand_attach
 from .scoring import item_score
 from .selectors import backlog_item_page, backlog_items, backlog_ranking, triage_queue
+from .voice_views import item_voice_context, triage_voice_context
 from .workspace import workspace_assigned, workspace_changes, workspace_segments, workspace_waiting
 
 
@@ -51,8 +53,10 @@ def triage(request):
             messages.success(request, _triage_done_message(form.cleaned_data, made))
         return redirect(f"{request.path}?sort={sort}")
     mine = bool(filters.cleaned_data.get("mine"))
-    queue = triage_queue(sort=sort, page=page, market=Market(), owner=request.user if mine else None)
+    market = Market()
+    queue = triage_queue(sort=sort, page=page, market=market, owner=request.user if mine else None)
     context = {
+        **triage_voice_context(queue=queue, market=market),
         "queue": queue,
         "form": form,
         "sort": sort,
@@ -158,6 +162,7 @@ def _ranking(request):
 @staff_required(permissions.may_view_backlog)
 def backlog(request):
     filters, weights, order, items = _ranking(request)
+    proxy_demand_attach({ranked.item.pk: ranked.demand for ranked in items}, by="item")
     products = {}
     for ranked in items:
         products.setdefault(ranked.item.product, []).append(ranked)
@@ -275,7 +280,8 @@ def item_detail(request, pk):
         supporter_page = int(request.GET.get("supporters", 1))
     except ValueError:
         supporter_page = 1
-    page = backlog_item_page(item=item, viewer=request.user, market=Market(), supporter_page=supporter_page)
+    market = Market()
+    page = backlog_item_page(item=item, viewer=request.user, market=market, supporter_page=supporter_page)
     weights = PriorityWeights.load()
     context = {
         "page": page,
@@ -292,6 +298,7 @@ def item_detail(request, pk):
             if permissions.may_manage_backlog(request.user)
             else None
         ),
+        **item_voice_context(request=request, item=item, page=page, market=market),
     }
     return render(request, "backlog/item_detail.html", context)
 

@@ -233,6 +233,23 @@ def may_import_customers(user) -> bool:
     return is_staff_with(user, "backlog.import_customers")
 
 
+def may_record_proxy_demand(user) -> bool:
+    """R&D, customer managers and administrators record that a CRM customer asked for an idea (proxy
+    demand, docs/clv.md) and withdraw such records; for which customers: may_record_proxy_demand_for."""
+    return is_staff_with(user, "backlog.record_proxy_demand")
+
+
+def may_record_proxy_demand_for(user, customer) -> bool:
+    """For this CRM customer (a backlog.CustomerRecord): R&D and administrators for every customer,
+    customer managers for customers of the segments they manage (the record's `segment`; a customer in
+    no segment is nobody's to speak for but theirs)."""
+    if not may_record_proxy_demand(user):
+        return False
+    if may_see_all_member_values(user) or manages_every_segment(user):
+        return True
+    return customer.segment_id is not None and customer.segment.managers.filter(pk=user.pk).exists()
+
+
 def may_view_clv_fits(user) -> bool:
     """R&D, customer managers and administrators see the CLV fits (parameters and diagnostics: no one
     customer's value)."""

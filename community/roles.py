@@ -68,12 +68,14 @@ ROLE_PERMISSIONS[Role.RND] += [
     "backlog.view_segments",
     "backlog.view_member_value",
     "backlog.view_all_member_values",
+    "backlog.record_proxy_demand",
 ]
 ROLE_PERMISSIONS[Role.CUSTOMER_MANAGER] += [
     "backlog.view_backlog",
     "backlog.view_segments",
     "backlog.view_member_value",
     "backlog.import_customers",
+    "backlog.record_proxy_demand",
 ]
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
     "backlog.view_backlog",
@@ -83,6 +85,7 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
     "backlog.view_member_value",
     "backlog.view_all_member_values",
     "backlog.import_customers",
+    "backlog.record_proxy_demand",
 ]
 
 

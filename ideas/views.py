@@ -256,6 +256,8 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
         "owner_form": (
             OwnerForm(initial={"owner": idea.owner_id}) if permissions.may_assign_idea_owner(user) else None
         ),
+        # R&D, customer managers, administrators: a link to record a CRM customer's request (docs/clv.md).
+        "may_record_proxy_demand": permissions.may_record_proxy_demand(user),
     }
 
 

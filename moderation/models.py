@@ -144,6 +144,8 @@ class AuditEntry(models.Model):
         MANAGE_SEGMENTS = "manage_segments", _("changed the segments a manager manages")
         SEGMENT_ADD = "segment_add", _("added to a segment")
         SEGMENT_REMOVE = "segment_remove", _("removed from a segment")
+        PROXY_RECORD = "proxy_record", _("recorded a customer's request")
+        PROXY_WITHDRAW = "proxy_withdraw", _("withdrew a customer's request")
 
     # Null: the system acted (the spam filter, or trusted members' flags).
     actor = models.ForeignKey(

@@ -166,6 +166,16 @@ OWN_URLS = {
     "backlog/releases/<id:pk>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
     },
+    # Customer requests (proxy demand, tests/backlog/test_proxy.py): R&D, customer managers (customers of
+    # their segments: the world's customer is in the segment Carl manages) and administrators.
+    "backlog/ideas/<id:pk>/customers/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, customer_manager=MOVED, administrator=MOVED),
+    },
+    "backlog/customer-requests/<id:pk>/withdraw/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, customer_manager=MOVED, administrator=MOVED),
+    },
     "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
     "segments/<slug:slug>/": {
         "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
@@ -380,6 +390,22 @@ def moderation_url(route, world):
     return url
 
 
+def world_customer(world):
+    """A CRM customer (not a member) in the world's segment, which the customer manager manages."""
+    from django.utils import timezone
+
+    from backlog.models import CustomerRecord
+
+    return CustomerRecord.objects.get_or_create(
+        external_id="MATRIX-1",
+        defaults={
+            "segment": world["segment"],
+            "clv": 100,
+            "imported_at": timezone.now(),
+        },
+    )[0]
+
+
 def url_for(route, world):
     idea, member = world["idea"], world["member"]
     if route.startswith("moderation/"):
@@ -414,6 +440,13 @@ def url_for(route, world):
             body="{}",
         )
         url = url.replace("<id:delivery_pk>", str(delivery.pk)).replace("<id:pk>", str(endpoint.pk))
+    if route.startswith("backlog/customer-requests/<id:pk>"):
+        from backlog.models import ProxyDemand
+
+        record = ProxyDemand.objects.create(
+            idea=idea, customer=world_customer(world), source="survey", note="Asked", recorded_by=member
+        )
+        return url.replace("<id:pk>", str(record.pk))
     if route.startswith("customers/clv/fits/<id:pk>"):
         from backlog.models import CLVFit
 
@@ -499,6 +532,8 @@ def test_own_urls(client, cast, world, route, method, persona):
         data = {"segments": [world["segment"].pk]}
     if route == "ideas/<id:pk>/merge/":
         data = {"target": world["other"].pk, "note": "Duplicate"}
+    if route == "backlog/ideas/<id:pk>/customers/":
+        data = {"customer": world_customer(world).pk, "source": "sales_call", "note": "Asked on a call"}
     response = client.get(url) if method == "GET" else client.post(url, data)
     assert outcome_of(response) == OWN_URLS[route][method][persona]
 

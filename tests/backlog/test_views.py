@@ -212,13 +212,15 @@ def grow(segments, product, rita, n):
     "url, expected",
     [
         # session, MFA check and permissions (the member is cached), then the page's own fixed set
-        ("/triage/", 11),
-        ("/backlog/", 9),
+        # triage and segment pages: +1, the voters per segment (representative demand, silent segments)
+        ("/triage/", 12),
+        ("/backlog/", 10),  # 10: customers asked through sales/support (backlog.proxy)
         ("/backlog/export.json", 8),
-        ("/segments/", 6),
-        # 17: the follow button asks whether the viewer follows the segment; the shipped items' outcomes
-        # (backlog.outcomes.segment_outcomes: one query, then two per shipped item, ten items at most)
-        ("/segments/pros/", 17),
+        ("/segments/", 7),
+        # 18: the follow button asks whether the viewer follows the segment; the shipped items' outcomes
+        # (backlog.outcomes.segment_outcomes: one query, then two per shipped item, ten items at most);
+        # the voters per segment (representative demand, silent segments)
+        ("/segments/pros/", 18),
         ("/segments/pros/members/", 7),
     ],
 )
