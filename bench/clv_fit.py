@@ -50,6 +50,9 @@ def main():
     )
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument(
+        "--fit-only", action="store_true", help="fit the transactions imported by a run before"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
     os.environ.setdefault("DEBUG", "0")  # no query log in memory
@@ -63,7 +66,6 @@ def main():
     from django.utils import timezone
     from tqdm import tqdm
 
-    from backlog.clv_models import clv_fit_create, clv_fit_run
     from backlog.clv_simulation import Truth, simulate
     from backlog.models import CustomerRecord, Transaction
     from backlog.transactions import transactions_import
@@ -74,6 +76,9 @@ def main():
     truth = Truth(r=2.0, alpha=2.8, a=1.0, b=12.0)
     start = date(2024, 1, 1)
     end = start + timedelta(weeks=args.weeks)
+    if args.fit_only:
+        fit_and_report(truth, end)
+        return
     segment, _ = Segment.objects.get_or_create(
         slug="bench", defaults={"name": "Bench", "discount_rate": "0.1"}
     )
@@ -117,6 +122,15 @@ def main():
 
     imported("Import")
     imported("Import again")
+    path.unlink()
+    fit_and_report(truth, end)
+
+
+def fit_and_report(truth, end):
+    from datetime import timedelta
+
+    from backlog.clv_models import clv_fit_create, clv_fit_run
+
     fit = clv_fit_run(fit=clv_fit_create(window_end=end - timedelta(days=1), horizon_months=12))
     print(f"Fit {fit.pk}: {fit.status}, {fit.message}")
     print(f"Total {fit.seconds:.1f} s; stages (s): {fit.diagnostics.get('seconds')}")
@@ -134,7 +148,6 @@ def main():
     for name, value in truth_values.items():
         if name in got:
             print(f"  {name}: true {value}, fitted {got[name]:.4f} ({(got[name] - value) / value:+.1%})")
-    path.unlink()
 
 
 if __name__ == "__main__":
