@@ -91,9 +91,11 @@ def test_query_counts_do_not_grow_with_customers_at_risk(client, rita, risky, ur
         record(member, f"M-{n}", risky["pros"], p_alive=0.1, predicted="10", at_risk=True, value_at_risk="90")
         vote_cast(member=member, idea_id=make_idea(title=f"More {n}").pk)
         vote_cast(member=member, idea_id=risky["battery"].pk)
-    assert (before, _count(client, url)) == (PINNED[url.split("?")[0]],) * 2
+    after = _count(client, url)
+    assert before == after <= PINNED[url.split("?")[0]]
 
 
+# SQLite's counts; PostgreSQL's triage page makes one query fewer.
 PINNED = {"/triage/": 12, "/backlog/": 10, "/customers/at-risk/": 7}
 
 
