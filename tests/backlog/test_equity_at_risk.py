@@ -91,10 +91,12 @@ def test_query_counts_do_not_grow_with_customers_at_risk(client, rita, risky, ur
         record(member, f"M-{n}", risky["pros"], p_alive=0.1, predicted="10", at_risk=True, value_at_risk="90")
         vote_cast(member=member, idea_id=make_idea(title=f"More {n}").pk)
         vote_cast(member=member, idea_id=risky["battery"].pk)
-    assert (before, _count(client, url)) == (PINNED[url.split("?")[0]],) * 2
+    after = _count(client, url)
+    assert before == after <= PINNED[url.split("?")[0]]
 
 
-# With h-voice: triage +1 (voters per segment, representative demand), backlog +1 (customer requests).
+# SQLite's counts (PostgreSQL's triage page makes one query fewer). With h-voice: triage +1 (voters per
+# segment, representative demand), backlog +1 (customer requests).
 PINNED = {"/triage/": 13, "/backlog/": 11, "/customers/at-risk/": 7}
 
 
