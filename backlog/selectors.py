@@ -51,7 +51,7 @@ def triage_queue(
     if owner is not None:
         ideas = ideas.filter(owner=owner)
     rows = list(
-        ideas.select_related("author", "segment", "product")
+        ideas.select_related("author", "segment", "product", "workflow_status")
         .prefetch_related("tags")
         .defer("body", "body_html")
         .order_by(*TRIAGE_SORTS[sort])[offset : offset + size + 1]
@@ -357,7 +357,16 @@ ROADMAP_COLUMNS = {
 }
 # The roadmap shows at most this many backlog items and as many ideas of their own, best supported first.
 ROADMAP_LIMIT = 300
-_PUBLIC_IDEA_FIELDS = ("id", "title", "status", "product_id", "upvote_count", "retired_upvotes", "created_at")
+_PUBLIC_IDEA_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "product_id",
+    "upvote_count",
+    "retired_upvotes",
+    "created_at",
+    "workflow_status_id",
+)
 
 
 @dataclass
@@ -410,8 +419,8 @@ def roadmap_items(*, columns, products=None) -> list[RoadmapCard]:
     ideas = (
         Idea.objects.listed()
         .filter(status__in=list(idea_status))
-        .select_related("product")
-        .only(*_PUBLIC_IDEA_FIELDS, "product")
+        .select_related("product", "workflow_status")  # the card shows the status's public name
+        .only(*_PUBLIC_IDEA_FIELDS, "product", "workflow_status__name")
         .annotate(
             moved_at=Coalesce(
                 Subquery(

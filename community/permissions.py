@@ -155,6 +155,11 @@ def may_grant_roles(user) -> bool:
     return is_staff_with(user, "community.grant_role")
 
 
+def may_define_workflows(user) -> bool:
+    """Administrators define each product's status workflow (/staff/workflows/, ideas.workflow)."""
+    return may_grant_roles(user)
+
+
 def may_assign_segment_managers(user) -> bool:
     """Administrators choose which customer managers manage which segments."""
     return may_grant_roles(user)

@@ -243,7 +243,7 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,
         "status_form": (
-            StatusForm(initial={"status": idea.status}) if permissions.may_change_status(user) else None
+            StatusForm(idea=idea, offer_allowed_only=True) if permissions.may_change_status(user) else None
         ),
         "may_edit": permissions.may_edit_idea(user, idea),
         "may_see_history": permissions.may_see_history(user, idea),
@@ -354,7 +354,7 @@ def comment_create(request, pk):
 @staff_required(permissions.may_change_status)
 def idea_status(request, pk):
     idea = get_object_or_404(Idea, pk=pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, idea=idea)
     if not form.is_valid():
         messages.error(request, _("Choose a status and write a public note."))
         return redirect(idea)

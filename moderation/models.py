@@ -144,6 +144,7 @@ class AuditEntry(models.Model):
         MANAGE_SEGMENTS = "manage_segments", _("changed the segments a manager manages")
         SEGMENT_ADD = "segment_add", _("added to a segment")
         SEGMENT_REMOVE = "segment_remove", _("removed from a segment")
+        WORKFLOW = "workflow", _("changed a product's workflow")
 
     # Null: the system acted (the spam filter, or trusted members' flags).
     actor = models.ForeignKey(
