@@ -257,10 +257,10 @@ def workflow_status_add(
     if count >= MAX_STATUSES:
         raise ValidationError(_("A workflow has at most %(n)d statuses.") % {"n": MAX_STATUSES})
     name = _clean_name(product, name)
-    base = slugify(name)[:16] or "status"
+    base = slugify(name)[:20].strip("-") or "status"
     key, n = base, 2
     while WorkflowStatus.objects.filter(product=product, key=key).exists():
-        key, n = f"{base}-{n}", n + 1
+        key, n = f"{base[:16]}-{n}", n + 1
     row = WorkflowStatus.objects.create(
         product=product,
         key=key,

@@ -121,6 +121,19 @@ OWN_URLS = {
     "staff/members/<id:pk>/": {"GET": ADMINISTRATORS},
     "staff/members/<id:pk>/roles/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
     "staff/members/<id:pk>/segments/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    # Each product's status workflow (tests/ideas/test_custom_workflow.py).
+    "staff/workflows/": {"GET": ADMINISTRATORS},
+    "staff/workflows/<slug:product>/": {"GET": ADMINISTRATORS},
+    "staff/workflows/<slug:product>/customise/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    "staff/workflows/<slug:product>/statuses/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    "staff/workflows/<slug:product>/statuses/<id:pk>/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": ADMINISTRATORS_ACT,
+    },
+    "staff/workflows/<slug:product>/statuses/<id:pk>/delete/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": ADMINISTRATORS_ACT,
+    },
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
     # Every staff role has a workspace (tests/backlog/test_workspace.py: which panels each sees).
@@ -307,6 +320,7 @@ def world(cast, campaigns, settings):
         "other": other,
         "merge": merge,
         "comment": comment,
+        "administrator": cast["administrator"],
     }
 
 
@@ -383,6 +397,15 @@ def url_for(route, world):
             body="{}",
         )
         url = url.replace("<id:delivery_pk>", str(delivery.pk)).replace("<id:pk>", str(endpoint.pk))
+    if route.startswith("staff/workflows/"):
+        from ideas import workflow
+
+        product = ProductFactory()
+        workflow.workflow_customise(product=product, by=world["administrator"])
+        spare = workflow.workflow_status_add(
+            product=product, by=world["administrator"], name="Spare", stage="planned"
+        )
+        return url.replace("<slug:product>", product.slug).replace("<id:pk>", str(spare.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 
@@ -413,6 +436,7 @@ POST_DATA = {
     "backlog/items/<id:pk>/owner/": {"owner": ""},
     "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},
     "staff/members/<id:pk>/roles/": {"role": "moderator", "action": "grant"},
+    "staff/workflows/<slug:product>/statuses/": {"name": "Matrix status", "stage": "planned"},
     "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
     "ideas/<id:pk>/follow/": {"follow": "1"},
@@ -456,6 +480,8 @@ def test_own_urls(client, cast, world, route, method, persona):
         data = {"segments": [world["segment"].pk]}
     if route == "ideas/<id:pk>/merge/":
         data = {"target": world["other"].pk, "note": "Duplicate"}
+    if route == "staff/workflows/<slug:product>/statuses/<id:pk>/":
+        data = {f"status-{url.rstrip('/').split('/')[-1]}-name": "Renamed spare"}
     response = client.get(url) if method == "GET" else client.post(url, data)
     assert outcome_of(response) == OWN_URLS[route][method][persona]
 
