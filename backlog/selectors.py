@@ -16,6 +16,7 @@ from prototypes.models import Prototype, Rating
 from voting.models import Vote
 
 from .demand import Demand, Market, SegmentDemand, money
+from .expert_confidence import expert_confidence
 from .models import BacklogItem, PriorityWeights, TriageAction
 from .scoring import item_score
 
@@ -93,7 +94,11 @@ def backlog_ranking(
     items = items.filter(status=status) if status else items.filter(status__in=OPEN_STATUSES)
     items = list(items)
     demand = market.item_demand(items)
-    scored = [(item, demand[item.pk], item_score(item, demand[item.pk], weights)) for item in items]
+    experts = expert_confidence([item.pk for item in items])  # backlog.expert_confidence
+    scored = [
+        (item, demand[item.pk], item_score(item, demand[item.pk], weights, confidence=experts.get(item.pk)))
+        for item in items
+    ]
     # Items without an effort estimate have no score: by score they rank after every estimated item,
     # among themselves by customer equity.
     keys = {

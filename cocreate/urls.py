@@ -25,6 +25,7 @@ urlpatterns = [
     path("members/", include("community.urls")),
     path("staff/members/", include("community.staff_urls")),
     path("staff/workflows/", include("ideas.workflow_urls")),
+    path("staff/evaluation/", include("ideas.evaluation_urls")),
     path("api/", include("api.urls")),
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),

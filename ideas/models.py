@@ -481,3 +481,70 @@ def campaign_model():
     through the relation Django resolved from its string, never by importing `cms` (docs/architecture.md).
     """
     return Idea._meta.get_field("campaign").related_model
+
+
+class EvaluationCriterion(models.Model):
+    """A criterion R&D scores a product's ideas on (feasibility, strategic fit…), on a scale of whole
+    numbers. A product with criteria has expert evaluation (ideas.evaluation); scores are internal."""
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.CASCADE, related_name="evaluation_criteria"
+    )
+    name = models.CharField(_("criterion"), max_length=60)
+    description = models.CharField(_("what it asks"), max_length=200, blank=True)
+    scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "product", name="evaluation_criterion_name_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(scale_min__lt=models.F("scale_max")) & models.Q(scale_max__lte=10),
+                name="evaluation_criterion_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductEvaluator(models.Model):
+    """An R&D member named to score a product's ideas."""
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="evaluators")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "member"], name="one_evaluator_row_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} evaluates {self.product_id}"
+
+
+class EvaluationScore(models.Model):
+    """One evaluator's score of one idea on one criterion; scoring again replaces it."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="evaluation_scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "criterion", "evaluator"], name="one_score_per_evaluator_and_criterion"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="evaluation_score_at_most_ten"),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluator_id} scored {self.idea_id} {self.score} on {self.criterion_id}"
