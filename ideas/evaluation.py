@@ -141,13 +141,16 @@ class Evaluation:
 
 
 def evaluations_of(ideas) -> dict[int, Evaluation]:
-    """Each idea's Evaluation, for ideas of products with criteria (two queries whatever the number)."""
+    """Each idea's Evaluation, for ideas of products with criteria (at most two queries whatever the
+    number: criteria, then scores when there are criteria)."""
     ideas = [i for i in ideas if i.product_id is not None]
     if not ideas:
         return {}
     criteria: dict[int, list[EvaluationCriterion]] = {}
     for criterion in EvaluationCriterion.objects.filter(product_id__in={i.product_id for i in ideas}):
         criteria.setdefault(criterion.product_id, []).append(criterion)
+    if not criteria:  # no product of these ideas evaluates: no scores to read
+        return {}
     rows = (
         EvaluationScore.objects.filter(idea__in=[i.pk for i in ideas])
         .values("idea_id", "criterion_id", "evaluator_id", "score")

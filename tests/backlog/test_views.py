@@ -213,8 +213,8 @@ def grow(segments, product, rita, n):
     [
         # session, MFA check and permissions (the member is cached), then the page's own fixed set
         ("/triage/", 11),
-        ("/backlog/", 9),
-        ("/backlog/export.json", 8),
+        ("/backlog/", 10),  # 10 and 9: the experts' scores behind the items' confidence
+        ("/backlog/export.json", 9),
         ("/segments/", 6),
         ("/segments/pros/", 16),  # 16: the follow button asks whether the viewer follows the segment
         ("/segments/pros/members/", 7),
