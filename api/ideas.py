@@ -53,6 +53,7 @@ def idea_out(idea: Idea, *, my_vote: int = 0) -> dict:
         "id": idea.pk,
         "title": idea.title,
         "status": idea.status,
+        "status_name": idea.status_name,
         "url": idea.get_absolute_url(),
         "author": _author(idea.author),
         "created_at": idea.created_at,
@@ -315,7 +316,7 @@ def idea_status(request, idea_id: int, payload: StatusIn):
     idea = Idea.objects.filter(pk=idea_id).first()
     if idea is None:
         raise Http404(_("No idea with that number."))
-    form = StatusForm(payload.dict())
+    form = StatusForm(payload.dict(), idea=idea)
     if not form.is_valid():
         return form_problem(form)
     with transaction.atomic():
@@ -323,6 +324,7 @@ def idea_status(request, idea_id: int, payload: StatusIn):
     return {
         "idea": idea.pk,
         "status": change.to_status,
+        "status_name": change.to_status_name,
         "note": change.note,
         "changed_at": change.created_at,
     }

@@ -15,7 +15,17 @@ TagName = Annotated[str, Field(min_length=1, max_length=50)]
 Slug = Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
 SortName = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Idea.Status.values)]  # type: ignore[valid-type]
-NewStatusName = Literal[tuple(s for s in Idea.Status.values if s != Idea.Status.MERGED)]  # type: ignore[valid-type]
+# A status of the idea's product's workflow (ideas.workflow): a built-in one, or a key of its own.
+WorkflowStatusKey = Annotated[
+    str,
+    Field(
+        pattern=r"^[-a-z0-9_]+$",
+        max_length=20,
+        description="A status of the idea's product's workflow: "
+        + ", ".join(s for s in Idea.Status.values if s != Idea.Status.MERGED)
+        + " in the built-in one, or the key of a product's own status",
+    ),
+]
 
 
 class Input(Schema):
@@ -57,7 +67,8 @@ class Author(Schema):
 class IdeaOut(Schema):
     id: int
     title: str
-    status: str
+    status: str = Field(description="The stage: one of the built-in statuses (what filters take)")
+    status_name: str = Field(description="The status as customers read it, in the product's workflow")
     url: str
     author: Author
     created_at: datetime
@@ -148,13 +159,14 @@ class CommentPage(Schema):
 
 
 class StatusIn(Input):
-    status: NewStatusName
+    status: WorkflowStatusKey
     note: str = Field(min_length=1, max_length=5000, description="Public: every supporter reads it")
 
 
 class StatusOut(Schema):
     idea: int
     status: str
+    status_name: str
     note: str
     changed_at: datetime
 

@@ -50,14 +50,17 @@ def reach_of(demand: Demand, weights: PriorityWeights) -> Decimal:
     return demand.extrapolated_equity
 
 
-def item_score(item: BacklogItem, demand: Demand, weights: PriorityWeights) -> Decimal | None:
-    """The item's priority score, or None while its effort is not estimated (it has no score then)."""
+def item_score(
+    item: BacklogItem, demand: Demand, weights: PriorityWeights, *, confidence: Decimal | None = None
+) -> Decimal | None:
+    """The item's priority score, or None while its effort is not estimated (it has no score then).
+    `confidence`: the experts' (backlog.expert_confidence), instead of the item's own, when they scored."""
     if item.effort_estimate is None:
         return None
     return priority_score(
         reach=reach_of(demand, weights),
         impact=item.impact,
-        confidence=item.confidence,
+        confidence=item.confidence if confidence is None else confidence,
         effort=item.effort_estimate,
         weights=weights,
     )

@@ -16,6 +16,7 @@ from prototypes.models import Prototype, Rating
 from voting.models import Vote
 
 from .demand import Demand, Market, SegmentDemand, money
+from .expert_confidence import expert_confidence
 from .models import BacklogItem, PriorityWeights, TriageAction, customer_value
 from .risk import idea_equity_at_risk, item_equity_at_risk
 from .scoring import item_score
@@ -56,7 +57,7 @@ def triage_queue(
     if owner is not None:
         ideas = ideas.filter(owner=owner)
     rows = list(
-        ideas.select_related("author", "segment", "product")
+        ideas.select_related("author", "segment", "product", "workflow_status")
         .prefetch_related("tags")
         .defer("body", "body_html")
         .annotate(equity_at_risk=idea_equity_at_risk())
@@ -101,7 +102,11 @@ def backlog_ranking(
     items = items.filter(status=status) if status else items.filter(status__in=OPEN_STATUSES)
     items = list(items)
     demand = market.item_demand(items)
-    scored = [(item, demand[item.pk], item_score(item, demand[item.pk], weights)) for item in items]
+    experts = expert_confidence([item.pk for item in items])  # backlog.expert_confidence
+    scored = [
+        (item, demand[item.pk], item_score(item, demand[item.pk], weights, confidence=experts.get(item.pk)))
+        for item in items
+    ]
     # Items without an effort estimate have no score: by score they rank after every estimated item,
     # among themselves by customer equity.
     keys = {
@@ -371,7 +376,16 @@ ROADMAP_COLUMNS = {
 }
 # The roadmap shows at most this many backlog items and as many ideas of their own, best supported first.
 ROADMAP_LIMIT = 300
-_PUBLIC_IDEA_FIELDS = ("id", "title", "status", "product_id", "upvote_count", "retired_upvotes", "created_at")
+_PUBLIC_IDEA_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "product_id",
+    "upvote_count",
+    "retired_upvotes",
+    "created_at",
+    "workflow_status_id",
+)
 
 
 @dataclass
@@ -424,8 +438,8 @@ def roadmap_items(*, columns, products=None) -> list[RoadmapCard]:
     ideas = (
         Idea.objects.listed()
         .filter(status__in=list(idea_status))
-        .select_related("product")
-        .only(*_PUBLIC_IDEA_FIELDS, "product")
+        .select_related("product", "workflow_status")  # the card shows the status's public name
+        .only(*_PUBLIC_IDEA_FIELDS, "product", "workflow_status__name")
         .annotate(
             moved_at=Coalesce(
                 Subquery(

@@ -18,10 +18,12 @@ from community import permissions
 from community.access import staff_required
 from community.models import LastVisit
 from community.services import last_visit_record
+from ideas.evaluation import evaluations_of
 from ideas.forms import OwnerForm
 
 from . import services
 from .demand import Market
+from .expert_confidence import expert_confidence
 from .forms import BacklogFilterForm, BacklogItemForm, PriorityWeightsForm, TriageFilterForm, TriageForm
 from .models import BacklogItem, PriorityWeights
 from .outcomes import item_outcome_context
@@ -51,13 +53,18 @@ def triage(request):
             _errors_to_messages(request, error)
         else:
             messages.success(request, _triage_done_message(form.cleaned_data, made))
-        return redirect(f"{request.path}?sort={sort}")
+        # Back to the queue as it was shown: its sort and its "mine" filter.
+        return redirect(
+            f"{request.path}?sort={sort}" + ("&mine=1" if filters.cleaned_data.get("mine") else "")
+        )
     mine = bool(filters.cleaned_data.get("mine"))
     market = Market()
     queue = triage_queue(sort=sort, page=page, market=market, owner=request.user if mine else None)
     context = {
         **triage_voice_context(queue=queue, market=market),
         "queue": queue,
+        # Expert scores beside demand (ideas.evaluation), for the products that evaluate ideas.
+        "evaluations": evaluations_of(queue.ideas) if permissions.may_see_evaluations(request.user) else {},
         "form": form,
         "sort": sort,
         "mine": mine,
@@ -283,10 +290,12 @@ def item_detail(request, pk):
     market = Market()
     page = backlog_item_page(item=item, viewer=request.user, market=market, supporter_page=supporter_page)
     weights = PriorityWeights.load()
+    experts = expert_confidence([item.pk]).get(item.pk)
     context = {
         "page": page,
         "item": item,
-        "score": item_score(item, page.demand, weights),
+        "expert_confidence": experts,
+        "score": item_score(item, page.demand, weights, confidence=experts),
         "segment_chart_title": _("Customer equity behind this item, by segment"),
         "segment_chart": [
             (s.segment.name, s.equity, figures.money_compact(s.equity)) for s in page.demand.by_segment

@@ -17,6 +17,7 @@ from community.services import last_visit_record
 from ideas.campaigns import campaign_idea_page
 from ideas.models import Idea
 from ideas.selectors import idea_rows, recently_shipped_ideas, trending_ideas
+from ideas.workflow import stage_names
 from products.models import Product
 from prototypes.selectors import prototypes_open_for_testing
 
@@ -246,8 +247,15 @@ class RoadmapPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         roadmap = self.roadmap(request)
         context.update(roadmap)
+        labels = {column: roadmap_column_label(column) for column in self.columns}
+        shown = [roadmap["product"]] if roadmap["product"] else roadmap["products"]
+        if len(shown) == 1:  # one product: its columns carry the public names of its own workflow
+            own = stage_names(shown[0].pk, [ROADMAP_COLUMNS[column][1] for column in self.columns])
+            for column in self.columns:
+                if own[ROADMAP_COLUMNS[column][1]]:
+                    labels[column] = " / ".join(own[ROADMAP_COLUMNS[column][1]])
         context["columns"] = [
-            (column, roadmap_column_label(column), [c for c in roadmap["cards"] if c.column == column])
+            (column, labels[column], [c for c in roadmap["cards"] if c.column == column])
             for column in self.columns
         ]
         context["feed_url"] = self.url + self.reverse_subpage("feed")

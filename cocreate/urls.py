@@ -24,6 +24,8 @@ urlpatterns = [
     path("members/me/tokens/", include("api.token_urls")),
     path("members/", include("community.urls")),
     path("staff/members/", include("community.staff_urls")),
+    path("staff/workflows/", include("ideas.workflow_urls")),
+    path("staff/evaluation/", include("ideas.evaluation_urls")),
     path("api/", include("api.urls")),
     path("prototypes/", include("prototypes.urls")),
     path("notifications/", include("notifications.urls")),

@@ -96,6 +96,23 @@ def may_assign_idea_owner(user) -> bool:
     return is_staff_with(user, "backlog.triage_idea")
 
 
+def may_define_evaluation(user) -> bool:
+    """R&D and administrators define a product's expert evaluation: its criteria and its evaluators."""
+    return is_staff_with(user, "backlog.manage_backlog")
+
+
+def may_be_evaluator(user) -> bool:
+    """Who may be named to score ideas (ideas.evaluation): R&D and administrators. Only those named
+    for the idea's product score it (the service checks the row)."""
+    return may_own_work(user)
+
+
+def may_see_evaluations(user) -> bool:
+    """Expert scores are internal: R&D, customer managers and administrators (those who read the
+    backlog) see them; customers never, nor the API's customer endpoints, nor search."""
+    return may_view_backlog(user)
+
+
 # Prototypes -----------------------------------------------------------------------------------------
 
 
@@ -153,6 +170,11 @@ def may_follow_segment(user, segment=None) -> bool:
 def may_grant_roles(user) -> bool:
     """Administrators grant and revoke roles (the staff member pages, /staff/members/)."""
     return is_staff_with(user, "community.grant_role")
+
+
+def may_define_workflows(user) -> bool:
+    """Administrators define each product's status workflow (/staff/workflows/, ideas.workflow)."""
+    return may_grant_roles(user)
 
 
 def may_assign_segment_managers(user) -> bool:

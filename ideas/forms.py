@@ -10,6 +10,7 @@ from community.models import Segment
 from community.selectors import owner_candidates
 from products.models import Product
 
+from . import workflow
 from .models import Comment, Idea, campaign_model
 from .selectors import SORTS
 from .services import MAX_IMAGES_PER_IDEA
@@ -171,10 +172,26 @@ class IdeaFilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("New status"), choices=[c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED]
-    )
+    """A status of the idea's product's workflow (ideas.workflow: its key) and a public note. Any
+    status of the workflow validates here; whether the idea may move there is the service's to say
+    (idea_set_status: "An idea that is … cannot become …"). `offer_allowed_only` lists, for the page,
+    only the statuses the idea may move to."""
+
+    status = forms.ChoiceField(label=_("New status"))
     note = forms.CharField(label=_("Public note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args, idea: Idea | None = None, offer_allowed_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = workflow.steps_of(idea.product_id if idea is not None else None)
+        if offer_allowed_only and idea is not None:
+            current = workflow.current_step(idea, steps)
+            steps = [s for s in steps if current is not None and s.key in current.next_keys]
+        choices = [(step.key, step.name) for step in steps]
+        # Stages name the first status of their kind in any workflow (as triage declines).
+        known = {step.key for step in steps}
+        if not offer_allowed_only:
+            choices += [(stage, stage) for stage in workflow.STAGES if stage not in known]
+        self.fields["status"].choices = choices
 
 
 class InternalNoteForm(forms.Form):

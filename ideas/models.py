@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -64,6 +65,12 @@ class Idea(models.Model):
         blank=True,
         related_name="owned_ideas",
         verbose_name=_("owner"),
+    )
+    # The idea's status in its product's own workflow (ideas.workflow), whose `stage` is always
+    # `status`; null in the built-in workflow (products without one, ideas without a product, merged
+    # ideas). PROTECT: a status that ideas are in cannot be deleted.
+    workflow_status = models.ForeignKey(
+        "ideas.WorkflowStatus", on_delete=models.PROTECT, null=True, blank=True, related_name="ideas"
     )
 
     # Denormalised counters, kept exact by the voting and comment services (F() updates under the
@@ -133,17 +140,44 @@ class Idea(models.Model):
         return self.upvote_count - self.downvote_count
 
     @classmethod
-    def takes_votes(cls, *, status: str, visibility: str) -> bool:
+    def takes_votes(cls, *, status: str, visibility: str, status_takes_votes: bool | None = None) -> bool:
         """The vote rule for an idea's own state; a campaign's dates come on top (is_open_for_votes).
+
+        `status_takes_votes` is the setting of the idea's status in its product's own workflow
+        (WorkflowStatus.takes_votes, ideas.workflow); None for an idea in the built-in workflow, where
+        the statuses of CLOSED_TO_VOTES take none.
 
         The only copy: PostgreSQL's vote function is generated from it (voting/sql.py). Change it, and
         add a migration that reinstalls the function, or tests/voting/test_sql.py fails.
         """
-        return status not in cls.CLOSED_TO_VOTES and visibility == Visibility.PUBLIC
+        if status_takes_votes is None:
+            status_takes_votes = status not in cls.CLOSED_TO_VOTES
+        return status_takes_votes and status != cls.Status.MERGED and visibility == Visibility.PUBLIC
 
     @property
     def is_open_for_votes(self) -> bool:
-        return self.takes_votes(status=self.status, visibility=self.visibility) and not self.campaign_closed
+        own = self.workflow_status.takes_votes if self.workflow_status_id else None
+        return (
+            self.takes_votes(status=self.status, visibility=self.visibility, status_takes_votes=own)
+            and not self.campaign_closed
+        )
+
+    @property
+    def takes_comments(self) -> bool:
+        """Whether the idea's status takes new comments: its product's workflow says (WorkflowStatus);
+        in the built-in workflow every status but merged does. Visibility, locks and campaign dates
+        come on top (ideas.services.comment_post)."""
+        if self.workflow_status_id:
+            return self.workflow_status.takes_comments
+        return self.status != self.Status.MERGED
+
+    @property
+    def status_name(self) -> str:
+        """The status as customers read it: its public name in the product's workflow, or the
+        built-in label."""
+        if self.workflow_status_id:
+            return self.workflow_status.name
+        return self.get_status_display()
 
     @property
     def campaign_closed(self) -> bool:
@@ -181,12 +215,56 @@ class Comment(models.Model):
         return f"{self.idea.get_absolute_url()}#comment-{self.pk}"
 
 
+class WorkflowStatus(models.Model):
+    """A status of a product's own workflow, defined by administrators (/staff/workflows/).
+
+    A product without any uses the built-in workflow (Idea.Status and ideas.workflow.TRANSITIONS, in
+    code). Each status has a public name and a `stage`, one of the built-in statuses, which is what
+    the rest of the product reads: the idea's `status` column is the stage (lists, filters, search,
+    the roadmap's columns, releases), `workflow_status` the row. Whether it takes votes and comments
+    is its own; which status may follow it is `next_statuses`.
+    """
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.CASCADE, related_name="workflow_statuses"
+    )
+    key = models.SlugField(max_length=20)  # stable: forms and the API name a status by it
+    name = models.CharField(_("public name"), max_length=40)
+    stage = models.CharField(
+        _("stage"),
+        max_length=20,
+        choices=[c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED],
+        help_text=_("What the status means for the roadmap, releases and filters."),
+    )
+    takes_votes = models.BooleanField(_("takes votes"), default=True)
+    takes_comments = models.BooleanField(_("takes comments"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    next_statuses = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="previous_statuses", verbose_name=_("may become")
+    )
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        verbose_name = _("workflow status")
+        verbose_name_plural = _("workflow statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "key"], name="workflow_status_key_per_product"),
+            models.UniqueConstraint(Lower("name"), "product", name="workflow_status_name_per_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.name}"
+
+
 class StatusChange(models.Model):
     """One step of an idea's public status timeline."""
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Idea.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Idea.Status.choices)
+    # The public name the new status had in the product's workflow when it changed; blank for the
+    # built-in ones (their label is translated when shown).
+    to_name = models.CharField(max_length=40, blank=True)
     note = models.TextField(blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -196,6 +274,10 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.idea_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def to_status_name(self) -> str:
+        return self.to_name or self.get_to_status_display()
 
 
 class Follow(models.Model):
@@ -399,3 +481,70 @@ def campaign_model():
     through the relation Django resolved from its string, never by importing `cms` (docs/architecture.md).
     """
     return Idea._meta.get_field("campaign").related_model
+
+
+class EvaluationCriterion(models.Model):
+    """A criterion R&D scores a product's ideas on (feasibility, strategic fit…), on a scale of whole
+    numbers. A product with criteria has expert evaluation (ideas.evaluation); scores are internal."""
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.CASCADE, related_name="evaluation_criteria"
+    )
+    name = models.CharField(_("criterion"), max_length=60)
+    description = models.CharField(_("what it asks"), max_length=200, blank=True)
+    scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "product", name="evaluation_criterion_name_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(scale_min__lt=models.F("scale_max")) & models.Q(scale_max__lte=10),
+                name="evaluation_criterion_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductEvaluator(models.Model):
+    """An R&D member named to score a product's ideas."""
+
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="evaluators")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "member"], name="one_evaluator_row_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} evaluates {self.product_id}"
+
+
+class EvaluationScore(models.Model):
+    """One evaluator's score of one idea on one criterion; scoring again replaces it."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="evaluation_scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "criterion", "evaluator"], name="one_score_per_evaluator_and_criterion"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="evaluation_score_at_most_ten"),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluator_id} scored {self.idea_id} {self.score} on {self.criterion_id}"

@@ -173,7 +173,7 @@ def idea_list_page(
     field = SORTS[sort]
     ideas = (
         _listed(status=status, tag=tag, segment=segment, product=product, campaign=campaign)
-        .select_related("author", "segment", "product")
+        .select_related("author", "segment", "product", "workflow_status")
         .defer("body", "body_html")
     )
     if cursor:
@@ -351,7 +351,7 @@ def idea_for_page(*, user, pk: int) -> Idea:
         Idea.objects.visible_to(user)
         # Not merged_into (the view only redirects) nor campaign (a wagtail page: ~40 columns to
         # compile for the few ideas that have one); prefetching it costs a query only when set.
-        .select_related("author", "segment", "product")
+        .select_related("author", "segment", "product", "workflow_status")
         .prefetch_related(Prefetch("tags", to_attr="tag_list"), "campaign")
         .annotate(
             has_images=Exists(IdeaImage.objects.filter(idea=OuterRef("pk"))),
@@ -383,7 +383,9 @@ def idea_rows(ideas, *, user) -> IdeaPage:
     """
     ideas = list(ideas)
     campaigns = Prefetch("campaign", queryset=campaign_model().objects.only("id", "starts_at", "ends_at"))
-    prefetch_related_objects(ideas, "author", "segment", Prefetch("tags", to_attr="tag_list"), campaigns)
+    prefetch_related_objects(
+        ideas, "author", "segment", "workflow_status", Prefetch("tags", to_attr="tag_list"), campaigns
+    )
     return IdeaPage(ideas=ideas, next_cursor=None, my_votes=my_votes(user, [i.pk for i in ideas]))
 
 

@@ -19,7 +19,7 @@ from community.models import Member
 from notifications.models import Notification
 from notifications.services import notify_on_commit
 
-from . import broadcasts, signals, tasks
+from . import broadcasts, signals, tasks, workflow
 from .markdown import RenderedPost, mention_handles, render_post
 from .models import (
     Comment,
@@ -102,6 +102,7 @@ def idea_submit(
         product=product,
         segment=segment,
         campaign=campaign,
+        workflow_status=workflow.first_of_stage(product.pk if product else None, Idea.Status.NEW),
         created_at=now,
         last_activity_at=now,
         hot_score=hot_score(upvotes=0, downvotes=0, posted_at=now),
@@ -172,6 +173,8 @@ def idea_update(*, idea: Idea, editor, title: str, body: str, tags=None, product
     idea.segment = segment
     idea.full_clean(exclude=["tags", "body_html"])
     idea.save(update_fields=["title", "body", "body_html", "product", "segment", "updated_at"])
+    workflow.ideas_follow_workflow([idea.pk])  # another product may have another workflow
+    idea.refresh_from_db(fields=["workflow_status"])
     if tags is not None:
         idea.tags.set(list(tags))
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
@@ -196,7 +199,7 @@ def comment_post(
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write something before posting.")})
-    if idea.visibility != Visibility.PUBLIC or idea.status == Idea.Status.MERGED:
+    if idea.visibility != Visibility.PUBLIC or not idea.takes_comments:
         raise ValidationError(_("This idea is closed for comments."))
     if idea.locked_at is not None:
         raise ValidationError(_("A moderator locked this discussion: it takes no new comments."))
@@ -257,16 +260,8 @@ def comment_post(
     return comment
 
 
-# The public workflow: which status may follow which. "merged" is reached only through idea_merge.
-TRANSITIONS = {
-    Idea.Status.NEW: {Idea.Status.UNDER_REVIEW, Idea.Status.PLANNED, Idea.Status.DECLINED},
-    Idea.Status.UNDER_REVIEW: {Idea.Status.NEW, Idea.Status.PLANNED, Idea.Status.DECLINED},
-    Idea.Status.PLANNED: {Idea.Status.UNDER_REVIEW, Idea.Status.IN_PROGRESS, Idea.Status.DECLINED},
-    Idea.Status.IN_PROGRESS: {Idea.Status.PLANNED, Idea.Status.SHIPPED},
-    Idea.Status.SHIPPED: {Idea.Status.IN_PROGRESS},
-    Idea.Status.DECLINED: {Idea.Status.UNDER_REVIEW},
-    Idea.Status.MERGED: set(),
-}
+# The built-in workflow's transitions (each product may have its own: ideas.workflow).
+TRANSITIONS = workflow.TRANSITIONS
 
 
 def supporter_ids(idea: Idea) -> list[int]:
@@ -277,11 +272,18 @@ def supporter_ids(idea: Idea) -> list[int]:
     return sorted(ids)
 
 
-def _status_change_record(*, idea: Idea, to_status: str, note: str, changed_by) -> StatusChange:
+def _status_change_record(
+    *, idea: Idea, to_status: str, note: str, changed_by, to_name: str = ""
+) -> StatusChange:
     """The timeline entry and the audit entry of one status change (the caller holds the idea's row
-    lock and then sets `idea.status`)."""
+    lock and then sets `idea.status`). `to_name`: the public name in the product's own workflow."""
     change = StatusChange.objects.create(
-        idea=idea, from_status=idea.status, to_status=to_status, note=note, changed_by=changed_by
+        idea=idea,
+        from_status=idea.status,
+        to_status=to_status,
+        note=note,
+        changed_by=changed_by,
+        to_name=to_name,
     )
     conduct().audit_record(
         actor=changed_by,
@@ -298,35 +300,49 @@ def _status_change_record(*, idea: Idea, to_status: str, note: str, changed_by) 
 
 @transaction.atomic
 def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> StatusChange:
-    """Move an idea along its public status workflow with a public note, and tell every supporter."""
+    """Move an idea along its product's status workflow (ideas.workflow: the built-in one or the
+    product's own) with a public note, and tell every supporter, by the status's public name.
+
+    `status` is a status key of that workflow, or a stage (the first status of that stage that may
+    follow the current one). A transition the workflow does not allow is a ValidationError on
+    `status`. Locking: the idea's row lock, taken before its current status is read.
+    """
     if not permissions.may_change_status(changed_by):
         raise PermissionDenied(_("Only R&D can change an idea's status."))
-    if status not in Idea.Status.values or status == Idea.Status.MERGED:
+    if not status or status == Idea.Status.MERGED:
         raise ValidationError({"status": _("Unknown status (merging has its own action).")})
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Explain the change in a public note: every supporter reads it.")})
-    idea = Idea.objects.select_for_update(of=("self",)).get(pk=idea.pk)
-    if status not in TRANSITIONS[idea.status]:
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("workflow_status").get(pk=idea.pk)
+    steps = workflow.steps_of(idea.product_id)
+    current = workflow.current_step(idea, steps)
+    target = workflow.resolve(steps, status, after=current)
+    if target is None:
+        raise ValidationError({"status": _("Unknown status (merging has its own action).")})
+    if current is None or target.key not in current.next_keys:
         raise ValidationError(
             {
                 "status": _("An idea that is %(old)s cannot become %(new)s.")
-                % {"old": idea.get_status_display(), "new": Idea.Status(status).label}
+                % {"old": current.name if current else idea.get_status_display(), "new": target.name}
             }
         )
-    change = _status_change_record(idea=idea, to_status=status, note=note, changed_by=changed_by)
+    own_name = target.name if target.row is not None else ""
+    change = _status_change_record(
+        idea=idea, to_status=target.stage, note=note, changed_by=changed_by, to_name=own_name
+    )
     from_status = idea.status
-    idea.status = status
-    idea.save(update_fields=["status", "updated_at"])
+    idea.status, idea.workflow_status = target.stage, target.row
+    idea.save(update_fields=["status", "workflow_status", "updated_at"])
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
-    signals.idea_status_changed.send(sender=Idea, changes=[(idea.pk, from_status, status, note)])
+    signals.idea_status_changed.send(sender=Idea, changes=[(idea.pk, from_status, target.stage, note)])
     notify_on_commit(
         member_ids=supporter_ids(idea),
         kind=Notification.Kind.STATUS_CHANGED,
         idea_id=idea.pk,
         actor_id=changed_by.pk,
         message=_("“%(title)s” is now %(status)s: %(note)s")
-        % {"title": idea.title, "status": Idea.Status(status).label, "note": note},
+        % {"title": idea.title, "status": target.name, "note": note},
         url=idea.get_absolute_url(),
     )
     return change
@@ -361,9 +377,16 @@ def ideas_ship(*, idea_ids, changed_by, note: str) -> list[Idea]:
         if idea.status not in SHIPPABLE_BY_RELEASE or idea.visibility != Visibility.PUBLIC:
             continue
         changes.append((idea.pk, idea.status, Idea.Status.SHIPPED, note))
-        _status_change_record(idea=idea, to_status=Idea.Status.SHIPPED, note=note, changed_by=changed_by)
-        idea.status = Idea.Status.SHIPPED
-        idea.save(update_fields=["status", "updated_at"])
+        row = workflow.first_of_stage(idea.product_id, Idea.Status.SHIPPED)
+        _status_change_record(
+            idea=idea,
+            to_status=Idea.Status.SHIPPED,
+            note=note,
+            changed_by=changed_by,
+            to_name=row.name if row else "",
+        )
+        idea.status, idea.workflow_status = Idea.Status.SHIPPED, row
+        idea.save(update_fields=["status", "workflow_status", "updated_at"])
         shipped.append(idea)
     if shipped:
         signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk for idea in shipped])
@@ -391,10 +414,13 @@ def ideas_restore_status(*, statuses: dict, changed_by, note: str) -> list[Idea]
         previous = statuses[idea.pk]
         if idea.status != Idea.Status.SHIPPED or previous not in SHIPPABLE_BY_RELEASE:
             continue
-        _status_change_record(idea=idea, to_status=previous, note=note, changed_by=changed_by)
+        row = workflow.first_of_stage(idea.product_id, previous)
+        _status_change_record(
+            idea=idea, to_status=previous, note=note, changed_by=changed_by, to_name=row.name if row else ""
+        )
         changes.append((idea.pk, idea.status, previous, note))
-        idea.status = previous
-        idea.save(update_fields=["status", "updated_at"])
+        idea.status, idea.workflow_status = previous, row
+        idea.save(update_fields=["status", "workflow_status", "updated_at"])
         restored.append(idea)
     if restored:
         signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk for idea in restored])
@@ -588,6 +614,8 @@ def idea_move(*, idea: Idea, product=None, segment=None, campaign=None) -> Idea:
     """
     idea.product, idea.segment, idea.campaign = product, segment, campaign
     idea.save(update_fields=["product", "segment", "campaign", "updated_at"])
+    workflow.ideas_follow_workflow([idea.pk])
+    idea.refresh_from_db(fields=["workflow_status"])
     signals.ideas_changed.send(sender=Idea, idea_ids=[idea.pk])
     return idea
 
@@ -599,6 +627,7 @@ def ideas_set_product(*, idea_ids, product, only_without_product: bool = False) 
     if only_without_product:
         ideas = ideas.filter(product__isnull=True)
     ideas.update(product=product)
+    workflow.ideas_follow_workflow(idea_ids)
     signals.ideas_changed.send(sender=Idea, idea_ids=list(idea_ids))
 
 
@@ -708,7 +737,11 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
         idea=source, from_status=source.status, to_status=Idea.Status.MERGED, note=note, changed_by=merged_by
     )
     Idea.objects.filter(pk=source.pk).update(
-        status=Idea.Status.MERGED, merged_into=target, retired_upvotes=0, retired_downvotes=0
+        status=Idea.Status.MERGED,
+        workflow_status=None,  # a merged idea has left every workflow (ideas.workflow)
+        merged_into=target,
+        retired_upvotes=0,
+        retired_downvotes=0,
     )
     idea_recount(idea_ids=[source.pk, target.pk])
     _reindex(source.pk, target.pk)
@@ -776,6 +809,7 @@ def idea_unmerge(*, merge: IdeaMerge, undone_by) -> Idea:
         retired_upvotes=moved.get("retired_up", 0),
         retired_downvotes=moved.get("retired_down", 0),
     )
+    workflow.ideas_follow_workflow([source.pk])
     StatusChange.objects.create(
         idea=source,
         from_status=Idea.Status.MERGED,

@@ -24,7 +24,8 @@ from community.models import Segment
 from community.selectors import public_segments
 from products.models import Product
 
-from . import fragments, page_cache, selectors, services
+from . import evaluation, fragments, page_cache, selectors, services
+from .evaluation_forms import ScoresForm
 from .forms import (
     CommentEditForm,
     CommentForm,
@@ -226,7 +227,7 @@ def _comment_form(request, idea):
     return CommentForm(idea=idea, initial={"parent": reply_to if reply_to.isdigit() else None})
 
 
-def _detail_context(request, idea, comment_form, *, user=None, after=None):
+def _detail_context(request, idea, comment_form, *, user=None, after=None, scores_form=None):
     """The idea page's context for `user` (the viewer unless given)."""
     user = user or request.user
     discussion = selectors.comment_page(idea=idea, user=user, after=after)
@@ -243,7 +244,7 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,
         "status_form": (
-            StatusForm(initial={"status": idea.status}) if permissions.may_change_status(user) else None
+            StatusForm(idea=idea, offer_allowed_only=True) if permissions.may_change_status(user) else None
         ),
         "may_edit": permissions.may_edit_idea(user, idea),
         "may_see_history": permissions.may_see_history(user, idea),
@@ -253,6 +254,7 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None):
         # Staff only, and only on pages rendered for one staff viewer: the pages shared by members and
         # visitors are rendered as nobody (`_shared_idea_page`), so no cached copy ever holds a note.
         **_staff_notes_context(user, idea),
+        **_evaluation_context(user, idea, scores_form),
         "owner_form": (
             OwnerForm(initial={"owner": idea.owner_id}) if permissions.may_assign_idea_owner(user) else None
         ),
@@ -266,6 +268,28 @@ def _staff_notes_context(user, idea) -> dict:
         return {"internal_notes": None, "note_form": None}
     notes = list(InternalNote.objects.filter(idea=idea).select_related("author"))
     return {"internal_notes": notes, "note_form": InternalNoteForm()}
+
+
+def _evaluation_context(user, idea, scores_form) -> dict:
+    """Expert scores (internal: ideas.evaluation), for staff who may see them, on products that have
+    criteria; the scoring form for the evaluators named for the product."""
+    if not permissions.may_see_evaluations(user) or idea.product_id is None:
+        return {"evaluation": None, "scores_form": None}
+    summary = evaluation.evaluations_of([idea]).get(idea.pk)
+    if summary is None:
+        return {"evaluation": None, "scores_form": None}
+    if scores_form is None and evaluation.is_evaluator(user, idea.product_id):
+        scores_form = ScoresForm(
+            criteria=[r.criterion for r in summary.criteria], initial_scores=evaluation.my_scores(idea, user)
+        )
+    return {"evaluation": summary, "scores_form": scores_form}
+
+
+def idea_page_with_scores_form(request, pk, scores_form):
+    """The idea's page for its viewer with the scores they typed and why they were refused (400)."""
+    idea = selectors.idea_for_page(user=request.user, pk=pk)
+    context = _detail_context(request, idea, _comment_form(request, idea), scores_form=scores_form)
+    return render(request, "ideas/detail.html", context, status=400)
 
 
 def _attach_moderation_notes(user, idea, discussion) -> None:
@@ -372,7 +396,7 @@ def comment_create(request, pk):
 @staff_required(permissions.may_change_status)
 def idea_status(request, pk):
     idea = get_object_or_404(Idea, pk=pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, idea=idea)
     if not form.is_valid():
         messages.error(request, _("Choose a status and write a public note."))
         return redirect(idea)

@@ -48,6 +48,11 @@ LABELS = {
     "roles": gettext_lazy("Roles"),
     "managed_segments": gettext_lazy("Segments managed"),
     "role": gettext_lazy("Role"),
+    "workflow_status": gettext_lazy("Workflow status"),
+    "stage": gettext_lazy("Means"),
+    "takes_votes": gettext_lazy("Takes votes"),
+    "takes_comments": gettext_lazy("Takes comments"),
+    "may_become": gettext_lazy("May become"),
 }
 CHOICES = {
     "status": dict(Idea.Status.choices),
@@ -55,6 +60,7 @@ CHOICES = {
     "appeal": dict(Appeal.State.choices),
     "state": {**dict(VoteAlert.State.choices)},
     "role": dict(Role.choices),
+    "stage": dict(Idea.Status.choices),
 }
 NAMED_BY_ID = {"product": Product, "segment": Segment, "campaign": None}  # None: campaign_model()
 # Role and segment changes concern staff accounts: they link to the administrators' member page.
@@ -96,6 +102,8 @@ def target_url(entry) -> str:
         if entry.action in STAFF_ACTIONS:
             return reverse("staff_members:member", kwargs={"pk": entry.object_id})
         return reverse("moderation:member", kwargs={"pk": entry.object_id})
+    if entry.action == Action.WORKFLOW:
+        return reverse("workflows:list")
     if entry.kind == "vote_alert":
         return reverse("moderation:votes")
     return ""

@@ -146,6 +146,7 @@ class AuditEntry(models.Model):
         SEGMENT_REMOVE = "segment_remove", _("removed from a segment")
         PROXY_RECORD = "proxy_record", _("recorded a customer's request")
         PROXY_WITHDRAW = "proxy_withdraw", _("withdrew a customer's request")
+        WORKFLOW = "workflow", _("changed a product's workflow")
 
     # Null: the system acted (the spam filter, or trusted members' flags).
     actor = models.ForeignKey(

@@ -121,6 +121,35 @@ OWN_URLS = {
     "staff/members/<id:pk>/": {"GET": ADMINISTRATORS},
     "staff/members/<id:pk>/roles/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
     "staff/members/<id:pk>/segments/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    # Expert evaluation (tests/ideas/test_expert_evaluation.py): R&D and administrators define it; only
+    # the evaluators named for the idea's product (here R&D's Rita, not the administrator) score.
+    "staff/evaluation/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "staff/evaluation/ideas/<id:pk>/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED),
+    },
+    "staff/evaluation/<slug:product>/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)},
+    "staff/evaluation/<slug:product>/criteria/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
+    "staff/evaluation/<slug:product>/evaluators/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
+    },
+    # Each product's status workflow (tests/ideas/test_custom_workflow.py).
+    "staff/workflows/": {"GET": ADMINISTRATORS},
+    "staff/workflows/<slug:product>/": {"GET": ADMINISTRATORS},
+    "staff/workflows/<slug:product>/customise/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    "staff/workflows/<slug:product>/statuses/": {"GET": everyone(NOT_ALLOWED), "POST": ADMINISTRATORS_ACT},
+    "staff/workflows/<slug:product>/statuses/<id:pk>/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": ADMINISTRATORS_ACT,
+    },
+    "staff/workflows/<slug:product>/statuses/<id:pk>/delete/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": ADMINISTRATORS_ACT,
+    },
     "search/": {"GET": everyone(OK)},
     "search/similar/": {"GET": everyone(OK)},
     # Every staff role has a workspace (tests/backlog/test_workspace.py: which panels each sees).
@@ -348,7 +377,18 @@ def world(cast, campaigns, settings):
         "other": other,
         "merge": merge,
         "comment": comment,
+        "administrator": cast["administrator"],
+        "evaluation": _evaluation_world(cast),
     }
+
+
+def _evaluation_world(cast):
+    from ideas import evaluation
+
+    product = ProductFactory()
+    criterion = evaluation.criterion_add(product=product, by=cast["rnd"], name="Feasibility")
+    evaluation.evaluators_set(product=product, by=cast["rnd"], members=[cast["rnd"]])
+    return {"product": product, "criterion": criterion, "idea": make_idea(product=product, title="Evaluated")}
 
 
 def _moderation_world(cast, comment, member):
@@ -459,6 +499,19 @@ def url_for(route, world):
             name="Matrix", capacity=5, objective="equity", value=0, greedy_value=0, created_by=member
         )
         url = url.replace("<id:pk>", str(release.pk))
+    if route.startswith("staff/evaluation/"):
+        panel = world["evaluation"]
+        url = url.replace("<slug:product>", panel["product"].slug)
+        return url.replace("<id:pk>", str(panel["idea"].pk))
+    if route.startswith("staff/workflows/"):
+        from ideas import workflow
+
+        product = ProductFactory()
+        workflow.workflow_customise(product=product, by=world["administrator"])
+        spare = workflow.workflow_status_add(
+            product=product, by=world["administrator"], name="Spare", stage="planned"
+        )
+        return url.replace("<slug:product>", product.slug).replace("<id:pk>", str(spare.pk))
     if route.startswith("backlog/items/<id:pk>"):
         from backlog.models import BacklogItem
 
@@ -489,6 +542,8 @@ POST_DATA = {
     "backlog/items/<id:pk>/owner/": {"owner": ""},
     "members/<id:pk>/role/": {"role": "moderator", "action": "grant"},
     "staff/members/<id:pk>/roles/": {"role": "moderator", "action": "grant"},
+    "staff/workflows/<slug:product>/statuses/": {"name": "Matrix status", "stage": "planned"},
+    "staff/evaluation/<slug:product>/criteria/": {"name": "Matrix fit", "scale_min": "1", "scale_max": "5"},
     "ideas/<id:pk>/comments/<id:comment_pk>/pin/": {"pin": "1"},
     "ideas/preview/": {"body": "**hi**"},
     "ideas/<id:pk>/follow/": {"follow": "1"},
@@ -534,6 +589,10 @@ def test_own_urls(client, cast, world, route, method, persona):
         data = {"target": world["other"].pk, "note": "Duplicate"}
     if route == "backlog/ideas/<id:pk>/customers/":
         data = {"customer": world_customer(world).pk, "source": "sales_call", "note": "Asked on a call"}
+    if route == "staff/evaluation/ideas/<id:pk>/":
+        data = {f"criterion-{world['evaluation']['criterion'].pk}": "3"}
+    if route == "staff/workflows/<slug:product>/statuses/<id:pk>/":
+        data = {f"status-{url.rstrip('/').split('/')[-1]}-name": "Renamed spare"}
     response = client.get(url) if method == "GET" else client.post(url, data)
     assert outcome_of(response) == OWN_URLS[route][method][persona]
 

@@ -131,8 +131,16 @@ def _vote_with_orm(member, idea_id: int, value: int) -> _Outcome:
     stands in for the row lock)."""
     with transaction.atomic():
         idea = (
-            Idea.objects.select_for_update()
-            .only("status", "visibility", "upvote_count", "downvote_count", "campaign_id")
+            Idea.objects.select_for_update(of=("self",))
+            .select_related("workflow_status")
+            .only(
+                "status",
+                "visibility",
+                "upvote_count",
+                "downvote_count",
+                "campaign_id",
+                "workflow_status__takes_votes",
+            )
             .filter(pk=idea_id)
             .first()
         )

@@ -12,7 +12,9 @@ view's throughput to an estimated 0.10-0.13, under its 0.18 target. So on Postgr
 Nothing in the function is written by hand against the schema or the rule:
   - tables and columns come from the models' `_meta`, so a renamed field or table changes the text;
   - which ideas take votes is the truth table of `Idea.takes_votes` over every status and visibility
-    (the fields' choices), so the function holds no rule of its own; a campaign's window is
+    (the fields' choices) and every setting of the idea's workflow status (none: the built-in workflow;
+    takes votes or not: a product's own, WorkflowStatus.takes_votes, read under the idea's lock), so the
+    function holds no rule of its own; a campaign's window is
     `CampaignPage.is_open` (starts_at <= now < ends_at) in the campaign's own columns.
 A migration installs the function (`install`). tests/voting/test_sql.py checks that the function in the
 database is exactly what `function_body()` gives from today's code: change the rule, a choice or a
@@ -46,26 +48,56 @@ def _column(model, field_name: str) -> str:
     return _name(model._meta.get_field(field_name).column)
 
 
-def open_states() -> list[tuple[str, str]]:
-    """Every (status, visibility) in which an idea takes votes: `Idea.takes_votes`, the one rule."""
+# The settings an idea's status can have about votes: None (the built-in workflow), then a product's own.
+STATUS_SETTINGS = (None, True, False)
+
+
+def open_states(status_takes_votes: bool | None = None) -> list[tuple[str, str]]:
+    """Every (status, visibility) in which an idea takes votes, for one setting of its workflow status:
+    `Idea.takes_votes`, the one rule."""
     statuses = [value for value, _label in Idea._meta.get_field("status").choices]
     visibilities = [value for value, _label in Idea._meta.get_field("visibility").choices]
     return [
         (status, visibility)
         for status in statuses
         for visibility in visibilities
-        if Idea.takes_votes(status=status, visibility=visibility)
+        if Idea.takes_votes(status=status, visibility=visibility, status_takes_votes=status_takes_votes)
     ]
 
 
-def function_body(*, mark_pending: bool = True) -> str:
+def _in_states(states, i_status: str, i_visibility: str) -> str:
+    listed = ", ".join(f"({_text(status)}, {_text(visibility)})" for status, visibility in states)
+    return f"(idea.{i_status}, idea.{i_visibility}) IN ({listed})" if listed else "FALSE"
+
+
+def _takes_votes_sql(i_status: str, i_visibility: str, *, workflow: bool = True) -> str:
+    """The vote rule in SQL over the idea's record (its `status_takes_votes`: NULL in the built-in
+    workflow), one branch per setting, each the truth table of Idea.takes_votes."""
+    if not workflow:
+        return _in_states(open_states(None), i_status, i_visibility)
+    branches = {
+        setting: _in_states(open_states(setting), i_status, i_visibility) for setting in STATUS_SETTINGS
+    }
+    return (
+        f"CASE WHEN idea.status_takes_votes IS NULL THEN {branches[None]} "
+        f"WHEN idea.status_takes_votes THEN {branches[True]} ELSE {branches[False]} END"
+    )
+
+
+def function_body(*, mark_pending: bool = True, workflow: bool = True) -> str:
     """The PL/pgSQL body of the vote function, from today's models and rule (pg_proc.prosrc stores it).
 
     `mark_pending=False` leaves out the mark for the window's rescore: the function as it was before
-    migration voting 0005 created the table of marks (that migration's way back)."""
+    migration voting 0005 created the table of marks (that migration's way back). `workflow=False`
+    leaves out the products' own workflows: before migration voting 0006 (its way back)."""
     idea, vote = Idea, Vote
     campaign_fk = idea._meta.get_field("campaign")
     campaign = campaign_fk.related_model
+    status_fk = idea._meta.get_field("workflow_status")
+    workflow_status = status_fk.related_model
+    ws_table = _name(workflow_status._meta.db_table)
+    i_ws = _name(status_fk.column)
+    ws_key, ws_takes = _name(status_fk.target_field.column), _column(workflow_status, "takes_votes")
 
     idea_table, vote_table, campaign_table = (_name(model._meta.db_table) for model in (idea, vote, campaign))
     i_id, i_status, i_visibility, i_up, i_down, i_campaign = (
@@ -90,8 +122,14 @@ def function_body(*, mark_pending: bool = True) -> str:
         else ""
     )
     up = int(Vote.Value.UP)
-    states = ", ".join(f"({_text(status)}, {_text(visibility)})" for status, visibility in open_states())
-    takes_votes = f"(idea.{i_status}, idea.{i_visibility}) IN ({states})" if states else "FALSE"
+    takes_votes = _takes_votes_sql(i_status, i_visibility, workflow=workflow)
+    status_join = (
+        f"""ws.{ws_takes} AS status_takes_votes INTO idea
+      FROM {idea_table} i LEFT JOIN {ws_table} ws ON ws.{ws_key} = i.{i_ws}
+     WHERE i.{i_id} = p_idea FOR UPDATE OF i;"""  # noqa: S608
+        if workflow
+        else f"NULL::boolean AS status_takes_votes INTO idea\n      FROM {idea_table} i WHERE i.{i_id} = p_idea FOR UPDATE;"  # noqa: S608, E501
+    )
     # Every name and literal spliced in below comes from the models (quoted by _name/_text), none from input.
     return f"""
 DECLARE
@@ -100,8 +138,8 @@ DECLARE
     up_delta integer := 0;
     down_delta integer := 0;
 BEGIN
-    SELECT i.{i_id}, i.{i_status}, i.{i_visibility}, i.{i_up}, i.{i_down}, i.{i_campaign} INTO idea
-      FROM {idea_table} i WHERE i.{i_id} = p_idea FOR UPDATE;
+    SELECT i.{i_id}, i.{i_status}, i.{i_visibility}, i.{i_up}, i.{i_down}, i.{i_campaign},
+           {status_join}
     IF NOT FOUND THEN
         RETURN QUERY SELECT 'missing'::text, 0, 0;
         RETURN;
@@ -152,11 +190,11 @@ END;
 """  # noqa: S608
 
 
-def create_statement(*, mark_pending: bool = True) -> str:
+def create_statement(*, mark_pending: bool = True, workflow: bool = True) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {NAME}({ARGUMENTS}) "
         "RETURNS TABLE (outcome text, upvotes integer, downvotes integer) "
-        f"LANGUAGE plpgsql AS $vote${function_body(mark_pending=mark_pending)}$vote$"
+        f"LANGUAGE plpgsql AS $vote${function_body(mark_pending=mark_pending, workflow=workflow)}$vote$"
     )
 
 
@@ -178,7 +216,13 @@ def install(apps_at_migration, schema_editor) -> None:
 def install_without_marks(apps_at_migration, schema_editor) -> None:
     """For the way back of migration voting 0005 (before the table of marks existed)."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(create_statement(mark_pending=False), params=None)
+        schema_editor.execute(create_statement(mark_pending=False, workflow=False), params=None)
+
+
+def install_without_workflows(apps_at_migration, schema_editor) -> None:
+    """For the way back of migration voting 0006 (before products had their own workflows)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(create_statement(workflow=False), params=None)
 
 
 def uninstall(apps_at_migration, schema_editor) -> None:

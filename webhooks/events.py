@@ -90,7 +90,8 @@ def summary(event: str, data: dict) -> tuple[str, str, str]:
         return what, data["idea"]["title"], data["idea"]["url"]
     if event == Event.IDEA_STATUS_CHANGED:
         return (
-            _("Status: %(status)s") % {"status": Idea.Status(data["status"]).label},
+            _("Status: %(status)s")
+            % {"status": data.get("status_name") or Idea.Status(data["status"]).label},
             data["title"],
             data["url"],
         )
@@ -201,7 +202,13 @@ def on_idea_status_changed(sender, changes, **kwargs):
         idea = _public_idea(idea_id)
         if idea is None:
             continue
-        data = {**idea_data(idea), "previous_status": from_status, "status": to_status, "note": note}
+        data = {
+            **idea_data(idea),
+            "previous_status": from_status,
+            "status": to_status,
+            "status_name": idea.status_name,  # its public name in the product's workflow
+            "note": note,
+        }
         queue(
             Event.IDEA_STATUS_CHANGED,
             data,

@@ -110,7 +110,7 @@ def _tell_supporters(ideas, actor, note: str) -> None:
             idea_id=idea.pk,
             actor_id=actor.pk,
             message=_("“%(title)s” is now %(status)s: %(note)s")
-            % {"title": idea.title, "status": Idea.Status(idea.status).label, "note": note},
+            % {"title": idea.title, "status": idea.status_name, "note": note},
             url=idea.get_absolute_url(),
         )
 

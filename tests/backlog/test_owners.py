@@ -88,6 +88,12 @@ def test_the_triage_queue_filters_to_mine(client, rita, adam):
     only_mine = client.get("/triage/?mine=1").content.decode()
     assert mine.title in only_mine and theirs.title not in only_mine and nobodys.title not in only_mine
     assert 'href="?sort=supported&amp;mine=1"' in only_mine  # the sort links keep the filter
+    assert 'action="/triage/?sort=new&amp;mine=1"' in only_mine
+    done = client.post("/triage/?sort=new&mine=1", {"action": "tag", "ideas": [mine.pk], "tags": "battery"})
+    assert done.status_code == 302 and done["Location"] == "/triage/?sort=new&mine=1"  # the filter stays
+    assert client.post("/triage/?sort=new", {"action": "tag", "ideas": [mine.pk], "tags": "x"})[
+        "Location"
+    ] == ("/triage/?sort=new")
 
 
 def test_the_backlog_filters_to_mine(client, rita, adam, product):

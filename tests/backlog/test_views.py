@@ -214,8 +214,10 @@ def grow(segments, product, rita, n):
         # session, MFA check and permissions (the member is cached), then the page's own fixed set
         # triage and segment pages: +1, the voters per segment (representative demand, silent segments)
         ("/triage/", 12),
-        ("/backlog/", 10),  # 10: customers asked through sales/support (backlog.proxy)
-        ("/backlog/export.json", 8),
+        # backlog: +1 customers asked through sales/support (backlog.proxy), +1 the experts' scores behind
+        # the items' confidence (also in the JSON export)
+        ("/backlog/", 11),
+        ("/backlog/export.json", 9),
         ("/segments/", 7),
         # 18: the follow button asks whether the viewer follows the segment; the shipped items' outcomes
         # (backlog.outcomes.segment_outcomes: one query, then two per shipped item, ten items at most);

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from backlog.models import BacklogItem
 from community.roles import Role
+from ideas import evaluation, workflow
 from ideas.models import Idea
 from voting.services import vote_cast
 
@@ -34,6 +35,8 @@ class StaffLayoutTest(BrowserTestCase):
             member.segments.add(segment)
             vote_cast(member=member, idea_id=idea.pk)
         item = BacklogItem.objects.create(product=product, title=LONG, created_by=adam)
+        workflow.workflow_customise(product=product, by=adam)  # its statuses' forms on a phone too
+        evaluation.criterion_add(product=product, by=adam, name="Strategic fit with the camera line")
         item.ideas.add(ideas[0])
         return adam, segment, item
 
@@ -49,6 +52,10 @@ class StaffLayoutTest(BrowserTestCase):
             f"/segments/{segment.slug}/",
             f"/segments/{segment.slug}/members/",
             "/customers/import/",
+            "/staff/workflows/",
+            "/staff/workflows/camera/",
+            "/staff/evaluation/",
+            "/staff/evaluation/camera/",
         ]
 
     def test_no_staff_page_scrolls_sideways_on_a_phone_and_titles_get_room_on_a_desktop(self):

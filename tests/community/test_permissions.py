@@ -71,6 +71,10 @@ ROLE_PREDICATES = {
     "may_see_internal_notes": {"rnd", "customer_manager", "moderator", "administrator"},
     "may_own_work": {"rnd", "administrator"},
     "may_assign_idea_owner": {"rnd", "administrator"},
+    "may_define_workflows": {"administrator"},
+    "may_define_evaluation": {"rnd", "administrator"},
+    "may_be_evaluator": {"rnd", "administrator"},
+    "may_see_evaluations": {"rnd", "customer_manager", "administrator"},
 }
 
 
