@@ -1,6 +1,7 @@
 """What the backlog holds about a member (community.member_data): the customer record imported from the
-CRM. It is in "download my data" (it is about them); deleting the account removes the link between the
-record and the account (the record is the CRM's customer and stays, no longer tied to the account)."""
+CRM, with its transactions and the offers recorded as brought to them. It is in "download my data" (it is
+about them); deleting the account removes the link between the record and the account (the record is the
+CRM's customer and stays, no longer tied to the account)."""
 
 from django.conf import settings
 
@@ -34,10 +35,21 @@ def export(member) -> dict[str, list]:
                     }
                     for t in r.transactions.all()
                 ],
+                # Offers the customer department recorded bringing them (docs/clv.md "Next best offer").
+                "offer_contacts": [
+                    {
+                        "offer": c.kind,
+                        "about": c.target_title,
+                        "channel": c.channel,
+                        "note": c.note,
+                        "at": iso(c.contacted_at),
+                    }
+                    for c in r.offer_contacts.all()
+                ],
             }
             for r in CustomerRecord.objects.filter(member=member)
             .select_related("segment")
-            .prefetch_related("transactions")
+            .prefetch_related("transactions", "offer_contacts")
         ]
     }
 
