@@ -23,3 +23,10 @@ class BacklogConfig(AppConfig):
             task=tasks.refit_clv,
             when=tasks.has_transactions,
         )
+        # The customer overview's monthly snapshot (docs/clv.md): asked daily, taken once a month.
+        schedule.register(
+            "backlog.customer_snapshot",
+            every=timedelta(days=1),
+            task=tasks.take_customer_snapshot,
+            when=tasks.customer_snapshot_due,
+        )

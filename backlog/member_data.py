@@ -1,7 +1,8 @@
 """What the backlog holds about a member (community.member_data): the customer record imported from the
-CRM and the requests staff recorded for that customer (proxy demand). Both are in "download my data"
-(they are about them); deleting the account removes the link between the record and the account (the
-record is the CRM's customer and stays, with its requests, no longer tied to the account)."""
+CRM, with its transactions and the offers recorded as brought to them, and the requests staff recorded for
+that customer (proxy demand). All are in "download my data" (they are about them); deleting the account
+removes the link between the record and the account (the record is the CRM's customer and stays, with its
+requests, no longer tied to the account)."""
 
 from django.conf import settings
 
@@ -36,10 +37,21 @@ def export(member) -> dict[str, list]:
                     }
                     for t in r.transactions.all()
                 ],
+                # Offers the customer department recorded bringing them (docs/clv.md "Next best offer").
+                "offer_contacts": [
+                    {
+                        "offer": c.kind,
+                        "about": c.target_title,
+                        "channel": c.channel,
+                        "note": c.note,
+                        "at": iso(c.contacted_at),
+                    }
+                    for c in r.offer_contacts.all()
+                ],
             }
             for r in CustomerRecord.objects.filter(member=member)
             .select_related("segment")
-            .prefetch_related("transactions")
+            .prefetch_related("transactions", "offer_contacts")
         ],
         # What staff recorded that this customer asked for (backlog.proxy), withdrawn ones too. Not who
         # recorded it, and never a value.

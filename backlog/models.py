@@ -414,6 +414,7 @@ class ProxyDemand(models.Model):
         return self.withdrawn_at is not None
 
 
+
 class Transaction(models.Model):
     """One purchase (amount > 0) or refund (amount < 0) of a CRM customer, imported from a file.
 
@@ -500,3 +501,116 @@ class CLVFit(models.Model):
 
     def __str__(self):
         return f"CLV fit {self.pk} ({self.get_status_display()})"
+
+
+class MarketEstimate(models.Model):
+    """How big a segment's whole market is, as a customer manager estimates it (docs/clv.md
+    "Customer-equity share"). Never changed: a new estimate is a new row, the latest by date counts and
+    the older ones stay as the history."""
+
+    segment = models.ForeignKey("community.Segment", on_delete=models.CASCADE, related_name="+")
+    customers = models.PositiveBigIntegerField(_("customers in the market"))
+    mean_clv = models.DecimalField(
+        _("their mean CLV"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    total_equity = models.DecimalField(
+        _("total market equity"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Instead of the mean CLV, when the whole market's equity is what you know."),
+    )
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-recorded_at", "-id"]
+        verbose_name = _("market estimate")
+        verbose_name_plural = _("market estimates")
+        permissions = [
+            ("view_customer_overview", "Can see the customer overview and outreach lists"),
+            ("keep_market_estimates", "Can record market estimates for the segments they manage"),
+            ("record_offer_contacts", "Can record offers made to customers of the segments they manage"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mean_clv__isnull=False) | models.Q(total_equity__isnull=False),
+                name="market_estimate_has_a_value",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(mean_clv__isnull=True) | models.Q(mean_clv__gte=0))
+                & (models.Q(total_equity__isnull=True) | models.Q(total_equity__gte=0)),
+                name="market_estimate_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.segment_id}: {self.customers} customers as of {self.as_of}"
+
+    @property
+    def market_equity(self) -> Decimal:
+        """The equity of every customer in the segment's market: as given, else customers × mean CLV."""
+        if self.total_equity is not None:
+            return self.total_equity
+        return (self.mean_clv * self.customers).quantize(Decimal("0.01"))
+
+
+class CustomerSnapshot(models.Model):
+    """The customer overview's figures on the first of a month (backlog.equity_share), for the trends.
+    One row per month: taking it again that month replaces its figures (idempotent)."""
+
+    month = models.DateField(_("month"), unique=True)
+    figures = models.JSONField(
+        default=dict
+    )  # {"total": {...}, "segments": {"<pk>": {...}}}, see equity_share
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("customer snapshot")
+        verbose_name_plural = _("customer snapshots")
+
+    def __str__(self):
+        return f"Customer snapshot {self.month:%Y-%m}"
+
+
+class OfferContact(models.Model):
+    """A customer manager brought a customer an offer (docs/clv.md "Next best offer"). Never deleted:
+    it is how a customer is not offered the same thing twice."""
+
+    class Kind(models.TextChoices):
+        FEATURE = "feature", _("Shipped feature")
+        PROTOTYPE = "prototype", _("Beta or prototype")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(CustomerRecord, on_delete=models.PROTECT, related_name="offer_contacts")
+    kind = models.CharField(_("offer"), max_length=10, choices=Kind.choices)
+    target_id = models.PositiveBigIntegerField()  # the idea (feature) or the prototype
+    target_title = models.CharField(max_length=200)  # as it was called when offered
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-contacted_at", "-id"]
+        verbose_name = _("offer contact")
+        verbose_name_plural = _("offer contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "target_id"], name="offer_made_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target_id} to {self.customer_id}"

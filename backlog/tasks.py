@@ -1,10 +1,12 @@
 """Background CLV fits: a fit reads every transaction of its window and takes seconds to minutes, so the
 "Refit now" button queues it; the scheduler queues a refit every CLV_REFIT_EVERY_HOURS (backlog.apps)."""
 
+from django.utils import timezone
 from django_tasks import task
 
 from .clv_models import clv_fit_create, clv_fit_run
-from .models import CLVFit, Transaction
+from .equity_share import customer_snapshot_take
+from .models import CLVFit, CustomerSnapshot, Transaction
 
 
 @task()
@@ -24,3 +26,14 @@ def refit_clv() -> str:
 
 def has_transactions() -> bool:
     return Transaction.objects.exists()
+
+
+@task()
+def take_customer_snapshot() -> str:
+    """Periodic: this month's customer snapshot (backlog.equity_share); safe to run twice."""
+    return str(customer_snapshot_take().month)
+
+
+def customer_snapshot_due() -> bool:
+    """No snapshot of the current month yet (the scheduler asks daily; the first tick of a month takes it)."""
+    return not CustomerSnapshot.objects.filter(month=timezone.localdate().replace(day=1)).exists()

@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import clv_views, release_views, segment_views, views, voice_views
+from . import clv_views, customer_views, release_views, segment_views, views, voice_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -30,6 +30,12 @@ urlpatterns = [
     path("customers/clv/refit/", clv_views.clv_refit, name="clv_refit"),
     path("customers/clv/fits/<id:pk>/", clv_views.clv_fit_detail, name="clv_fit"),
     path("customers/at-risk/", clv_views.customers_at_risk_page, name="customers_at_risk"),
+    # The customer department (issue 20 parts 7 and 8): backlog.customer_views.
+    path("customers/overview/", customer_views.overview, name="customer_overview"),
+    path("customers/market-estimates/", customer_views.market_estimates, name="market_estimates"),
+    path("customers/outreach/", customer_views.outreach, name="outreach"),
+    path("customers/outreach.csv", customer_views.outreach_csv, name="outreach_csv"),
+    path("customers/outreach/contacts/", customer_views.offer_contact, name="offer_contact"),
     path(
         "customers/transactions/import/", segment_views.transactions_import_page, name="transactions_import"
     ),

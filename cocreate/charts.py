@@ -199,6 +199,8 @@ def column_chart(
         for s, name in enumerate(series)
     ]
     return ColumnChart(title=str(title), categories=groups, ticks=ticks, legend=legend)
+
+
 # Intervals: an estimate with its confidence interval, around zero ------------------------------------
 
 INTERVAL_PLOT = WIDTH - LABEL_WIDTH - VALUE_WIDTH  # the plotting span, as for bars
@@ -277,3 +279,78 @@ def interval_chart(rows: Iterable[tuple], *, title: str, kind: str = "interval")
         for n, (label, estimate, low, high, shown) in enumerate(rows)
     ]
     return IntervalChart(title=str(title), kind=kind, rows=intervals, zero_x=zero_x)
+
+
+# Trends: one figure over time, a line through the months that have a value ----------------------------
+
+LINE_WIDTH = 640
+LINE_HEIGHT = 220
+LINE_LEFT = 90  # room for the value axis
+LINE_BOTTOM = 28  # room for the month labels
+LINE_TOP = 12
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str  # "month: value" for its <title>
+    x: Decimal
+    y: Decimal
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    points: list[Point]
+    labels: list[tuple[Decimal, str]]  # (x, month) under the axis; every month, or every n-th when many
+    ticks: list[Tick]
+    width: int = LINE_WIDTH
+    height: int = LINE_HEIGHT
+    left: int = LINE_LEFT
+    baseline: int = LINE_HEIGHT - LINE_BOTTOM
+    label_y: int = LINE_HEIGHT - LINE_BOTTOM + 18
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.points
+
+    @property
+    def polyline(self) -> str:
+        """The SVG `points` attribute of the line (months without a value are skipped)."""
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+
+def line_chart(rows: Iterable[tuple], *, title: str, shown=lambda value: f"{value:.2f}") -> LineChart:
+    """A trend of `(label, value or None)` rows in time order. The value axis runs from 0 (or the lowest
+    value, when it is negative) to a round number above the highest, so a change reads at its true size."""
+    if title is None or not str(title).strip():
+        raise ValueError("A chart needs a title: it is the chart's accessible name.")
+    rows = [(str(label), None if value is None else Decimal(str(value))) for label, value in rows]
+    values = [v for _label, v in rows if v is not None]
+    plot_height = Decimal(LINE_HEIGHT - LINE_BOTTOM - LINE_TOP)
+    baseline = Decimal(LINE_HEIGHT - LINE_BOTTOM)
+    slot = Decimal(LINE_WIDTH - LINE_LEFT - 16) / max(len(rows) - 1, 1)
+    xs = [(Decimal(LINE_LEFT + 8) + slot * n).quantize(Decimal("0.1")) for n in range(len(rows))]
+    every = max(1, -(-len(rows) // 8))  # at most 8 month labels
+    labels = [(xs[n], label) for n, (label, _v) in enumerate(rows) if n % every == 0]
+    if not values:
+        return LineChart(title=str(title), points=[], labels=labels, ticks=[])
+    low = min(min(values), Decimal(0))
+    span = max(values) - low
+    step = _nice_step(float(span)) if span > 0 else Decimal(1)
+    bottom = step * (low // step) if low < 0 else Decimal(0)
+    top = bottom + step * max(1, -(-(max(values) - bottom) // step))
+    ticks, value = [], bottom
+    while value <= top:
+        y = (baseline - (value - bottom) / (top - bottom) * plot_height).quantize(Decimal("0.1"))
+        ticks.append(Tick(y=y, text_y=y + 4, shown=shown(value)))
+        value += step
+    points = [
+        Point(
+            label=f"{label}: {shown(v)}",
+            x=xs[n],
+            y=(baseline - (v - bottom) / (top - bottom) * plot_height).quantize(Decimal("0.1")),
+        )
+        for n, (label, v) in enumerate(rows)
+        if v is not None
+    ]
+    return LineChart(title=str(title), points=points, labels=labels, ticks=ticks)

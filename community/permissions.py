@@ -311,3 +311,46 @@ def may_review_votes(user) -> bool:
 def may_read_audit_log(user) -> bool:
     """Moderators and administrators read the audit log."""
     return is_staff_with(user, "moderation.view_audit_log")
+
+
+# The customer department (issue 20 parts 7 and 8; docs/clv.md "Customer-equity share", "Next best offer")
+
+
+def may_view_customer_overview(user) -> bool:
+    """The customer overview (customer equity, equity share, CLV and their trends) and the outreach
+    lists: the chief customer officer, customer managers and administrators. Customers never."""
+    return is_staff_with(user, "backlog.view_customer_overview")
+
+
+def may_see_every_customer(user) -> bool:
+    """Outreach and market estimates over every segment: administrators and the chief customer officer;
+    customer managers see the segments they manage."""
+    return may_view_customer_overview(user) and (
+        manages_every_segment(user) or user.has_perm("backlog.view_all_member_values")
+    )
+
+
+def may_keep_market_estimates(user) -> bool:
+    """Customer managers (for their segments) and administrators (for all) record market estimates."""
+    return is_staff_with(user, "backlog.keep_market_estimates")
+
+
+def may_keep_market_estimate(user, segment) -> bool:
+    """`user` may record a new market estimate for this segment."""
+    return may_keep_market_estimates(user) and (
+        manages_every_segment(user) or segment.managers.filter(pk=user.pk).exists()
+    )
+
+
+def may_record_offer_contacts(user) -> bool:
+    """Customer managers (their segments' customers) and administrators record that an offer was made."""
+    return is_staff_with(user, "backlog.record_offer_contacts")
+
+
+def may_record_offer_contact(user, customer) -> bool:
+    """`user` may record a contact with this customer (a CRM record): its segment is theirs."""
+    if not may_record_offer_contacts(user):
+        return False
+    if manages_every_segment(user):
+        return True
+    return customer.segment_id is not None and customer.segment.managers.filter(pk=user.pk).exists()

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     CUSTOMER_MANAGER = "customer_manager", _("Customer manager")
     MODERATOR = "moderator", _("Moderator")
     ADMINISTRATOR = "administrator", _("Administrator")
+    CCO = "cco", _("Chief customer officer")
 
 
 GROUP_NAMES = {
@@ -22,10 +23,11 @@ GROUP_NAMES = {
     Role.CUSTOMER_MANAGER: "Customer manager",
     Role.MODERATOR: "Community moderator",  # "Moderators" is Wagtail's own CMS group
     Role.ADMINISTRATOR: "Administrator",
+    Role.CCO: "Chief customer officer",
 }
 
 # Staff roles need two-factor authentication before any staff page.
-STAFF_ROLES = {Role.RND, Role.CUSTOMER_MANAGER, Role.MODERATOR, Role.ADMINISTRATOR}
+STAFF_ROLES = {Role.RND, Role.CUSTOMER_MANAGER, Role.MODERATOR, Role.ADMINISTRATOR, Role.CCO}
 
 ROLE_PERMISSIONS = {
     Role.CUSTOMER: [],
@@ -56,6 +58,7 @@ ROLE_PERMISSIONS = {
         "prototypes.publish_prototype",
         "prototypes.view_results",
     ],
+    Role.CCO: [],
 }
 
 
@@ -117,3 +120,21 @@ MODERATION_PERMISSIONS = [
 ]
 ROLE_PERMISSIONS[Role.MODERATOR] += MODERATION_PERMISSIONS
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] += MODERATION_PERMISSIONS
+
+
+# The chief customer officer (issue 20 part 7): reads the customer department's figures over every
+# segment — segment dashboards, members' values, CLV fits, customers at risk, the customer overview and
+# the outreach lists — and changes nothing (no import, refit, estimate, contact or backlog permission).
+ROLE_PERMISSIONS[Role.CCO] += [
+    "backlog.view_segments",
+    "backlog.view_member_value",
+    "backlog.view_all_member_values",
+    "backlog.view_customer_overview",
+]
+CUSTOMER_DEPARTMENT_PERMISSIONS = [
+    "backlog.view_customer_overview",
+    "backlog.keep_market_estimates",
+    "backlog.record_offer_contacts",
+]
+ROLE_PERMISSIONS[Role.CUSTOMER_MANAGER] += CUSTOMER_DEPARTMENT_PERMISSIONS
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += CUSTOMER_DEPARTMENT_PERMISSIONS

@@ -231,6 +231,21 @@ OWN_URLS = {
     "customers/transactions/import/": {
         "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
     },
+    # The customer department (issue 20 parts 7, 8); the chief customer officer's row:
+    # tests/backlog/test_customer_department.py.
+    **{
+        route: {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)}
+        for route in (
+            "customers/overview/",
+            "customers/market-estimates/",
+            "customers/outreach/",
+            "customers/outreach.csv",
+        )
+    },
+    "customers/outreach/contacts/": {
+        "GET": everyone(NOT_ALLOWED),
+        "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=400, administrator=400),
+    },
     # Webhooks (issue 19): R&D and administrators configure them (community.permissions.may_manage_webhooks).
     **{
         f"webhooks/{route}": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, administrator=OK)}

@@ -50,6 +50,13 @@ def bar_chart(rows, title: str, kind: str = "equity"):
     return {"chart": charts.bar_chart(rows, title=title, kind=kind)}
 
 
+@register.inclusion_tag("charts/_line_chart.html")
+def line_chart(rows, title: str, money: bool = True):
+    """`{% line_chart rows title=... %}`: a trend over months (geometry in cocreate.charts)."""
+    shown = figures.money_compact if money else (lambda value: f"{value:.2f}")
+    return {"chart": charts.line_chart(rows, title=title, shown=shown)}
+
+
 @register.inclusion_tag("charts/_interval_chart.html")
 def interval_chart(rows, title: str, kind: str = "interval"):
     """`{% interval_chart rows title=... %}`: estimates with their intervals (geometry in cocreate.charts)."""

@@ -75,6 +75,10 @@ ROLE_PREDICATES = {
     "may_define_evaluation": {"rnd", "administrator"},
     "may_be_evaluator": {"rnd", "administrator"},
     "may_see_evaluations": {"rnd", "customer_manager", "administrator"},
+    "may_view_customer_overview": {"customer_manager", "administrator"},
+    "may_see_every_customer": {"administrator"},
+    "may_keep_market_estimates": {"customer_manager", "administrator"},
+    "may_record_offer_contacts": {"customer_manager", "administrator"},
 }
 
 
@@ -91,6 +95,8 @@ def test_every_predicate_is_in_this_file():
         "may_see_segment_values",
         "may_see_member_details",
         "may_sanction",
+        "may_keep_market_estimate",
+        "may_record_offer_contact",
     }
     defined = {name for name in vars(permissions) if name.startswith(("may_", "is_", "manages_"))}
     assert defined == covered
