@@ -1,6 +1,7 @@
 // Progressive enhancement: votes without a page load, live counts and comments over websockets.
 // Everything here is optional; every action also works as a plain form post. URLs and words come from
-// the page (data- attributes filled with {% url %} and {% translate %}), never from this file.
+// the page (data- attributes filled with {% url %} and {% translate %}); words composed with numbers
+// come from Django's JavaScript catalogue (/jsi18n/, loaded first by base.html: gettext, ngettext).
 (function () {
   "use strict";
 
@@ -185,7 +186,10 @@
             (d.results || []).forEach(function (idea) {
               var item = document.createElement("li");
               var link = document.createElement("a");
-              link.href = idea.url; link.textContent = idea.title + " (" + idea.votes + ")";
+              link.href = idea.url;
+              link.textContent = interpolate(
+                ngettext("%(title)s (%(count)s vote)", "%(title)s (%(count)s votes)", idea.votes),
+                { title: idea.title, count: idea.votes.toLocaleString(document.documentElement.lang) }, true);
               var support = document.createElement("form");
               support.method = "post"; support.action = idea.vote_url;
               [["csrfmiddlewaretoken", csrf], ["value", "1"], ["next", idea.url]].forEach(function (pair) {
