@@ -356,6 +356,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
     ("de", "Deutsch"),
+    ("fr", "Français"),
 ]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 # SHORT_DATE_FORMAT and SHORT_DATETIME_FORMAT per language (cocreate/formats); the rest is Django's.
