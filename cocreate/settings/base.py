@@ -357,6 +357,7 @@ LANGUAGES = [
     ("en", "English"),
     ("de", "Deutsch"),
     ("fr", "Français"),
+    ("es", "Español"),
 ]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 # SHORT_DATE_FORMAT and SHORT_DATETIME_FORMAT per language (cocreate/formats); the rest is Django's.
