@@ -358,6 +358,7 @@ LANGUAGES = [
     ("de", "Deutsch"),
     ("fr", "Français"),
     ("es", "Español"),
+    ("fi", "Suomi"),
 ]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 # SHORT_DATE_FORMAT and SHORT_DATETIME_FORMAT per language (cocreate/formats); the rest is Django's.
