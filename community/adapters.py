@@ -28,3 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
             language = translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def save_user(self, request, user, form, commit=True):
+        """A newcomer who signs up in another language than the site's keeps it for their email."""
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES) and language != settings.LANGUAGE_CODE:
+            user.language = language
+        return super().save_user(request, user, form, commit)

@@ -121,3 +121,28 @@ def test_the_javascript_catalogue_speaks_the_language(client):
 def test_pages_load_the_catalogue_before_the_scripts(client):
     page = client.get("/ideas/").content.decode()
     assert page.index(f'src="{reverse("javascript-catalog")}"') < page.index("js/cocreate.js")
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_svg_geometry_is_never_localised(language):
+    """German writes 7,2 where SVG needs 7.2: drawing numbers stay unlocalised in every language."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from cocreate.charts import bar_chart
+    from prototypes.templatetags.prototypes_tags import scaled
+
+    chart = bar_chart([("Alpha", 7.25), ("Beta", 3.1)], title="Chart")
+    with translation.override(language):
+        svg = render_to_string("charts/_bar_chart.html", {"chart": chart})
+        numbers = re.findall(r'(?:x|y|width|height|viewBox)="([^"]*)"', svg)
+        assert numbers and all(re.fullmatch(r"[\d. ]+", value) for value in numbers), numbers
+        assert render_to_string_value(scaled(0.4, 18)) == "7.2"
+
+
+def render_to_string_value(value):
+    from django.template import Context, Template
+
+    return Template("{{ value }}").render(Context({"value": value}))
