@@ -5,6 +5,15 @@
 (function () {
   "use strict";
 
+  // Screen readers hear live changes through the page's one polite live region (base.html): a count
+  // or a comment that changes silently on screen is lost to them.
+  function announce(text) {
+    var region = document.querySelector("[data-live-announcer]");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);  // a change, even if the same
+  }
+
   function setCount(ideaId, votes) {
     document.querySelectorAll('[data-votes-for="' + ideaId + '"]').forEach(function (el) {
       el.textContent = String(votes);
@@ -121,6 +130,7 @@
     template.innerHTML = event.html.trim();
     list.appendChild(template.content);
     setCommentCount(event.comments);
+    announce(gettext("A new comment was posted."));
   }
 
   function listen(path) {
@@ -131,8 +141,13 @@
       socket.onopen = function () { delay = 1000; document.documentElement.dataset.live = "connected"; };
       socket.onmessage = function (message) {
         var event = JSON.parse(message.data);
-        if (event.type === "idea.votes") setCount(event.idea, event.votes);
-        else if (event.type === "comment.created") addComment(event);
+        if (event.type === "idea.votes") {
+          setCount(event.idea, event.votes);
+          if (document.querySelector("[data-live-idea]")) {  // one idea's page; a list would chatter
+            announce(interpolate(ngettext("Now %(count)s vote", "Now %(count)s votes", event.votes),
+                                 { count: event.votes }, true));
+          }
+        } else if (event.type === "comment.created") addComment(event);
         else if (event.type === "comment.hidden") hideComment(event);
       };
       socket.onclose = function (closed) {
