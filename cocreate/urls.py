@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import last_modified
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import cocreate.converters  # noqa: F401  (registers <id:…> before the apps' patterns are read)
 from cocreate import health
+
+STARTED = timezone.now()  # the JavaScript catalogue's Last-Modified: catalogues change with a deploy
 
 # Django tries these in order, so the busiest come first: votes, then the idea pages (resolving a
 # vote's URL took 18 µs behind the admin's and the idea pages' patterns, 10 µs here).
@@ -20,6 +25,13 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    # The translations static/js/*.js use (gettext, ngettext, interpolate), in the request's language.
+    # The catalogue changes only with a deploy: browsers revalidate it against the process's start.
+    path(
+        "jsi18n/",
+        last_modified(lambda request: STARTED)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     # Personal access tokens for the API live on the member's profile, but belong to the api app.
     path("members/me/tokens/", include("api.token_urls")),
     path("members/", include("community.urls")),

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -114,4 +114,25 @@ class StaffMFAMiddleware:
     def __call__(self, request):
         if request.path.startswith(self.prefixes) and needs_mfa(request.user):
             return mfa_setup_redirect(request)
+        return self.get_response(request)
+
+
+class MemberLanguageMiddleware:
+    """A member's saved language (community.Member.language) when the browser has no language cookie
+    yet (a new device, a cleared browser): after LocaleMiddleware, which chose from the cookie or the
+    Accept-Language header, and after AuthenticationMiddleware. With the cookie set (the switcher sets
+    both) the member is not even loaded here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+            and request.user.language in dict(settings.LANGUAGES)
+        ):
+            translation.activate(request.user.language)
+            request.LANGUAGE_CODE = request.user.language
         return self.get_response(request)

@@ -40,6 +40,9 @@ class Member(AbstractUser):
     email_digest = models.CharField(
         _("email digest"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
     )
+    # One of settings.LANGUAGES (checked by community.services.member_set_language, not by choices here,
+    # so adding a language needs no migration); empty: the browser's language, and the site's for email.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Moderation (moderation.trust and moderation.services). The trust level is recomputed from activity
     # when the member posts and when moderators act on their content; limits relax as it grows.

@@ -5,10 +5,12 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from cocreate.image_processing import delete_files_on_commit
@@ -154,6 +156,16 @@ def member_sync_email_verified(member: Member) -> None:
     if member.email_verified != verified:
         member.email_verified = verified
         member.save(update_fields=["email_verified"])
+
+
+def member_set_language(*, member: Member, language: str) -> None:
+    """Remember the language a member chose (pages once they log in, and their email). An unknown code
+    is refused (ValueError); empty means "the browser's language"."""
+    if language and not check_for_language(language) or language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValueError(f"not a language of this site: {language!r}")
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
 
 
 def _display_name(display_name: str) -> str:

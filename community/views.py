@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from cocreate.http import body_limit
 
@@ -17,6 +19,29 @@ from .access import staff_required
 from .forms import DeleteAccountForm, ProfileForm, RoleForm, SegmentAssignForm
 from .models import Member, Segment
 from .roles import Role
+
+
+@csrf_exempt
+@require_POST
+def language_set(request):
+    """Django's set_language (the cookie, back to `next`), and for a member their saved choice, which
+    their email and their next log-in on another device follow. Open to everyone, works without JS.
+
+    A visitor's form carries no CSRF token: a token would keep the anonymous pages that show the
+    switcher out of the shared page cache, and a forged post can only change their display language.
+    A member's choice is saved on their account, so theirs is checked (`_member_language_set`)."""
+    if request.user.is_authenticated:
+        return _member_language_set(request)
+    return set_language(request)
+
+
+@csrf_protect
+def _member_language_set(request):
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        services.member_set_language(member=request.user, language=language)
+    return response
 
 
 def member_detail(request, pk):

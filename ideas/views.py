@@ -240,11 +240,15 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None, score
         "timeline": selectors.idea_timeline(idea),
         "may_post_official": permissions.may_post_official(user),
         "may_pin": may_pin,
-        "merge_form": MergeForm() if permissions.may_merge(user) else None,
+        # Each staff form's ids carry its own prefix: merge and status both have a "note", the staff note
+        # and the comment a "body", and ids on one page must be unique (labels, aria-describedby).
+        "merge_form": MergeForm(auto_id="merge_%s") if permissions.may_merge(user) else None,
         "my_vote": getattr(idea, "my_vote", 0),
         "comment_form": comment_form,
         "status_form": (
-            StatusForm(idea=idea, offer_allowed_only=True) if permissions.may_change_status(user) else None
+            StatusForm(idea=idea, offer_allowed_only=True, auto_id="status_%s")
+            if permissions.may_change_status(user)
+            else None
         ),
         "may_edit": permissions.may_edit_idea(user, idea),
         "may_see_history": permissions.may_see_history(user, idea),
@@ -256,7 +260,9 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None, score
         **_staff_notes_context(user, idea),
         **_evaluation_context(user, idea, scores_form),
         "owner_form": (
-            OwnerForm(initial={"owner": idea.owner_id}) if permissions.may_assign_idea_owner(user) else None
+            OwnerForm(initial={"owner": idea.owner_id}, auto_id="owner_%s")
+            if permissions.may_assign_idea_owner(user)
+            else None
         ),
         # R&D, customer managers, administrators: a link to record a CRM customer's request (docs/clv.md).
         "may_record_proxy_demand": permissions.may_record_proxy_demand(user),
@@ -267,7 +273,7 @@ def _staff_notes_context(user, idea) -> dict:
     if not permissions.may_see_internal_notes(user):
         return {"internal_notes": None, "note_form": None}
     notes = list(InternalNote.objects.filter(idea=idea).select_related("author"))
-    return {"internal_notes": notes, "note_form": InternalNoteForm()}
+    return {"internal_notes": notes, "note_form": InternalNoteForm(auto_id="staff_note_%s")}
 
 
 def _evaluation_context(user, idea, scores_form) -> dict:

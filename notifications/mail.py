@@ -33,7 +33,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,6 +68,7 @@ RECIPIENT_FIELDS = (
     "notify_status_changes",
     "notify_replies",
     "email_digest",
+    "language",
 )
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -172,7 +173,17 @@ def build_message(*, member, kind: str, subject: str, template: str, context: di
     return message
 
 
+def member_language(member) -> str:
+    """The language of a member's email: the one they chose, else the site's."""
+    return member.language if member.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    with translation.override(member_language(notification.recipient)):
+        return _notification_message(notification)
+
+
+def _notification_message(notification: Notification) -> EmailMultiAlternatives:
     return build_message(
         member=notification.recipient,
         kind=notification.kind,
@@ -187,6 +198,11 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
 
 
 def digest_message(member, cadence: str, notifications: list[Notification]) -> EmailMultiAlternatives:
+    with translation.override(member_language(member)):
+        return _digest_message(member, cadence, notifications)
+
+
+def _digest_message(member, cadence: str, notifications: list[Notification]) -> EmailMultiAlternatives:
     items = [
         {
             "message": each.message,

@@ -106,6 +106,8 @@ OWN_URLS = {
     "notifications/unsubscribe/<str:token>/": {"GET": everyone(OK), "POST": everyone(OK)},
     "members/me/": {"GET": members_only()},
     "members/me/export/": {"GET": members_only()},
+    # The language switcher: everyone (a member's choice is also saved: tests/community/test_language.py).
+    "members/language/": {"GET": everyone(NOT_ALLOWED), "POST": everyone(MOVED)},
     "members/me/delete/": {"GET": members_only()},
     "members/<id:pk>/": {"GET": everyone(OK)},
     "members/<id:pk>/segments/": {
@@ -151,6 +153,7 @@ OWN_URLS = {
         "POST": ADMINISTRATORS_ACT,
     },
     "search/": {"GET": everyone(OK)},
+    "jsi18n/": {"GET": everyone(OK)},  # Django's JavaScript catalogue
     "search/similar/": {"GET": everyone(OK)},
     # Every staff role has a workspace (tests/backlog/test_workspace.py: which panels each sees).
     "workspace/": {

@@ -1,5 +1,6 @@
 """The scripts take every URL and every word they show from the page (data- attributes filled with
-{% url %} and {% translate %}), so they follow the URL configuration and the member's language."""
+{% url %} and {% translate %}) or from Django's JavaScript catalogue (gettext/ngettext calls, whose
+strings makemessages extracts), so they follow the URL configuration and the member's language."""
 
 import re
 from pathlib import Path
@@ -15,8 +16,13 @@ STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
 PROTOCOL_WORDS = {"Accept", "POST", "Enter", "Tab", "Escape"}
 
 
+# The strings given to the catalogue's gettext/ngettext: translated, so words are welcome there.
+TRANSLATED = re.compile(r'\b(?:n|p|np)?gettext\(\s*(?:"(?:[^"\\\n]|\\.)*"\s*,?\s*)+')
+
+
 def literals(path: Path) -> list[str]:
     source = re.sub(r"^\s*//.*$|\s//\s.*$", "", path.read_text(), flags=re.MULTILINE)  # comments
+    source = TRANSLATED.sub("gettext(", source)
     return [double or single for double, single in STRING.findall(source)]
 
 

@@ -2,8 +2,16 @@
 gettext at import time, where the language is whatever was active when the module loaded."""
 
 import ast
+import gettext
+import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -59,3 +67,165 @@ def test_module_level_messages_follow_the_active_language():
         assert isinstance(message, Promise)  # resolved when shown, not when imported
     with translation.override("en"):
         assert str(UNVERIFIED_MESSAGE).startswith("Please confirm your email address")
+
+
+# --- The catalogues: complete for every language the site offers, and up to date with the source -----
+
+LOCALE = ROOT / "cocreate" / "locale"
+DOMAINS = ("django", "djangojs")
+# What `make messages` leaves out (keep the two in step).
+IGNORED = [".venv/*", "node_modules/*", "bench/*", "tests/*", "staticfiles/*", "var/*", "cocreate/locale"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifrx]|%%|\{\w*\}")
+
+
+@dataclass
+class Entry:
+    msgid: str
+    plural: str | None = None
+    context: str | None = None
+    msgstr: dict[int, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    obsolete: bool = False
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The entries of a .po file (the header left out): enough of the format for these checks."""
+    entries, current, key = [], None, None
+
+    def finish():
+        if current is not None and current.msgid != "":
+            entries.append(current)
+
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("#~"):
+            continue  # obsolete entries: gettext ignores them
+        if not line.strip() or line.startswith("#") and current is not None and current.msgstr:
+            finish()
+            current, key = None, None
+            if not line.strip():
+                continue
+        if line.startswith("#,"):
+            current = current or Entry(msgid="")
+            current.flags |= {flag.strip() for flag in line[2:].split(",")}
+            continue
+        if line.startswith("#"):
+            current = current or Entry(msgid="")
+            continue
+        match = re.fullmatch(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])? (\".*\")", line)
+        current = current or Entry(msgid="")
+        if match:
+            keyword, index, text = match.groups()
+            text = ast.literal_eval(text)
+            key = {"msgctxt": "context", "msgid": "msgid", "msgid_plural": "plural"}.get(keyword)
+            if key is None:
+                key = int(index or 0)
+                current.msgstr[key] = text
+            else:
+                setattr(current, key, text)
+        elif line.startswith('"') and key is not None:
+            text = ast.literal_eval(line)
+            if isinstance(key, int):
+                current.msgstr[key] += text
+            else:
+                setattr(current, key, getattr(current, key) + text)
+        else:
+            raise AssertionError(f"{path}: cannot read {line!r}")
+    return entries
+
+
+def offered_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def test_the_site_offers_languages_beyond_english():
+    assert {"de"} <= set(offered_languages())  # the checks below must have something to check
+
+
+@pytest.mark.parametrize("language", offered_languages())
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_string_is_translated_and_none_is_fuzzy(language, domain):
+    entries = read_po(LOCALE / language / "LC_MESSAGES" / f"{domain}.po")
+    assert entries
+    fuzzy = [e.msgid for e in entries if "fuzzy" in e.flags]
+    untranslated = [e.msgid for e in entries if not e.msgstr or not all(e.msgstr.values())]
+    assert fuzzy == []
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", offered_languages())
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_translations_keep_the_placeholders(language, domain):
+    """A lost or renamed %(name)s fails when the string is shown (KeyError) or shows the wrong value."""
+    wrong = []
+    for entry in read_po(LOCALE / language / "LC_MESSAGES" / f"{domain}.po"):
+        sources = [entry.msgid] if entry.plural is None else [entry.msgid, entry.plural]
+        wanted = {tuple(sorted(PLACEHOLDER.findall(source))) for source in sources}
+        for text in entry.msgstr.values():
+            found = tuple(sorted(PLACEHOLDER.findall(text)))
+            # A singular form may leave the number out ("Und %(counter)s weitere" / "one more").
+            if found not in wanted and not (entry.plural and set(found) < set(max(wanted, key=len))):
+                wrong.append((entry.msgid, text))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", offered_languages())
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_compiled_catalogues_match_their_sources(language, domain):
+    """The .mo files Django reads say what the .po files say (run `make messages` after editing)."""
+    folder = LOCALE / language / "LC_MESSAGES"
+    with (folder / f"{domain}.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    stale = []
+    for entry in read_po(folder / f"{domain}.po"):
+        if entry.plural is None:
+            shown = (
+                catalogue.pgettext(entry.context, entry.msgid)
+                if entry.context
+                else catalogue.gettext(entry.msgid)
+            )
+            if shown != entry.msgstr[0]:
+                stale.append(entry.msgid)
+        else:
+            shown = catalogue.ngettext(entry.msgid, entry.plural, 2)
+            if shown not in entry.msgstr.values():
+                stale.append(entry.msgid)
+    assert stale == []
+
+
+@pytest.fixture(scope="module")
+def source_messages(tmp_path_factory):
+    """Every message the source marks, per domain, extracted now by makemessages into a folder of its
+    own (the project's catalogues are left out of the walk, so nothing is written there)."""
+    out = tmp_path_factory.mktemp("locale")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with override_settings(LOCALE_PATHS=[out]):
+            for domain in DOMAINS:
+                call_command(
+                    "makemessages",
+                    all=True,
+                    keep_pot=True,
+                    domain=domain,
+                    ignore_patterns=IGNORED,
+                    verbosity=0,
+                )
+    finally:
+        os.chdir(cwd)
+    found = {}
+    for domain in DOMAINS:
+        pot = out / f"{domain}.pot"
+        found[domain] = {(e.context, e.msgid, e.plural) for e in read_po(pot)} if pot.exists() else set()
+    return found
+
+
+@pytest.mark.parametrize("language", offered_languages())
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_catalogues_are_up_to_date_with_the_source(source_messages, language, domain):
+    """A string added or changed in the code without `make messages` is shown in English."""
+    assert source_messages["django"], "makemessages found nothing: the check would pass vacuously"
+    catalogue = {
+        (e.context, e.msgid, e.plural) for e in read_po(LOCALE / language / "LC_MESSAGES" / f"{domain}.po")
+    }
+    assert sorted(source_messages[domain] - catalogue, key=str) == []  # missing from the catalogue
+    assert sorted(catalogue - source_messages[domain], key=str) == []  # no longer in the source

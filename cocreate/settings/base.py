@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -71,6 +70,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "wagtail.contrib.forms",
+    # Pages translated through Wagtail's own localisation: one tree per locale (WAGTAIL_I18N_ENABLED).
+    "wagtail.locales",
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "cocreate.http.RequestLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A member's saved language where the browser has not chosen one (after Locale and Authentication).
+    "community.access.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The page policy below; JSON answers get the stricter API policy (cocreate.http).
@@ -365,8 +369,18 @@ UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 365)
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language's own name (the switcher shows them so: nobody has to read English to find theirs). A
+# language is listed only once its catalogue is complete: tests/test_translations.py checks every one.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("fi", "Suomi"),
+]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
+# SHORT_DATE_FORMAT and SHORT_DATETIME_FORMAT per language (cocreate/formats); the rest is Django's.
+FORMAT_MODULE_PATH = ["cocreate.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -431,6 +445,11 @@ API_TOKEN_USE_RECORD_SECONDS = env_int("API_TOKEN_USE_RECORD_SECONDS", 60)
 
 # --- Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = SITE_NAME
+# CMS pages are translated in Wagtail (a tree per locale, "Translate" in the page's menu through
+# wagtail.contrib.simple_translation); a visitor is served the tree of their language, the default
+# one where a page has no translation yet. Content languages are the site's languages.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_BASE_URL = SITE_URL
 # Wagtail indexes CMS pages only; ideas are indexed by our own search app.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

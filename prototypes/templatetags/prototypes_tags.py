@@ -15,8 +15,9 @@ def prototypes_for_idea(context, idea):
 
 @register.filter
 def scaled(value, factor):
-    """A share (0..1) times a length, for server-rendered SVG geometry."""
-    return round((value or 0) * float(factor), 2)
+    """A share (0..1) times a length, for server-rendered SVG geometry: a string, so that templates do
+    not localise it ("7,2" in German is no SVG length)."""
+    return f"{round((value or 0) * float(factor), 2):.2f}".rstrip("0").rstrip(".")
 
 
 @register.inclusion_tag("prototypes/_placed_messages.html", takes_context=True)

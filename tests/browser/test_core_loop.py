@@ -41,11 +41,16 @@ class CoreLoopTest(BrowserTestCase):
 
         expect(count).to_have_text("1")  # on the author's open page, without a reload
         assert author.url.endswith(idea.get_absolute_url())
+        # ... and announced to screen readers through the page's polite live region.
+        announcer = author.get_by_role("status").filter(has_text="vote")
+        expect(announcer).to_have_text("Now 1 vote")
+        assert announcer.get_attribute("aria-live") == "polite"
 
         voter.get_by_label("Your comment").fill("Same here, every single morning.")
         voter.get_by_role("button", name="Post comment").click()
         expect(author.get_by_text("Same here, every single morning.")).to_be_visible()
         expect(author.locator("[data-comment-count]")).to_have_text("1")
+        expect(author.locator("[data-live-announcer]")).to_have_text("A new comment was posted.")
 
         voter.get_by_role("button", name="Voted").click()  # un-vote, in place
         expect(count).to_have_text("0")

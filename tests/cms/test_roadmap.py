@@ -122,9 +122,10 @@ def test_page_queries_do_not_grow_with_the_cards(client, roadmap, world, rita):
         )  # fmt: skip
         item.ideas.add(idea)
     assert page_queries() == before
-    # Wagtail's serving (site, route, view restrictions: 6), the chosen products and every product (2),
-    # the cards (4: items, their ideas, their supporters, the other ideas).
-    assert before == 12
+    # Wagtail's serving (site, route, view restrictions, and with WAGTAIL_I18N_ENABLED the root page's
+    # translation into the visitor's language: 7), the chosen products and every product (2), the cards
+    # (4: items, their ideas, their supporters, the other ideas).
+    assert before == 13
 
 
 def test_feed_is_atom_with_an_entry_per_card_and_column(client, roadmap, world, rita):

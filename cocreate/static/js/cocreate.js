@@ -1,8 +1,18 @@
 // Progressive enhancement: votes without a page load, live counts and comments over websockets.
 // Everything here is optional; every action also works as a plain form post. URLs and words come from
-// the page (data- attributes filled with {% url %} and {% translate %}), never from this file.
+// the page (data- attributes filled with {% url %} and {% translate %}); words composed with numbers
+// come from Django's JavaScript catalogue (/jsi18n/, loaded first by base.html: gettext, ngettext).
 (function () {
   "use strict";
+
+  // Screen readers hear live changes through the page's one polite live region (base.html): a count
+  // or a comment that changes silently on screen is lost to them.
+  function announce(text) {
+    var region = document.querySelector("[data-live-announcer]");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);  // a change, even if the same
+  }
 
   function setCount(ideaId, votes) {
     document.querySelectorAll('[data-votes-for="' + ideaId + '"]').forEach(function (el) {
@@ -120,6 +130,7 @@
     template.innerHTML = event.html.trim();
     list.appendChild(template.content);
     setCommentCount(event.comments);
+    announce(gettext("A new comment was posted."));
   }
 
   function listen(path) {
@@ -130,8 +141,13 @@
       socket.onopen = function () { delay = 1000; document.documentElement.dataset.live = "connected"; };
       socket.onmessage = function (message) {
         var event = JSON.parse(message.data);
-        if (event.type === "idea.votes") setCount(event.idea, event.votes);
-        else if (event.type === "comment.created") addComment(event);
+        if (event.type === "idea.votes") {
+          setCount(event.idea, event.votes);
+          if (document.querySelector("[data-live-idea]")) {  // one idea's page; a list would chatter
+            announce(interpolate(ngettext("Now %(count)s vote", "Now %(count)s votes", event.votes),
+                                 { count: event.votes }, true));
+          }
+        } else if (event.type === "comment.created") addComment(event);
         else if (event.type === "comment.hidden") hideComment(event);
       };
       socket.onclose = function (closed) {
@@ -185,7 +201,10 @@
             (d.results || []).forEach(function (idea) {
               var item = document.createElement("li");
               var link = document.createElement("a");
-              link.href = idea.url; link.textContent = idea.title + " (" + idea.votes + ")";
+              link.href = idea.url;
+              link.textContent = interpolate(
+                ngettext("%(title)s (%(count)s vote)", "%(title)s (%(count)s votes)", idea.votes),
+                { title: idea.title, count: idea.votes.toLocaleString(document.documentElement.lang) }, true);
               var support = document.createElement("form");
               support.method = "post"; support.action = idea.vote_url;
               [["csrfmiddlewaretoken", csrf], ["value", "1"], ["next", idea.url]].forEach(function (pair) {

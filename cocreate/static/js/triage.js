@@ -50,12 +50,12 @@
               var pick = document.createElement("button");
               pick.type = "button";
               pick.dataset.ideaId = String(idea.id);
-              pick.textContent = box.dataset.chooseLabel + ": #" + idea.id + " " + idea.title;
+              pick.textContent = interpolate(gettext("Choose: #%(id)s %(title)s"), { id: idea.id, title: idea.title }, true);
               pick.addEventListener("click", function () {
                 number.value = String(idea.id);
                 list.innerHTML = "";
                 var chosen = document.createElement("li");
-                chosen.textContent = box.dataset.chosenLabel + ": #" + idea.id + " " + idea.title;
+                chosen.textContent = interpolate(gettext("Chosen: #%(id)s %(title)s"), { id: idea.id, title: idea.title }, true);
                 list.appendChild(chosen);
               });
               li.appendChild(pick);
