@@ -66,11 +66,6 @@ class AxeTest(BrowserTestCase):
         )
         return page
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="nested-interactive: pin links inside the screen's role=img SVG (prototypes/_screen.html, "
-        "reworked for keyboard pins in issue 22 part 3); strict: once fixed, remove this mark",
-    )
     def test_a_prototype_with_pins_has_no_violations(self):
         _idea, prototype = self.world()
         page = self.page_in("en", MemberFactory(username="mia"))
