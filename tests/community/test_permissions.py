@@ -79,6 +79,13 @@ ROLE_PREDICATES = {
     "may_see_every_customer": {"administrator"},
     "may_keep_market_estimates": {"customer_manager", "administrator"},
     "may_record_offer_contacts": {"customer_manager", "administrator"},
+    # Issue 20: release planning, CLV fits, equity at risk, customer requests (docs/clv.md "Who sees what")
+    "may_plan_releases": {"rnd", "administrator"},
+    "may_view_releases": {"rnd", "customer_manager", "administrator"},
+    "may_run_clv_fit": {"customer_manager", "administrator"},
+    "may_view_clv_fits": {"rnd", "customer_manager", "administrator"},
+    "may_see_customers_at_risk": {"rnd", "customer_manager", "administrator"},
+    "may_record_proxy_demand": {"rnd", "customer_manager", "administrator"},
 }
 
 
@@ -97,6 +104,7 @@ def test_every_predicate_is_in_this_file():
         "may_sanction",
         "may_keep_market_estimate",
         "may_record_offer_contact",
+        "may_record_proxy_demand_for",  # per customer: tests/backlog/test_proxy.py
     }
     defined = {name for name in vars(permissions) if name.startswith(("may_", "is_", "manages_"))}
     assert defined == covered
