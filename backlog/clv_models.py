@@ -344,7 +344,7 @@ def clv_fit_run(*, fit: CLVFit, maxeval: int | None = None) -> CLVFit:
     diagnostics["max_gradient"] = {"bg_nbd": bg.max_gradient, "gamma_gamma": gg.max_gradient}
     fit.diagnostics = diagnostics
     fit.status, fit.converged = CLVFit.Status.SUCCEEDED, True
-    fit.message = _("%(customers)d customers, %(purchases)d purchase days.") % {
+    fit.message = _("Customers: %(customers)d; purchase days: %(purchases)d.") % {
         "customers": fit.customers,
         "purchases": fit.transactions,
     }

@@ -35,6 +35,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.models import Segment
 from voting.models import Vote
@@ -211,9 +212,9 @@ def difference_in_differences(
     if supporters < min_supporters or others < min_others:
         result.status = "too_thin"
         result.message = _(
-            "Too thin to tell: %(s)d supporters and %(o)d comparable customers with purchases before "
-            "the release. At least %(ms)d supporters and %(mo)d others are needed, counting only "
-            "segments with at least %(k)d of each (here %(sc)d and %(oc)d)."
+            "Too thin to tell. With purchases before the release: supporters %(s)d, comparable customers "
+            "%(o)d. Needed: supporters %(ms)d, others %(mo)d, counting only segments with at least %(k)d "
+            "of each (counted here: supporters %(sc)d, others %(oc)d)."
         ) % {
             "s": sum(1 for r in rows if r.supporter),
             "o": sum(1 for r in rows if not r.supporter),
@@ -339,7 +340,11 @@ def item_outcome(
     if end > today:
         return Outcome(
             status="too_early",
-            message=_("Too early to tell: the %(n)d days after the release end on %(end)s.")
+            message=ngettext(
+                "Too early to tell: the %(n)d day after the release ends on %(end)s.",
+                "Too early to tell: the %(n)d days after the release end on %(end)s.",
+                window_days,
+            )
             % {"n": window_days, "end": end.isoformat()},
             ship_date=ship_date,
             window_days=window_days,

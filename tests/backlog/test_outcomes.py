@@ -92,9 +92,9 @@ def test_too_thin_to_tell_says_so_with_the_counts():
     outcome = difference_in_differences(SEGMENT_2, min_per_segment=3, min_supporters=3, min_others=3)
     assert outcome.status == "too_thin" and outcome.repeat is None
     assert outcome.message == (
-        "Too thin to tell: 2 supporters and 2 comparable customers with purchases before the release. "
-        "At least 3 supporters and 3 others are needed, counting only segments with at least 3 of each "
-        "(here 0 and 0)."
+        "Too thin to tell. With purchases before the release: supporters 2, comparable customers 2. "
+        "Needed: supporters 3, others 3, counting only segments with at least 3 of each "
+        "(counted here: supporters 0, others 0)."
     )
     # With the defaults (5 per segment, 20 in all) the hand example is too thin as well.
     assert difference_in_differences(SEGMENT_1 + SEGMENT_2).status == "too_thin"
@@ -234,7 +234,7 @@ def test_item_and_segment_pages_say_when_data_is_too_thin(client, rita, carl, sh
     client.force_login(rita)
     page = client.get(f"/backlog/items/{item.pk}/?window=30").content.decode()
     assert "did shipping what they asked keep them?" in page
-    assert "Too thin to tell: 3 supporters and 3 comparable customers with purchases before" in page
+    assert "Too thin to tell. With purchases before the release: supporters 3, comparable customers 3." in page
     # A window reaching past today: too early.
     page = client.get(f"/backlog/items/{item.pk}/?window=200").content.decode()
     assert "Too early to tell: the 200 days after the release end on" in page
