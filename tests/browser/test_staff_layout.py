@@ -14,6 +14,9 @@ from ..factories import MemberFactory, ProductFactory, SegmentFactory, make_idea
 from ..prototypes.helpers import ensure_roles
 from .live import BrowserTestCase
 
+# The page's own message, not the live announcer of base.html (also role=status, visually hidden).
+MESSAGE = "[role=status]:not([data-live-announcer])"
+
 pytestmark = pytest.mark.browser
 
 LONG = "Let the camera keep shooting timelapses overnight without draining the battery completely"
@@ -104,7 +107,7 @@ class StaffLayoutTest(BrowserTestCase):
         expect(page.get_by_label("Original idea number")).to_have_value(str(original.pk))
         page.get_by_label("Why they are duplicates").fill("Same overnight timelapse ask")
         page.get_by_role("button", name="Apply to the checked ideas").click()
-        expect(page.get_by_role("status")).to_contain_text("Merged 1 idea into")
-        expect(page.get_by_role("status").get_by_role("link", name=original.title)).to_be_visible()
+        expect(page.locator(MESSAGE)).to_contain_text("Merged 1 idea into")
+        expect(page.locator(MESSAGE).get_by_role("link", name=original.title)).to_be_visible()
         assert Idea.objects.get(pk=duplicate.pk).status == Idea.Status.MERGED
         assert page.js_errors == [], page.js_errors
