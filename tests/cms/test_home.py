@@ -101,5 +101,6 @@ def test_the_home_page_costs_a_fixed_number_of_queries(client, alice, rita, wagt
     make_prototype(title="A third prototype")
     ship(make_idea(title="Another shipped idea"), rita)
     assert home_queries() == few
-    # pinned: rows, campaigns, shipped, releases and prototype cards in batches; +1 Wagtail's locale (i18n)
-    assert few == 21, few
+    # pinned: rows, campaigns, shipped, releases and prototype cards in batches; +1 Wagtail's locale (i18n).
+    # 21 on SQLite, 20 on PostgreSQL (one query fewer before the page itself, as on the staff pages).
+    assert few <= 21, few
