@@ -44,7 +44,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def env_rates(name: str) -> dict[str, Decimal]:
-    """"USD=0.92,GBP=1.17" as {"USD": Decimal("0.92"), …}: ISO 4217 codes and positive, finite rates."""
+    """`USD=0.92,GBP=1.17` as {"USD": Decimal("0.92"), …}: ISO 4217 codes and positive, finite rates."""
     rates = {}
     for pair in env_list(name, []):
         code, _sep, raw = pair.partition("=")
