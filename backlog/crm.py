@@ -172,10 +172,14 @@ def customers_validate_values(
     if len(values) > MAX_ROWS:
         report.file_errors.append(_("More than %(max)d rows; send them in parts.") % {"max": MAX_ROWS})
         return report
-    numbered = [
-        (number, dict(zip(COLUMNS, record, strict=True)))
-        for number, record in imports.value_records(values, COLUMNS, first_row=first_row)
-    ]
+    try:
+        numbered = [
+            (number, dict(zip(COLUMNS, record, strict=True)))
+            for number, record in imports.value_records(values, COLUMNS, first_row=first_row)
+        ]
+    except CRMFileError as error:
+        report.file_errors.append(str(error))
+        return report
     return _validate_values(numbered, report=report, imported_by=imported_by, progress=progress)
 
 

@@ -141,9 +141,16 @@ def value_records(
     values: list[dict], columns: list[str], *, first_row: int
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows given as mappings (the API's JSON objects) as the (row number, values) of `csv_records` with
-    `columns` as the header: a missing or null value is empty text, so both take the same checks."""
+    `columns` as the header: a missing or null value is empty text, so both take the same checks. Raises
+    ImportFileError, as `csv_records` does, for a NUL character."""
     for index, row in enumerate(values):
-        yield first_row + index, ["" if row.get(c) is None else str(row[c]) for c in columns]
+        record = ["" if row.get(c) is None else str(row[c]) for c in columns]
+        if any("\0" in value for value in record):
+            # A file with one is refused by csv_records; PostgreSQL cannot store or compare them either.
+            raise ImportFileError(
+                _("Row %(row)d has a NUL character in a value.") % {"row": first_row + index}
+            )
+        yield first_row + index, record
 
 
 def header_problems(header: list[str], *, required: list[str], optional: list[str] = ()) -> list[str]:

@@ -114,6 +114,7 @@ def test_duplicate_rows_name_the_first(api):
         ({"transactions": []}, "transactions"),
         ({"transactions": [ROWS[0]] * 5001}, "transactions"),  # the count limit
         ({"transactions": "C-1,2026-01-05,10"}, "transactions"),
+        ({"transactions": [ROWS[0], {**ROWS[0], "reference": "A\x00"}]}, "transactions"),  # NUL
     ],
 )
 def test_wrong_types_unknown_fields_and_too_many_rows(api, body, field):
@@ -156,3 +157,11 @@ def test_many_bad_rows_list_the_first_and_count_the_rest(api, monkeypatch):
     errors = fields(response)
     assert [f for f, _d in errors] == ["transactions.0", "transactions.1", "transactions"]
     assert errors[-1][1] == "… and 3 more invalid rows."
+
+
+def test_customers_with_a_nul_character_are_refused_too(api):
+    row = {"email": "a@example.com", "external_id": "C-\x00", "segment": "pros", "clv": "1"}
+    response = api.put("/customers", json={"customers": [row]})
+    assert response.status_code == 422 and fields(response) == [
+        ("customers", "Row 0 has a NUL character in a value.")
+    ]
