@@ -281,6 +281,41 @@ class CustomersOut(Schema):
     imported: bool
 
 
+class TransactionIn(Input):
+    """One row of the transactions import (backlog.transactions), checked by the CSV import's rules: the
+    types and lengths here only bound the body, the import says what is wrong with a value."""
+
+    external_id: str = Field(max_length=200, description="The CRM customer's external id")
+    date: str = Field(max_length=30, description="YYYY-MM-DD, not in the future", examples=["2026-01-05"])
+    amount: Decimal = Field(
+        description="In the currency's units (a number, or a string with a dot for decimals): > 0 a "
+        "purchase, < 0 a refund, never 0",
+        examples=["19.90"],
+    )
+    currency: str | None = Field(
+        None,
+        max_length=30,
+        description="ISO 4217; empty or absent for the site currency; another one needs a configured "
+        "exchange rate",
+    )
+    reference: str | None = Field(
+        None, max_length=200, description="The order or invoice number (tells identical purchases apart)"
+    )
+
+
+class TransactionsIn(Input):
+    transactions: list[TransactionIn] = Field(min_length=1, max_length=5000)
+    dry_run: bool = False
+
+
+class TransactionsOut(Schema):
+    rows: int
+    created: int = Field(description="New transactions (on a dry run: that would be new)")
+    unchanged: int = Field(description="Transactions imported before, left as they were")
+    customers: int
+    imported: bool
+
+
 class VariantResultOut(Schema):
     variant: str
     version: int | None

@@ -2,12 +2,12 @@
 records (bulk upsert). Each asks the same predicate its page asks (community.permissions), with the
 staff scope."""
 
-
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Query, Router
 
-from backlog import crm, selectors, services
+from backlog import crm, selectors, services, transactions
 from backlog.demand import Market
 from backlog.forms import TriageForm
 from backlog.models import PriorityWeights
@@ -26,6 +26,8 @@ from .schemas import (
     PrototypeResultsOut,
     SegmentNeed,
     SegmentOut,
+    TransactionsIn,
+    TransactionsOut,
     TriageIn,
     TriageOut,
     TriagePage,
@@ -154,13 +156,57 @@ def customers_upsert(request, payload: CustomersIn):
         source="api",
         dry_run=payload.dry_run,
     )
-    if report.file_errors or report.errors:
-        errors = [{"field": "customers", "location": "body", "detail": e} for e in report.file_errors]
-        errors += [
-            {"field": f"customers.{e.row}", "location": "body", "detail": e.reason} for e in report.errors
-        ]
-        return invalid(errors)
+    if report.file_errors or report.error_count:
+        return import_problem(report, "customers")
     return {"created": report.created, "updated": report.updated, "imported": report.imported}
+
+
+@router.put(
+    "/transactions", response=TransactionsOut, tags=["customers"], summary="Import customers' transactions"
+)
+def transactions_import(request, payload: TransactionsIn):
+    """Import purchases and refunds of CRM customers by external id: all or nothing, with the CSV
+    import's rules (backlog.transactions); a transaction imported before is left as it is, so sending the
+    same rows again changes nothing."""
+    member = access.staff(request, permissions.may_import_customers, write=True)
+    report = transactions.transactions_import(
+        values=[
+            {
+                "external_id": row.external_id,
+                "date": row.date,
+                "amount": row.amount,
+                "currency": row.currency,
+                "reference": row.reference,
+            }
+            for row in payload.transactions
+        ],
+        first_row=0,  # rows are numbered as the request's items
+        imported_by=member,
+        source="api",
+        dry_run=payload.dry_run,
+    )
+    if report.file_errors or report.error_count:
+        return import_problem(report, "transactions")
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "unchanged": report.unchanged,
+        "customers": report.customers,
+        "imported": report.imported,
+    }
+
+
+def import_problem(report, field: str):
+    """An import's report (backlog.imports.ImportReport) as a 422 problem: errors of the whole input on
+    `field`, each row's on `field.N` (N its index in the request)."""
+    errors = [{"field": field, "location": "body", "detail": message} for message in report.file_errors]
+    errors += [{"field": f"{field}.{e.row}", "location": "body", "detail": e.reason} for e in report.errors]
+    if report.unlisted_errors:
+        detail = ngettext(
+            "… and %(n)d more invalid row.", "… and %(n)d more invalid rows.", report.unlisted_errors
+        ) % {"n": report.unlisted_errors}
+        errors.append({"field": field, "location": "body", "detail": detail})
+    return invalid(errors)
 
 
 @router.get(

@@ -7,7 +7,8 @@ pymc-marketing's default BG/NBD priors pull the drop-out parameters a and b 11â€
 
 Time is measured in weeks (as in the BG/NBD paper) from daily data: purchases on one day are one purchase.
 Refunds (negative amounts) are netted against the customer's latest purchase on or before their date; a
-purchase refunded in full is no purchase. Only amounts in the site currency are used (no exchange rates).
+purchase refunded in full is no purchase. Amounts in other currencies are converted with the configured
+rates (backlog.exchange); a currency without one is left out.
 
 A fit is stored (CLVFit) with its parameters, window and diagnostics; a fit that fails (too little data,
 the optimiser stopping short, a parameter running off) is stored with its message and changes nothing.
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from community.models import Segment
 
+from .exchange import site_amount
 from .models import CLVFit, CustomerRecord, Transaction
 
 logger = logging.getLogger(__name__)
@@ -155,15 +157,18 @@ def fit_gamma_gamma(rfm: pd.DataFrame, *, maxeval: int = 5000) -> Fitted:
 
 
 def purchases_frame(*, window_start: date | None, window_end: date) -> tuple[pd.DataFrame, int]:
-    """The purchase days in the window (site currency): customer_id, date, amount, with refunds netted.
+    """The purchase days in the window: customer_id, date, amount in the site currency (other currencies
+    converted with CLV_EXCHANGE_RATES, backlog.exchange), with refunds netted.
 
-    Returns the frame and the number of transactions left out for another currency.
+    Returns the frame and the number of transactions left out for a currency without a rate.
     """
     rows = Transaction.objects.filter(occurred_on__lte=window_end)
     if window_start is not None:
         rows = rows.filter(occurred_on__gte=window_start)
-    other_currency = rows.exclude(currency="").count()
-    values = rows.filter(currency="").order_by().values_list("customer_id", "occurred_on", "amount")
+    rows = rows.annotate(converted=site_amount())
+    other_currency = rows.filter(converted__isnull=True).count()
+    values = rows.filter(converted__isnull=False).order_by()
+    values = values.values_list("customer_id", "occurred_on", "converted")
     ids, dates, amounts = [], [], []
     for customer_id, occurred_on, amount in values.iterator(chunk_size=20_000):
         ids.append(customer_id)

@@ -12,11 +12,10 @@ Used by `manage.py import_customers` and the upload page for customer managers; 
 import rows only for the segments they manage (administrators and the command line: any).
 """
 
-import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,23 +27,15 @@ from django.utils.translation import gettext as _
 from community import permissions
 from community.models import Member, Segment, SegmentMembership, segment_clv
 
+from . import imports
+from .imports import ABSURD_AMOUNT, ImportReport, csv_records, header_problems, parse_number, wrong_width
 from .models import CustomerRecord
 
 COLUMNS = ["email", "external_id", "segment", "margin", "retention", "clv"]
 MAX_ROWS = 100_000
 MAX_BYTES = 10 * 1024 * 1024
-# Amounts above this are a unit mistake (cents for euros, a total for a per-period margin).
-ABSURD_AMOUNT = Decimal("100000000")
-
-
-class CRMFileError(ValueError):
-    """The file as a whole cannot be read: encoding, CSV syntax, columns."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    reason: str
+# The file-level error of the CRM import (the name it had before the transactions import shared it).
+CRMFileError = imports.ImportFileError
 
 
 @dataclass(frozen=True)
@@ -60,70 +51,19 @@ class CustomerRow:
 
 
 @dataclass
-class ImportReport:
+class CustomerImportReport(ImportReport):
     rows: list[CustomerRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
-    imported: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.file_errors and bool(self.rows)
+        return not self.error_count and not self.file_errors and bool(self.rows)
 
 
 def decode_csv(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), else a clear refusal."""
-    if len(data) > MAX_BYTES:
-        raise CRMFileError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 1024 // 1024})
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _not_utf8(data[error.start], line) from error
-
-
-def decode_lines(lines: Iterable[bytes]) -> Iterator[str]:
-    """The lines of a UTF-8 file read as bytes (a file opened "rb", an upload), decoded one at a time so
-    that a file of any size is read in bounded memory. A byte-order mark is dropped; a line that is not
-    UTF-8 raises CRMFileError naming the byte and the line, as `decode_csv` does."""
-    for number, raw in enumerate(lines, start=1):
-        try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as error:
-            raise _not_utf8(raw[error.start], number) from error
-
-
-def _not_utf8(byte: int, line: int) -> CRMFileError:
-    return CRMFileError(
-        _(
-            "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)d). Save it from your "
-            "spreadsheet as “CSV UTF-8” and try again."
-        )
-        % {"byte": byte, "line": line}
-    )
-
-
-def normalise_header(name: str) -> str:
-    return "_".join(name.strip().lower().replace("-", " ").split())
-
-
-def parse_number(raw: str, label: str, *, places: str) -> Decimal | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(
-            _("%(label)s “%(raw)s” is not a number (use a dot for decimals, no thousands separators)")
-            % {"label": label, "raw": raw}
-        ) from None
-    if not value.is_finite():
-        raise ValueError(_("%(label)s “%(raw)s” is not a number") % {"label": label, "raw": raw})
-    return value.quantize(Decimal(places))
+    """The file's text: UTF-8 (with or without a byte-order mark) and at most MAX_BYTES, else CRMFileError."""
+    return imports.decode_csv(data, max_bytes=MAX_BYTES)
 
 
 def _amount(raw: str, label: str) -> Decimal | None:
@@ -176,58 +116,6 @@ def _segments_by_key() -> dict[str, Segment]:
     return keys
 
 
-def csv_records(lines: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The normalised header and, lazily, the (row number, values) of each non-blank row of CSV text
-    given as lines. Comma or semicolon separated (whichever the header has more of); rows are numbered
-    as a spreadsheet shows them (header = 1). Raises CRMFileError for an empty file, NUL characters or
-    broken CSV — the last two possibly while the rows are read."""
-    lines = iter(lines)
-    for first in lines:
-        if first.strip():
-            break
-    else:
-        raise CRMFileError(_("The file is empty."))
-
-    def checked():
-        yield first
-        yield from lines
-
-    def without_nul(stream):
-        for line in stream:
-            if "\0" in line:
-                raise CRMFileError(
-                    _(
-                        "The file is not valid CSV text: it contains NUL characters (a UTF-16 or "
-                        "spreadsheet file?). Save it as “CSV UTF-8”."
-                    )
-                )
-            yield line
-
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(without_nul(checked()), delimiter=delimiter, strict=True)
-
-    def invalid(error):
-        return CRMFileError(
-            _("The file is not valid CSV (near line %(line)d: %(error)s).")
-            % {"line": reader.line_num, "error": error}
-        )
-
-    try:
-        header = next(reader)
-    except csv.Error as error:
-        raise invalid(error) from error
-
-    def records():
-        try:
-            for number, record in enumerate(reader, start=2):
-                if any(value.strip() for value in record):  # blank lines, as spreadsheets leave at the end
-                    yield number, record
-        except csv.Error as error:
-            raise invalid(error) from error
-
-    return [normalise_header(h) for h in header], records()
-
-
 def _read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header, rows = csv_records(io.StringIO(text, newline=""))
     records = []
@@ -243,24 +131,16 @@ def customers_validate(
     *,
     imported_by: Member | None,
     progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
-) -> ImportReport:
+) -> CustomerImportReport:
     """Check every row of a CRM export without writing anything; the report lists each bad row and why."""
-    report = ImportReport()
+    report = CustomerImportReport()
     try:
         header, records = _read_records(text)
     except CRMFileError as error:
         report.file_errors.append(str(error))
         return report
-    missing = [c for c in COLUMNS if c not in header]
-    duplicated = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
-    if missing or duplicated:
-        if missing:
-            report.file_errors.append(
-                _("Missing columns: %(missing)s. Expected: %(expected)s.")
-                % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-            )
-        if duplicated:
-            report.file_errors.append(_("Repeated columns: %(cols)s.") % {"cols": ", ".join(duplicated)})
+    report.file_errors = header_problems(header, required=COLUMNS)
+    if report.file_errors:
         return report
     report.ignored_columns = [h for h in header if h not in COLUMNS]
     if not records:
@@ -269,14 +149,8 @@ def customers_validate(
     where = {column: header.index(column) for column in COLUMNS}
     values = []
     for number, record in records:
-        if len(record) != len(header):
-            report.errors.append(
-                RowError(
-                    number,
-                    _("expected %(expected)d values, found %(found)d")
-                    % {"expected": len(header), "found": len(record)},
-                )
-            )
+        if problem := wrong_width(header, record):
+            report.add_error(number, problem)
         else:
             values.append((number, {column: record[where[column]] for column in COLUMNS}))
     return _validate_values(values, report=report, imported_by=imported_by, progress=progress)
@@ -288,24 +162,28 @@ def customers_validate_values(
     imported_by: Member | None,
     first_row: int = 1,
     progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
-) -> ImportReport:
+) -> CustomerImportReport:
     """Check rows given as mappings of COLUMNS to text (the API's JSON rows), by the same rules as a CSV
     export's rows; they are numbered from `first_row` in the report."""
-    report = ImportReport()
+    report = CustomerImportReport()
     if not values:
         report.file_errors.append(_("No customer rows were given."))
         return report
     if len(values) > MAX_ROWS:
         report.file_errors.append(_("More than %(max)d rows; send them in parts.") % {"max": MAX_ROWS})
         return report
-    numbered = [
-        (first_row + index, {c: "" if row.get(c) is None else str(row[c]) for c in COLUMNS})
-        for index, row in enumerate(values)
-    ]
+    try:
+        numbered = [
+            (number, dict(zip(COLUMNS, record, strict=True)))
+            for number, record in imports.value_records(values, COLUMNS, first_row=first_row)
+        ]
+    except CRMFileError as error:
+        report.file_errors.append(str(error))
+        return report
     return _validate_values(numbered, report=report, imported_by=imported_by, progress=progress)
 
 
-def _validate_values(values, *, report: ImportReport, imported_by, progress) -> ImportReport:
+def _validate_values(values, *, report: CustomerImportReport, imported_by, progress) -> CustomerImportReport:
     """The rules of a customer row, each row a (number, {column: text}); appends to `report`."""
     values = [(number, {column: text.strip() for column, text in value.items()}) for number, value in values]
     segments = _segments_by_key()
@@ -388,7 +266,7 @@ def _validate_values(values, *, report: ImportReport, imported_by, progress) -> 
             elif segment is not None:
                 clv = segment_clv(margin=margin, retention=retention, discount=segment.discount_rate)
         if problems:
-            report.errors.append(RowError(number, "; ".join(problems)))
+            report.add_error(number, "; ".join(problems))
             continue
         report.rows.append(
             CustomerRow(
@@ -415,7 +293,7 @@ def customers_import(
     source: str = "",
     dry_run: bool = False,
     progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
-) -> ImportReport:
+) -> CustomerImportReport:
     """Validate a CRM export (`text`, CSV) or rows of its columns (`values`, the API's), and, if every row
     is valid and this is no dry run, import it all at once.
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from community.models import Segment
 
+from .exchange import site_amount
 from .models import CustomerRecord, CustomerSnapshot, MarketEstimate, Transaction, customer_value
 
 CENT = Decimal("0.01")
@@ -98,7 +99,7 @@ def customer_overview(*, today: date | None = None) -> Overview:
     revenue = dict(
         Transaction.objects.filter(occurred_on__gt=today - timedelta(days=365), occurred_on__lte=today)
         .values("customer__segment_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(site_amount()))  # in the site currency, at the configured rates
         .order_by()
         .values_list("customer__segment_id", "total")
     )

@@ -351,6 +351,8 @@ class Release(models.Model):
 
     def get_absolute_url(self):
         return reverse("backlog:release", kwargs={"pk": self.pk})
+
+
 class ProxyDemandQuerySet(models.QuerySet):
     def active(self):
         """Records that count: not withdrawn."""
@@ -412,7 +414,6 @@ class ProxyDemand(models.Model):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
-
 
 
 class Transaction(models.Model):

@@ -40,6 +40,7 @@ from django.utils.translation import ngettext
 from community.models import Segment
 from voting.models import Vote
 
+from .exchange import site_amount
 from .models import BacklogItem, CustomerRecord
 
 DEFAULT_WINDOW_DAYS = 90
@@ -306,9 +307,9 @@ def customer_windows(
             first_purchase=Min("transactions__occurred_on", filter=purchase),
             n_before=Count("transactions", filter=purchase & in_before),
             n_after=Count("transactions", filter=purchase & in_after),
-            # Spend in the site's currency only (stored as ""): amounts in others are not added up.
-            spend_before=Sum("transactions__amount", filter=in_before & Q(transactions__currency="")),
-            spend_after=Sum("transactions__amount", filter=in_after & Q(transactions__currency="")),
+            # Spend in the site's currency: others converted at the configured rates, none left out.
+            spend_before=Sum(site_amount("transactions__"), filter=in_before),
+            spend_after=Sum(site_amount("transactions__"), filter=in_after),
         )
         .filter(first_purchase__lt=before)
         .values_list("pk", "segment_id", "n_before", "n_after", "spend_before", "spend_after")

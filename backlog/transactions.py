@@ -1,4 +1,5 @@
-"""Importing customers' transactions (CSV) and linking CRM customers to the members who sign up.
+"""Importing customers' transactions (CSV or the API's rows) and linking CRM customers to the members who
+sign up: by a verified email, or by an invitation link a customer manager sends (a signed external id).
 
 Columns (header names are case-insensitive, as in the CRM import): external_id, date, amount, and
 optionally currency and reference. `external_id` names an imported CRM customer (backlog.crm); `date` is
@@ -21,11 +22,12 @@ import itertools
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +35,18 @@ from django.utils.translation import gettext as _
 from community import permissions
 from community.models import Member, SegmentMembership
 
-from .crm import ABSURD_AMOUNT, CRMFileError, RowError, csv_records, decode_lines, parse_number
+from .exchange import CURRENCY, exchange_rates
+from .imports import (
+    ABSURD_AMOUNT,
+    ImportFileError,
+    ImportReport,
+    csv_records,
+    decode_lines,
+    header_problems,
+    parse_number,
+    value_records,
+    wrong_width,
+)
 from .models import CustomerRecord, Transaction
 
 REQUIRED_COLUMNS = ["external_id", "date", "amount"]
@@ -41,35 +54,20 @@ OPTIONAL_COLUMNS = ["currency", "reference"]
 BATCH_SIZE = 2000
 # The report lists this many bad rows; the others are counted.
 MAX_LISTED_ERRORS = 200
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
-class TransactionReport:
+class TransactionReport(ImportReport):
     rows: int = 0
     created: int = 0
     unchanged: int = 0
     customers: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     batch: uuid.UUID | None = None
-    imported: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.error_count and not self.file_errors and self.rows > 0
-
-    @property
-    def unlisted_errors(self) -> int:
-        return self.error_count - len(self.errors)
-
-    def add_error(self, row: int, reason: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(RowError(row, reason))
 
 
 @dataclass(frozen=True)
@@ -126,18 +124,22 @@ def _parse_amount(raw: str) -> Decimal:
     return value
 
 
-def _parse_currency(raw: str) -> str:
+def _parse_currency(raw: str, rates: dict[str, Decimal]) -> str:
     code = raw.strip().upper()
     if not code or code == settings.COCREATE_CURRENCY:
         return ""  # the site currency is stored empty, so "EUR" and "" are the same row
     if not CURRENCY.match(code):
         raise ValueError(_("currency “%(raw)s” is not a three-letter ISO code such as EUR") % {"raw": raw})
+    if code not in rates:
+        raise ValueError(_("Currency %(code)s has no exchange rate configured") % {"code": code})
     return code
 
 
 def transactions_import(
     *,
-    lines: Iterable[bytes],
+    lines: Iterable[bytes] | None = None,
+    values: list[dict] | None = None,
+    first_row: int = 1,
     imported_by: Member | None,
     source: str = "",
     dry_run: bool = False,
@@ -145,35 +147,26 @@ def transactions_import(
     batch_size: int = BATCH_SIZE,
     today: date | None = None,
 ) -> TransactionReport:
-    """Check a transactions file given as its lines of bytes (an open binary file, an upload) and, when
+    """Check a transactions file given as its lines of bytes (an open binary file, an upload), or rows
+    given as mappings of the columns to values (`values`, the API's, numbered from `first_row`), and, when
     every row is valid and this is no dry run, import the new rows.
 
     `on_rows(n)` is called after each batch with the number of rows it held (a progress bar). Runs in
     one database transaction: a concurrent import of overlapping rows makes one of the two fail with a
     file error (retry it: its rows are then unchanged), never a half import.
     """
-    report = TransactionReport(batch=uuid.uuid4())
+    report = TransactionReport(batch=uuid.uuid4(), max_listed=MAX_LISTED_ERRORS)
     today = today or timezone.localdate()
+    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     try:
-        header, records = csv_records(decode_lines(lines))
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        duplicated = sorted(
-            {h for h in header if header.count(h) > 1 and h in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
-        )
-        if missing:
-            report.file_errors.append(
-                _("Missing columns: %(missing)s. Expected: %(expected)s (and optionally %(optional)s).")
-                % {
-                    "missing": ", ".join(missing),
-                    "expected": ", ".join(REQUIRED_COLUMNS),
-                    "optional": ", ".join(OPTIONAL_COLUMNS),
-                }
-            )
-        if duplicated:
-            report.file_errors.append(_("Repeated columns: %(cols)s.") % {"cols": ", ".join(duplicated)})
+        if values is None:
+            header, records = csv_records(decode_lines(lines))
+        else:
+            header, records = columns, value_records(values, columns, first_row=first_row)
+        report.file_errors = header_problems(header, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
         if report.file_errors:
             return report
-        report.ignored_columns = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        report.ignored_columns = [h for h in header if h not in columns]
         managed = None
         if imported_by is not None and not permissions.manages_every_segment(imported_by):
             managed = set(imported_by.managed_segments.values_list("pk", flat=True))
@@ -181,6 +174,7 @@ def transactions_import(
             customers = _Customers()
             seen_customers: set[int] = set()
             now = timezone.now()
+            rates = exchange_rates()
             batches = iter(lambda: list(itertools.islice(records, batch_size)), [])
             for batch in batches:
                 _import_batch(
@@ -190,6 +184,7 @@ def transactions_import(
                     customers=customers,
                     seen_customers=seen_customers,
                     managed=managed,
+                    rates=rates,
                     today=today,
                     now=now,
                     imported_by=imported_by,
@@ -198,10 +193,14 @@ def transactions_import(
                 on_rows(len(batch))
             report.customers = len(seen_customers)
             if not report.rows and not report.error_count:
-                report.file_errors.append(_("The file has a header but no transaction rows."))
+                report.file_errors.append(
+                    _("The file has a header but no transaction rows.")
+                    if values is None
+                    else _("No transaction rows were given.")
+                )
             if not report.ok or dry_run:
                 transaction.set_rollback(True)
-    except CRMFileError as error:
+    except ImportFileError as error:
         report.file_errors.append(str(error))
     except IntegrityError:
         # Only a concurrent import of the same rows gets here: ours were checked against the table.
@@ -216,7 +215,7 @@ def transactions_import(
 
 
 def _import_batch(
-    batch, *, header, report, customers, seen_customers, managed, today, now, imported_by, source
+    batch, *, header, report, customers, seen_customers, managed, rates, today, now, imported_by, source
 ):
     where = {c: header.index(c) for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if c in header}
     customers.load(
@@ -225,12 +224,8 @@ def _import_batch(
     rows: list[_Row] = []
     for number, record in batch:
         report.rows += 1
-        if len(record) != len(header):
-            report.add_error(
-                number,
-                _("expected %(expected)d values, found %(found)d")
-                % {"expected": len(header), "found": len(record)},
-            )
+        if problem := wrong_width(header, record):
+            report.add_error(number, problem)
             continue
         value = {column: record[index].strip() for column, index in where.items()}
         problems = []
@@ -249,7 +244,7 @@ def _import_batch(
         for column, parse in (
             ("date", lambda raw: _parse_date(raw, today)),
             ("amount", _parse_amount),
-            ("currency", _parse_currency),
+            ("currency", lambda raw: _parse_currency(raw, rates)),
         ):
             try:
                 parsed[column] = parse(value.get(column, ""))
@@ -332,15 +327,80 @@ def customer_records_link(*, member: Member, email: str) -> list[CustomerRecord]
         candidates = list(
             CustomerRecord.objects.select_for_update().filter(member__isnull=True, email__iexact=email)[:2]
         )
-        if len(candidates) != 1 or CustomerRecord.objects.filter(member=member).exists():
+        if len(candidates) != 1 or not _link(candidates[0], member):
             return []
-        record = candidates[0]
-        record.member = member
-        record.save(update_fields=["member"])
-        if record.segment_id:
-            SegmentMembership.objects.get_or_create(
-                member=member,
-                segment_id=record.segment_id,
-                defaults={"source": SegmentMembership.Source.IMPORT},
-            )
-    return [record]
+    return candidates
+
+
+def _link(record: CustomerRecord, member: Member) -> bool:
+    """Link a locked, unlinked record to `member` unless they have one; the caller holds the transaction."""
+    if record.member_id is not None or CustomerRecord.objects.filter(member=member).exists():
+        return False
+    record.member = member
+    record.save(update_fields=["member"])
+    if record.segment_id:
+        SegmentMembership.objects.get_or_create(
+            member=member,
+            segment_id=record.segment_id,
+            defaults={"source": SegmentMembership.Source.IMPORT},
+        )
+    return True
+
+
+# Linking by external id: an invitation link that a customer manager sends to a customer without an
+# account. The link carries the record's id and external id, signed with the site's SECRET_KEY (salted
+# for this use only), so nobody can claim a record by typing an id: only the holder of the link can.
+INVITATION_SALT = "backlog.customer-invitation"
+# Where the token waits in the visitor's session between opening the link and signing up (the
+# user_signed_up receiver in backlog.receivers links the record then).
+INVITATION_SESSION_KEY = "backlog_customer_invitation"
+
+
+def customer_invitation_record(*, external_id: str, invited_by: Member) -> CustomerRecord | None:
+    """The record a customer manager may invite to link with an account: unlinked, with this external id,
+    in a segment they manage (administrators: any). None otherwise, whichever the reason."""
+    record = CustomerRecord.objects.filter(external_id=external_id.strip()[:100], member__isnull=True).first()
+    if record is None or not permissions.may_import_customers(invited_by):
+        return None
+    if not permissions.manages_every_segment(invited_by) and not (
+        record.segment_id and invited_by.managed_segments.filter(pk=record.segment_id).exists()
+    ):
+        return None
+    return record
+
+
+def customer_invitation_token(record: CustomerRecord) -> str:
+    """The signed token of an invitation link for `record` (URL-safe)."""
+    return signing.dumps({"r": record.pk, "x": record.external_id}, salt=INVITATION_SALT)
+
+
+def customer_invitation_check(token: str) -> CustomerRecord | None:
+    """The unlinked record a token invites to link, or None: a bad or expired signature, another
+    signed value of the site, a record since linked, deleted or given another external id."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=timedelta(days=settings.CLV_INVITATION_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("x"), str):
+        return None
+    return CustomerRecord.objects.filter(pk=data["r"], external_id=data["x"], member__isnull=True).first()
+
+
+def customer_record_link_invited(*, member: Member, token: str) -> CustomerRecord | None:
+    """Link the record an invitation token names to `member` (signing up with the link, or signed in
+    when they open it). Nothing is linked when the token is not valid, the record is linked already, or
+    the member has a record."""
+    record = customer_invitation_check(token)
+    if record is None:
+        return None
+    with transaction.atomic():
+        record = (
+            CustomerRecord.objects.select_for_update()
+            .filter(pk=record.pk, external_id=record.external_id)
+            .first()
+        )
+        if record is None or not _link(record, member):
+            return None
+    return record

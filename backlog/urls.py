@@ -2,7 +2,7 @@ from django.urls import path
 
 import cocreate.converters  # noqa: F401  (registers the <id:…> converter)
 
-from . import clv_views, customer_views, release_views, segment_views, views, voice_views
+from . import clv_views, customer_views, invitation_views, release_views, segment_views, views, voice_views
 
 app_name = "backlog"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("segments/<slug:slug>/", segment_views.segment_detail, name="segment"),
     path("segments/<slug:slug>/members/", segment_views.segment_members, name="segment_members"),
     path("customers/import/", segment_views.customers_import_page, name="customers_import"),
+    path("customers/invitation/", invitation_views.customer_invitation, name="customer_invitation"),
+    path("customers/join/<str:invitation>/", invitation_views.customer_join, name="customer_join"),
     path("customers/clv/", clv_views.clv_fits, name="clv_fits"),
     path("customers/clv/refit/", clv_views.clv_refit, name="clv_refit"),
     path("customers/clv/fits/<id:pk>/", clv_views.clv_fit_detail, name="clv_fit"),

@@ -234,6 +234,12 @@ OWN_URLS = {
     "customers/transactions/import/": {
         "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
     },
+    # Invitation links by external id (docs/clv.md): customer managers make them for their segments'
+    # customers; whoever holds a valid one is sent to sign up, or, signed in, gets the record linked.
+    "customers/invitation/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
+    },
+    "customers/join/<str:invitation>/": {"GET": everyone(MOVED)},
     # The customer department (issue 20 parts 7, 8); the chief customer officer's row:
     # tests/backlog/test_customer_department.py.
     **{
@@ -473,6 +479,10 @@ def url_for(route, world):
 
         return matrix_url(route)
     url = "/" + route
+    if "<str:invitation>" in route:
+        from backlog.transactions import customer_invitation_token
+
+        return url.replace("<str:invitation>", customer_invitation_token(world_customer(world)))
     if "<str:token>" in route:
         from notifications.mail import unsubscribe_token
 

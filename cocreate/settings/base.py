@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_rates, env_str
 
 # The project package: its templates/ and static/ are the site-wide ones, installed with it.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -294,6 +294,13 @@ LOGIN_REDIRECT_URL = "/ideas/"  # staff land on /workspace/ instead (community.a
 COCREATE_CURRENCY = env_str("COCREATE_CURRENCY", "EUR").strip().upper()
 if not re.fullmatch(r"[A-Z]{3}", COCREATE_CURRENCY):
     raise ImproperlyConfigured(f"COCREATE_CURRENCY must be an ISO 4217 code (EUR), not {COCREATE_CURRENCY!r}")
+# Fixed exchange rates for transactions in other currencies: units of COCREATE_CURRENCY per unit of each,
+# e.g. CLV_EXCHANGE_RATES="USD=0.92,GBP=1.17" (read as exact decimals). The transactions import refuses a
+# currency without a rate; sums convert with them (backlog.exchange, docs/clv.md "Currencies").
+CLV_EXCHANGE_RATES = env_rates("CLV_EXCHANGE_RATES")
+# An invitation link that links a CRM customer to the account signed up with it (backlog.transactions)
+# is valid for this many days.
+CLV_INVITATION_DAYS = env_int("CLV_INVITATION_DAYS", 30)
 # Customer value predicted from transactions (backlog.transactions, backlog.clv_models; docs/clv.md).
 # The upload page imports within the request: bigger files go through `manage.py import_transactions`.
 CLV_TRANSACTIONS_UPLOAD_MAX_BYTES = env_int("CLV_TRANSACTIONS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)

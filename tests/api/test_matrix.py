@@ -3,7 +3,10 @@
 An operation missing from EXPECTED fails the first test: new operations must be classified here."""
 
 import pytest
+from django.utils import timezone
 
+from backlog.models import CustomerRecord
+from community.models import Segment
 from ideas.services import comment_post
 from tests.factories import MemberFactory, SegmentFactory, make_idea
 from tests.prototypes.helpers import make_prototype, publisher
@@ -52,6 +55,8 @@ EXPECTED = {
     ),
     # Customer managers for the segments they manage (the matrix's segment is theirs), administrators all.
     "PUT /api/v1/customers": everyone(403, anonymous=401, customer_manager=200, administrator=200),
+    # The transactions import's predicate (customer managers for their segments' customers, administrators).
+    "PUT /api/v1/transactions": everyone(403, anonymous=401, customer_manager=200, administrator=200),
     "GET /api/v1/prototypes/{prototype_id}/results": everyone(403, anonymous=401, rnd=200, administrator=200),
 }
 
@@ -64,6 +69,11 @@ BODIES = {
     "POST /api/v1/triage": {"ideas": ["{idea_id}"], "action": "tag", "tags": ["triaged"]},
     "PUT /api/v1/customers": {
         "customers": [{"email": "crm@example.com", "external_id": "crm-1", "segment": "matrix", "clv": "10"}]
+    },
+    "PUT /api/v1/transactions": {
+        "transactions": [
+            {"external_id": "crm-tx", "date": "2026-01-05", "amount": "19.90", "reference": "A1"}
+        ]
     },
 }
 
@@ -88,6 +98,9 @@ def test_operation(client, operation, persona, alice, rita, carl, mona, adam, se
     idea = make_idea(author=alice, title="Alice's idea")
     SegmentFactory(slug="matrix").managers.add(carl)
     MemberFactory(email="crm@example.com")
+    CustomerRecord.objects.create(
+        external_id="crm-tx", segment=Segment.objects.get(slug="matrix"), clv=10, imported_at=timezone.now()
+    )
     comment_post(author=alice, idea=idea, body="First")
     token = None
     if persona != "anonymous":

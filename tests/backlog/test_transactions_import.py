@@ -41,7 +41,8 @@ def run(text, *, encoding="utf-8", **kwargs):
     return transactions_import(lines=io.BytesIO(data), source="t.csv", today=TODAY, **kwargs)
 
 
-def test_a_valid_file_imports_and_sending_it_again_changes_nothing(shop):
+def test_a_valid_file_imports_and_sending_it_again_changes_nothing(shop, settings):
+    settings.CLV_EXCHANGE_RATES = {"USD": "0.92"}
     text = HEADER + "C-1,2026-01-05,19.90,,A1\nC-1,2026-02-05,19.90,EUR,A2\nC-2,2026-03-01,5,usd,\n"
     report = run(text)
     assert report.imported and (report.rows, report.created, report.unchanged, report.customers) == (
@@ -91,6 +92,8 @@ def test_dry_run_checks_everything_and_writes_nothing(shop):
         ('C-1,2026-01-05,"1,000",,', "is not a number"),
         ("C-1,2026-01-05,250000000,,", "implausibly large"),
         ("C-1,2026-01-05,10,euro,", "currency “euro” is not a three-letter ISO code"),
+        ("C-1,2026-01-05,10,jpy,", "Currency JPY has no exchange rate configured"),
+        ("C-1,2026-01-05,1e30,,", "implausibly large"),  # too large to round to cents: no crash
         ("C-9,2026-01-05,10,,", "no customer has the external id C-9"),
         (",2026-01-05,10,,", "the external id is empty"),
         ("C-1,2026-01-05,10", "expected 5 values, found 3"),
@@ -225,3 +228,67 @@ def test_upload_page(client, shop, carl):
 def test_customers_do_not_get_the_upload_page(client, alice):
     client.force_login(alice)
     assert client.get("/customers/transactions/import/").status_code == 403
+
+
+def test_other_currencies_need_a_rate_and_count_converted(shop, settings):
+    """A currency with a configured rate is imported as sent and converted where amounts are added up
+    (backlog.exchange.site_amount, one expression used by the fits, outcomes and the overview)."""
+    from backlog.exchange import site_amount, to_site_currency
+
+    settings.CLV_EXCHANGE_RATES = {"USD": "0.92", "EUR": 1, "gbp": Decimal("1.17")}
+    report = run(HEADER + "C-1,2026-01-05,100,USD,\nC-1,2026-01-06,10,GBP,\nC-1,2026-01-07,5,,\n")
+    assert report.imported, report.errors
+    converted = dict(Transaction.objects.annotate(site=site_amount()).values_list("currency", "site"))
+    assert {code: Decimal(value).quantize(Decimal("0.01")) for code, value in converted.items()} == {
+        "USD": Decimal("92.00"),
+        "GBP": Decimal("11.70"),
+        "": Decimal("5.00"),
+    }
+    for transaction in Transaction.objects.all():  # the database expression and the Python rule agree
+        assert to_site_currency(transaction.amount, transaction.currency) == Decimal(
+            converted[transaction.currency]
+        ).quantize(Decimal("0.0001"))
+    # A rate removed later: the stored transactions stay, left out of sums (NULL), and the import refuses.
+    settings.CLV_EXCHANGE_RATES = {}
+    assert Transaction.objects.annotate(site=site_amount()).filter(site__isnull=True).count() == 2
+    again = run(HEADER + "C-1,2026-01-08,100,USD,\n")
+    assert [e.reason for e in again.errors] == ["Currency USD has no exchange rate configured"]
+
+
+@pytest.mark.parametrize("rates", [{"USD": "0"}, {"USD": "-1"}, {"DOLLAR": "1"}, {"USD": "x"}, {"EUR": "2"}])
+def test_bad_exchange_rates_fail_loudly(settings, rates):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from backlog.exchange import exchange_rates
+
+    settings.CLV_EXCHANGE_RATES = rates
+    with pytest.raises(ImproperlyConfigured):
+        exchange_rates()
+
+
+def test_exchange_rates_from_the_environment(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cocreate.settings.env import env_rates
+
+    monkeypatch.setenv("RATES", "usd=0.92, GBP=1.17")
+    assert env_rates("RATES") == {"USD": Decimal("0.92"), "GBP": Decimal("1.17")}
+    for bad in ("USD", "USD=abc", "USD=0", "US=1", "USD=NaN"):
+        monkeypatch.setenv("RATES", bad)
+        with pytest.raises(ImproperlyConfigured):
+            env_rates("RATES")
+
+
+def test_rows_given_as_values_take_the_same_checks(shop):
+    """The API's path: mappings instead of CSV lines, numbered from `first_row`."""
+    rows = [
+        {"external_id": "C-1", "date": "2026-01-05", "amount": Decimal("19.9"), "currency": None},
+        {"external_id": "C-1", "date": "2026-12-05", "amount": "10"},
+    ]
+    report = transactions_import(values=rows, first_row=0, imported_by=None, today=TODAY)
+    assert [(e.row, e.reason) for e in report.errors] == [(1, "date 2026-12-05 is in the future")]
+    assert not Transaction.objects.exists()
+    report = transactions_import(values=rows[:1], first_row=0, imported_by=None, today=TODAY)
+    assert report.imported and Transaction.objects.get().amount == Decimal("19.90")
+    empty = transactions_import(values=[], imported_by=None, today=TODAY)
+    assert empty.file_errors == ["No transaction rows were given."]

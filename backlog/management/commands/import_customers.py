@@ -1,12 +1,11 @@
 """manage.py import_customers FILE.csv [--dry-run]: members' CLV from a CRM export, all or nothing."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from backlog.crm import CRMFileError, customers_import, decode_csv
+from backlog.management.import_reporting import progress_bar, refuse_unless_ok
 
 
 class Command(BaseCommand):
@@ -29,26 +28,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
         def progress(rows, total):
-            return tqdm(
-                rows, total=total, desc="Checking rows", unit="row", file=sys.stderr, disable=verbosity < 1
-            )
+            return progress_bar(rows=rows, total=total, desc="Checking rows", verbosity=verbosity)
 
         report = customers_import(
             text=text, imported_by=None, source=path.name, dry_run=dry_run, progress=progress
         )
-        for column in report.ignored_columns:
-            self.stderr.write(f"Ignored column: {column}")
-        if report.file_errors or report.errors:
-            for message in report.file_errors:
-                self.stderr.write(message)
-            for error in report.errors:
-                self.stderr.write(f"Row {error.row}: {error.reason}")
-            count = len(report.errors)
-            raise CommandError(
-                f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported."
-                if count
-                else "Nothing was imported."
-            )
+        refuse_unless_ok(self, report)
         if dry_run:
             self.stdout.write(f"Dry run: all {len(report.rows)} rows are valid; nothing was imported.")
         else:

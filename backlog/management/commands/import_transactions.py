@@ -1,11 +1,10 @@
 """manage.py import_transactions FILE.csv [--dry-run]: customers' purchases and refunds, all or nothing."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from backlog.management.import_reporting import progress_bar, refuse_unless_ok
 from backlog.transactions import transactions_import
 
 
@@ -27,28 +26,14 @@ class Command(BaseCommand):
                 total = max(sum(1 for _line in counting) - 1, 0)
             with (
                 path.open("rb") as lines,
-                tqdm(total=total, desc="Rows", unit="row", file=sys.stderr, disable=verbosity < 1) as bar,
+                progress_bar(total=total, desc="Rows", verbosity=verbosity) as bar,
             ):
                 report = transactions_import(
                     lines=lines, imported_by=None, source=path.name, dry_run=dry_run, on_rows=bar.update
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        for column in report.ignored_columns:
-            self.stderr.write(f"Ignored column: {column}")
-        if report.file_errors or report.error_count:
-            for message in report.file_errors:
-                self.stderr.write(message)
-            for error in report.errors:
-                self.stderr.write(f"Row {error.row}: {error.reason}")
-            if report.unlisted_errors:
-                self.stderr.write(f"… and {report.unlisted_errors} more invalid rows.")
-            count = report.error_count
-            raise CommandError(
-                f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported."
-                if count and not report.file_errors
-                else "Nothing was imported."
-            )
+        refuse_unless_ok(self, report)
         summary = (
             f"{report.rows} rows for {report.customers} customers: "
             f"{report.created} new, {report.unchanged} imported before"
