@@ -19,21 +19,14 @@ from backlog.offers import FIT_ASKED, FIT_PRODUCT, FIT_SEGMENT, next_best_offers
 from cocreate.charts import line_chart
 from community import permissions
 from community.models import Segment
-from community.roles import Role
 from community.services import member_export_data
 from ideas.models import Idea
 from operations import schedule
 from prototypes.models import BetaSignup, Prototype
-from tests.factories import MemberFactory, make_idea, with_role, with_totp
+from tests.factories import MemberFactory, make_idea
 from voting.services import vote_cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cora(db):
-    """The chief customer officer."""
-    return with_totp(with_role(MemberFactory(username="cora", display_name="Cora CCO"), Role.CCO))
 
 
 def record(member, external_id, segment, *, clv, p_alive=None, margin=None, email=""):
