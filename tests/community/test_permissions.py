@@ -144,7 +144,9 @@ def test_only_the_author_edits_while_they_may_contribute(cast):
 def test_history_is_for_the_author_and_staff(cast):
     idea = SimpleNamespace(author_id=cast["customer"].pk)
     allowed = {
-        p for p in PERSONAS if p in {"customer", "rnd", "customer_manager", "moderator", "administrator"}
+        p
+        for p in PERSONAS
+        if p in {"customer", "rnd", "customer_manager", "moderator", "administrator", "cco"}
     }
     assert {p for p in PERSONAS if permissions.may_see_history(cast[p], idea)} == allowed
 
@@ -169,14 +171,17 @@ def test_segments_are_assigned_and_valued_by_their_managers(cast):
         "administrator",
     }
     assert {p for p in PERSONAS if permissions.may_assign_segment(cast[p], other)} == {"administrator"}
+    # The chief customer officer reads every segment's values (and assigns none).
     assert {p for p in PERSONAS if permissions.may_see_segment_values(cast[p], managed)} == {
         "rnd",
         "customer_manager",
         "administrator",
+        "cco",
     }
     assert {p for p in PERSONAS if permissions.may_see_segment_values(cast[p], other)} == {
         "rnd",
         "administrator",
+        "cco",
     }
 
 
