@@ -1,6 +1,7 @@
 """The customer department's pages: the customer overview with its trends, the market estimates, and the
 next-best-offer outreach list with its contacts (docs/clv.md; staff only, never customers)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +20,12 @@ from .offers import OfferAlreadyMade, next_best_offers, offer_contact_record, of
 
 def _trend_titles():
     return {
-        "equity": (_("Customer equity"), True),
-        "share": (_("Customer-equity share (0–1)"), False),
-        "mean_clv": (_("Mean CLV per customer"), True),
-        "margin": (_("Customer profitability: margin per period"), True),
-        "revenue_12m": (_("Revenue over the last 12 months"), True),
-        "customers": (_("Customers"), False),
+        "equity": (_("Customer equity"), "money"),
+        "share": (_("Customer-equity share"), "percent"),
+        "mean_clv": (_("Mean CLV per customer"), "money"),
+        "margin": (_("Customer profitability: margin per period"), "money"),
+        "revenue_12m": (_("Revenue over the last 12 months"), "money"),
+        "customers": (_("Customers"), "count"),
     }
 
 
@@ -68,7 +69,12 @@ def market_estimates(request):
     elif request.method == "POST":
         raise PermissionDenied(_("Only customer managers and administrators record market estimates."))
     if request.method == "POST" and form.is_valid():
-        market_estimate_record(recorded_by=request.user, **form.cleaned_data)
+        estimate = market_estimate_record(recorded_by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Estimate recorded for %(segment)s, as of %(date)s.")
+            % {"segment": estimate.segment.name, "date": estimate.as_of.isoformat()},
+        )
         return redirect("backlog:market_estimates")
     estimates = MarketEstimate.objects.select_related("segment", "recorded_by").filter(
         segment__in=outreach_segments(request.user)
@@ -156,6 +162,11 @@ def offer_contact(request):
             except OfferAlreadyMade:
                 error = _("This customer was already brought this offer.")
             else:
+                messages.success(
+                    request,
+                    _("Contact recorded: %(customer)s was brought “%(offer)s”; it leaves the list.")
+                    % {"customer": customer.external_id, "offer": target.title},
+                )
                 return redirect("backlog:outreach")
     context = {"form": form, "error": error}
     return render(request, "customers/contact_error.html", context, status=400)

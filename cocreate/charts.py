@@ -11,7 +11,7 @@ zeros there are no bars, only their labels. Every chart has a title: it is the S
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 WIDTH = 640
 LABEL_WIDTH = 200  # room for the labels, right-aligned before the bars
@@ -140,6 +140,12 @@ class ColumnChart:
         return not any(column.height > 0 for category in self.categories for column in category.columns)
 
 
+def _steps(value: Decimal, step: Decimal, rounding=ROUND_CEILING) -> Decimal:
+    """How many steps reach `value`, rounded up (or down). Not `-(-value // step)`: Decimal's `//`
+    truncates towards zero, so that rounded down and drew the highest value above the chart's top."""
+    return (Decimal(value) / step).to_integral_value(rounding=rounding)
+
+
 def _nice_step(largest: float, ticks: int = 4) -> Decimal:
     raw = largest / ticks
     magnitude = Decimal(10) ** Decimal(str(raw)).adjusted()
@@ -165,7 +171,7 @@ def column_chart(
     ticks = []
     if largest > 0:
         step = _nice_step(float(largest))
-        top = step * -(-largest // step)
+        top = step * _steps(largest, step)
         value = Decimal(0)
         while value <= top:
             y = (baseline - value / top * plot_height).quantize(Decimal("0.1"))
@@ -328,7 +334,8 @@ def line_chart(rows: Iterable[tuple], *, title: str, shown=lambda value: f"{valu
     values = [v for _label, v in rows if v is not None]
     plot_height = Decimal(LINE_HEIGHT - LINE_BOTTOM - LINE_TOP)
     baseline = Decimal(LINE_HEIGHT - LINE_BOTTOM)
-    slot = Decimal(LINE_WIDTH - LINE_LEFT - 16) / max(len(rows) - 1, 1)
+    # 40 px on the right: the last month's label is centred on its point and must not be cut off.
+    slot = Decimal(LINE_WIDTH - LINE_LEFT - 8 - 40) / max(len(rows) - 1, 1)
     xs = [(Decimal(LINE_LEFT + 8) + slot * n).quantize(Decimal("0.1")) for n in range(len(rows))]
     every = max(1, -(-len(rows) // 8))  # at most 8 month labels
     labels = [(xs[n], label) for n, (label, _v) in enumerate(rows) if n % every == 0]
@@ -337,8 +344,8 @@ def line_chart(rows: Iterable[tuple], *, title: str, shown=lambda value: f"{valu
     low = min(min(values), Decimal(0))
     span = max(values) - low
     step = _nice_step(float(span)) if span > 0 else Decimal(1)
-    bottom = step * (low // step) if low < 0 else Decimal(0)
-    top = bottom + step * max(1, -(-(max(values) - bottom) // step))
+    bottom = step * _steps(low, step, ROUND_FLOOR) if low < 0 else Decimal(0)
+    top = bottom + step * max(1, _steps(max(values) - bottom, step))
     ticks, value = [], bottom
     while value <= top:
         y = (baseline - (value - bottom) / (top - bottom) * plot_height).quantize(Decimal("0.1"))

@@ -81,9 +81,15 @@ def may_pin(user, comment) -> bool:
 
 
 def may_see_internal_notes(user) -> bool:
-    """Staff notes on ideas (read and write): every staff role (R&D, customer managers, moderators,
-    administrators). Customers and visitors never see them, nor that they exist."""
+    """Staff notes on ideas (read): every staff role (R&D, customer managers, moderators, administrators,
+    the chief customer officer). Customers and visitors never see them, nor that they exist."""
     return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def may_write_internal_notes(user) -> bool:
+    """Staff notes on ideas (write): the staff who speak for the company or moderate (R&D, customer
+    managers, moderators, administrators). The chief customer officer's role is read-only: reads them."""
+    return may_see_internal_notes(user) and (may_post_official(user) or may_moderate(user))
 
 
 def may_own_work(user) -> bool:

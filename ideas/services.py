@@ -840,7 +840,7 @@ def internal_note_add(*, author, idea: Idea, body: str) -> InternalNote:
     @mentions. Only members who may read notes are told: a mentioned customer is ignored (never
     notified; the renderer still links their handle, inside a note no customer reads). Notes are
     never indexed for search nor sent to other processes' pages: nothing here signals a change."""
-    if not permissions.may_see_internal_notes(author):
+    if not permissions.may_write_internal_notes(author):
         raise PermissionDenied(_("Only staff write internal notes."))
     body = (body or "").strip()
     if not body:

@@ -271,9 +271,10 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None, score
 
 def _staff_notes_context(user, idea) -> dict:
     if not permissions.may_see_internal_notes(user):
-        return {"internal_notes": None, "note_form": None}
+        return {"internal_notes": None, "note_form": None, "staff_notes": False}
     notes = list(InternalNote.objects.filter(idea=idea).select_related("author"))
-    return {"internal_notes": notes, "note_form": InternalNoteForm(auto_id="staff_note_%s")}
+    form = InternalNoteForm(auto_id="staff_note_%s") if permissions.may_write_internal_notes(user) else None
+    return {"internal_notes": notes, "note_form": form, "staff_notes": True}
 
 
 def _evaluation_context(user, idea, scores_form) -> dict:
@@ -416,7 +417,7 @@ def idea_status(request, pk):
 
 
 @require_POST
-@staff_required(permissions.may_see_internal_notes)
+@staff_required(permissions.may_write_internal_notes)
 def internal_note_create(request, pk):
     idea = get_object_or_404(Idea.objects.visible_to(request.user), pk=pk)
     form = InternalNoteForm(request.POST)

@@ -29,7 +29,8 @@ def member_cache(settings):
 
 
 # The fixed cast: customers alice and bob; staff (each with two-factor auth set up): rita (R&D),
-# carl (customer manager), mona (community moderator), adam (administrator); and nora, not yet verified.
+# carl (customer manager), mona (community moderator), adam (administrator), cora (chief customer officer,
+# read-only over every segment); and nora, not yet verified.
 @pytest.fixture
 def alice(db):
     return MemberFactory(username="alice", display_name="Alice A.")
@@ -58,6 +59,11 @@ def mona(db):
 @pytest.fixture
 def adam(db):
     return with_totp(with_role(MemberFactory(username="adam", display_name="Adam Admin"), Role.ADMINISTRATOR))
+
+
+@pytest.fixture
+def cora(db):
+    return with_totp(with_role(MemberFactory(username="cora", display_name="Cora CCO"), Role.CCO))
 
 
 @pytest.fixture

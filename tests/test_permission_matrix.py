@@ -16,8 +16,10 @@ from .factories import MemberFactory, ProductFactory, SegmentFactory, make_idea
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "customer", "unverified", "rnd", "customer_manager", "moderator", "administrator"]
-STAFF = ["rnd", "customer_manager", "moderator", "administrator"]
+PERSONAS = [
+    "anonymous", "customer", "unverified", "rnd", "customer_manager", "moderator", "administrator", "cco",
+]  # fmt: skip
+STAFF = ["rnd", "customer_manager", "moderator", "administrator", "cco"]
 
 # Outcomes: a status code, or a redirect kind.
 LOGIN, VERIFY, OK, DENIED, NOT_ALLOWED, MOVED = "login", "verify", 200, 403, 405, "redirect"
@@ -54,7 +56,8 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, administrator=MOVED),
     },
-    # Staff notes (every staff role) and owners (R&D, administrators): tests/ideas/test_internal_notes.py.
+    # Staff notes (every staff role reads them; all but the read-only chief customer officer write them)
+    # and owners (R&D, administrators): tests/ideas/test_internal_notes.py.
     "ideas/<id:pk>/notes/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(
@@ -157,7 +160,9 @@ OWN_URLS = {
     "search/similar/": {"GET": everyone(OK)},
     # Every staff role has a workspace (tests/backlog/test_workspace.py: which panels each sees).
     "workspace/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK)
+        "GET": everyone(
+            DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK, cco=OK
+        )
     },
     # Backlog and customer value (docs/clv.md). An empty triage POST is a form error (400).
     "triage/": {
@@ -208,28 +213,30 @@ OWN_URLS = {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, rnd=MOVED, customer_manager=MOVED, administrator=MOVED),
     },
-    "segments/": {"GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)},
+    "segments/": {
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
+    },
     "segments/<slug:slug>/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
     },
     # The customer manager manages the world's segment; tests/backlog checks one they do not manage.
     "segments/<slug:slug>/members/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
     },
     "customers/import/": {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)},
     # CLV fits and customers at risk (issue 20): docs/clv.md "Who sees what".
     "customers/clv/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
     },
     "customers/clv/fits/<id:pk>/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
     },
     "customers/clv/refit/": {
         "GET": everyone(NOT_ALLOWED),
         "POST": everyone(DENIED, anonymous=LOGIN, customer_manager=MOVED, administrator=MOVED),
     },
     "customers/at-risk/": {
-        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK)
+        "GET": everyone(DENIED, anonymous=LOGIN, rnd=OK, customer_manager=OK, administrator=OK, cco=OK)
     },
     "customers/transactions/import/": {
         "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
@@ -240,10 +247,10 @@ OWN_URLS = {
         "GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)
     },
     "customers/join/<str:invitation>/": {"GET": everyone(MOVED)},
-    # The customer department (issue 20 parts 7, 8); the chief customer officer's row:
-    # tests/backlog/test_customer_department.py.
+    # The customer department (issue 20 parts 7, 8); the chief customer officer reads them and changes
+    # nothing (tests/backlog/test_customer_department.py).
     **{
-        route: {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK)}
+        route: {"GET": everyone(DENIED, anonymous=LOGIN, customer_manager=OK, administrator=OK, cco=OK)}
         for route in (
             "customers/overview/",
             "customers/market-estimates/",
@@ -327,7 +334,7 @@ OWN_URLS = {
 # Third-party URL families, checked as a family: each argument-free page refuses anonymous visitors
 # (admin screens), and the family's front door is checked for every persona.
 THIRD_PARTY = {
-    "admin/": everyone(LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK),
+    "admin/": everyone(LOGIN, rnd=OK, customer_manager=OK, moderator=OK, administrator=OK, cco=OK),
     "cms/": everyone(LOGIN, administrator=OK),
     "accounts/": None,  # allauth: public sign-up/log-in pages, the rest asks for log-in
     "documents/": None,  # Wagtail documents: served only per document's privacy
@@ -356,7 +363,7 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def cast(alice, nora, rita, carl, mona, adam):
+def cast(alice, nora, rita, carl, mona, adam, cora):
     return {
         "customer": alice,
         "unverified": nora,
@@ -364,6 +371,7 @@ def cast(alice, nora, rita, carl, mona, adam):
         "customer_manager": carl,
         "moderator": mona,
         "administrator": adam,
+        "cco": cora,
     }
 
 

@@ -51,9 +51,15 @@ def bar_chart(rows, title: str, kind: str = "equity"):
 
 
 @register.inclusion_tag("charts/_line_chart.html")
-def line_chart(rows, title: str, money: bool = True):
-    """`{% line_chart rows title=... %}`: a trend over months (geometry in cocreate.charts)."""
-    shown = figures.money_compact if money else (lambda value: f"{value:.2f}")
+def line_chart(rows, title: str, unit: str = "money"):
+    """`{% line_chart rows title=... unit="percent" %}`: a trend over months (geometry in cocreate.charts).
+    The unit says how its axis and points read: "money" (compact, the site's currency), "percent" (a
+    share 0…1) or "count" (a whole number with thousands separators)."""
+    shown = {
+        "money": figures.money_compact,
+        "percent": lambda value: percent(value, 2 if abs(value) < Decimal("0.1") else 1),
+        "count": lambda value: number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True),
+    }[unit]
     return {"chart": charts.line_chart(rows, title=title, shown=shown)}
 
 

@@ -15,7 +15,7 @@ from .conftest import ApiClient, make_token
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "customer", "rnd", "customer_manager", "moderator", "administrator"]
+PERSONAS = ["anonymous", "customer", "rnd", "customer_manager", "moderator", "administrator", "cco"]
 
 
 def everyone(status, **overrides):
@@ -49,9 +49,12 @@ EXPECTED = {
     ),
     "GET /api/v1/triage": everyone(403, anonymous=401, rnd=200, administrator=200),
     "POST /api/v1/triage": everyone(403, anonymous=401, rnd=200, administrator=200),
-    "GET /api/v1/segments": everyone(403, anonymous=401, rnd=200, customer_manager=200, administrator=200),
+    # The chief customer officer reads every segment (community.permissions.may_view_segment_dashboards).
+    "GET /api/v1/segments": everyone(
+        403, anonymous=401, rnd=200, customer_manager=200, administrator=200, cco=200
+    ),
     "GET /api/v1/segments/{slug}/demand": everyone(
-        403, anonymous=401, rnd=200, customer_manager=200, administrator=200
+        403, anonymous=401, rnd=200, customer_manager=200, administrator=200, cco=200
     ),
     # Customer managers for the segments they manage (the matrix's segment is theirs), administrators all.
     "PUT /api/v1/customers": everyone(403, anonymous=401, customer_manager=200, administrator=200),
@@ -91,10 +94,10 @@ CASES = [(operation, persona) for operation in EXPECTED for persona in PERSONAS]
 
 
 @pytest.mark.parametrize("operation, persona", CASES, ids=[f"{o} as {p}" for o, p in CASES])
-def test_operation(client, operation, persona, alice, rita, carl, mona, adam, settings):
+def test_operation(client, operation, persona, alice, rita, carl, mona, adam, cora, settings):
     settings.RATE_LIMIT_SCALE = 0
     cast = {"customer": alice, "rnd": rita, "customer_manager": carl}
-    cast |= {"moderator": mona, "administrator": adam}
+    cast |= {"moderator": mona, "administrator": adam, "cco": cora}
     idea = make_idea(author=alice, title="Alice's idea")
     SegmentFactory(slug="matrix").managers.add(carl)
     MemberFactory(email="crm@example.com")

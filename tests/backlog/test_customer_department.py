@@ -19,21 +19,14 @@ from backlog.offers import FIT_ASKED, FIT_PRODUCT, FIT_SEGMENT, next_best_offers
 from cocreate.charts import line_chart
 from community import permissions
 from community.models import Segment
-from community.roles import Role
 from community.services import member_export_data
 from ideas.models import Idea
 from operations import schedule
 from prototypes.models import BetaSignup, Prototype
-from tests.factories import MemberFactory, make_idea, with_role, with_totp
+from tests.factories import MemberFactory, make_idea
 from voting.services import vote_cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cora(db):
-    """The chief customer officer."""
-    return with_totp(with_role(MemberFactory(username="cora", display_name="Cora CCO"), Role.CCO))
 
 
 def record(member, external_id, segment, *, clv, p_alive=None, margin=None, email=""):
@@ -333,6 +326,20 @@ def test_line_chart_geometry():
     assert line_chart([("2026-08", None)], title="Equity").is_empty
     with pytest.raises(ValueError):
         line_chart([], title=" ")
+
+
+def test_charts_scale_to_hold_their_highest_and_lowest_values():
+    """Decimal's // truncates towards zero: the axis once ended at 1,000 under a value of 1,300, and the
+    line left the chart (seen in the browser, tests/browser/test_customer_value_pages.py)."""
+    from cocreate.charts import column_chart
+
+    for rows in ([("a", 0), ("b", 1300), ("c", 1200)], [("a", 240), ("b", 240)], [("a", -130), ("b", 40)]):
+        chart = line_chart(rows, title="Equity")
+        top, bottom = chart.ticks[-1].y, chart.ticks[0].y
+        assert all(top <= p.y <= bottom for p in chart.points), rows
+        assert all(p.x + 30 <= chart.width for p in chart.points)  # room for the month label
+    columns = column_chart([("7+", [Decimal("3.15"), Decimal("2.8")])], series=["a", "b"], title="Holdout")
+    assert columns.ticks[-1].shown == "4.00"
 
 
 # Next best offer -------------------------------------------------------------------------------------

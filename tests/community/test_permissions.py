@@ -23,11 +23,12 @@ PERSONAS = [
     "customer_manager",
     "moderator",
     "administrator",
+    "cco",
 ]
 
 
 @pytest.fixture
-def cast(alice, nora, rita, carl, mona, adam):
+def cast(alice, nora, rita, carl, mona, adam, cora):
     return {
         "anonymous": AnonymousUser(),
         "customer": alice,
@@ -37,6 +38,7 @@ def cast(alice, nora, rita, carl, mona, adam):
         "customer_manager": carl,
         "moderator": mona,
         "administrator": adam,
+        "cco": cora,
     }
 
 
@@ -50,41 +52,42 @@ ROLE_PREDICATES = {
     "may_pin_comments": {"rnd", "customer_manager", "moderator", "administrator"},
     "may_publish_prototypes": {"rnd", "administrator"},
     "may_see_prototype_results": {"rnd", "administrator"},
-    "may_see_private_segments": {"rnd", "customer_manager", "moderator", "administrator"},
+    "may_see_private_segments": {"rnd", "customer_manager", "moderator", "administrator", "cco"},
     "may_assign_segments": {"customer_manager", "administrator"},
     "may_follow_segment": {"customer_manager", "administrator"},
     "manages_every_segment": {"administrator"},
     "may_grant_roles": {"administrator"},
     "may_assign_segment_managers": {"administrator"},
-    "may_use_workspace": {"rnd", "customer_manager", "moderator", "administrator"},
+    "may_use_workspace": {"rnd", "customer_manager", "moderator", "administrator", "cco"},
     "may_view_backlog": {"rnd", "customer_manager", "administrator"},
     "may_manage_backlog": {"rnd", "administrator"},
     "may_manage_webhooks": {"rnd", "administrator"},
     "may_triage": {"rnd", "administrator"},
-    "may_view_segment_dashboards": {"rnd", "customer_manager", "administrator"},
-    "may_see_member_values": {"rnd", "customer_manager", "administrator"},
-    "may_see_all_member_values": {"rnd", "administrator"},
+    "may_view_segment_dashboards": {"rnd", "customer_manager", "administrator", "cco"},
+    "may_see_member_values": {"rnd", "customer_manager", "administrator", "cco"},
+    "may_see_all_member_values": {"rnd", "administrator", "cco"},
     "may_import_customers": {"customer_manager", "administrator"},
     "may_moderate_members": {"moderator", "administrator"},
     "may_review_votes": {"moderator", "administrator"},
     "may_read_audit_log": {"moderator", "administrator"},
-    "may_see_internal_notes": {"rnd", "customer_manager", "moderator", "administrator"},
+    "may_write_internal_notes": {"rnd", "customer_manager", "moderator", "administrator"},
+    "may_see_internal_notes": {"rnd", "customer_manager", "moderator", "administrator", "cco"},
     "may_own_work": {"rnd", "administrator"},
     "may_assign_idea_owner": {"rnd", "administrator"},
     "may_define_workflows": {"administrator"},
     "may_define_evaluation": {"rnd", "administrator"},
     "may_be_evaluator": {"rnd", "administrator"},
     "may_see_evaluations": {"rnd", "customer_manager", "administrator"},
-    "may_view_customer_overview": {"customer_manager", "administrator"},
-    "may_see_every_customer": {"administrator"},
+    "may_view_customer_overview": {"customer_manager", "administrator", "cco"},
+    "may_see_every_customer": {"administrator", "cco"},
     "may_keep_market_estimates": {"customer_manager", "administrator"},
     "may_record_offer_contacts": {"customer_manager", "administrator"},
     # Issue 20: release planning, CLV fits, equity at risk, customer requests (docs/clv.md "Who sees what")
     "may_plan_releases": {"rnd", "administrator"},
     "may_view_releases": {"rnd", "customer_manager", "administrator"},
     "may_run_clv_fit": {"customer_manager", "administrator"},
-    "may_view_clv_fits": {"rnd", "customer_manager", "administrator"},
-    "may_see_customers_at_risk": {"rnd", "customer_manager", "administrator"},
+    "may_view_clv_fits": {"rnd", "customer_manager", "administrator", "cco"},
+    "may_see_customers_at_risk": {"rnd", "customer_manager", "administrator", "cco"},
     "may_record_proxy_demand": {"rnd", "customer_manager", "administrator"},
 }
 
@@ -141,7 +144,9 @@ def test_only_the_author_edits_while_they_may_contribute(cast):
 def test_history_is_for_the_author_and_staff(cast):
     idea = SimpleNamespace(author_id=cast["customer"].pk)
     allowed = {
-        p for p in PERSONAS if p in {"customer", "rnd", "customer_manager", "moderator", "administrator"}
+        p
+        for p in PERSONAS
+        if p in {"customer", "rnd", "customer_manager", "moderator", "administrator", "cco"}
     }
     assert {p for p in PERSONAS if permissions.may_see_history(cast[p], idea)} == allowed
 
@@ -166,14 +171,17 @@ def test_segments_are_assigned_and_valued_by_their_managers(cast):
         "administrator",
     }
     assert {p for p in PERSONAS if permissions.may_assign_segment(cast[p], other)} == {"administrator"}
+    # The chief customer officer reads every segment's values (and assigns none).
     assert {p for p in PERSONAS if permissions.may_see_segment_values(cast[p], managed)} == {
         "rnd",
         "customer_manager",
         "administrator",
+        "cco",
     }
     assert {p for p in PERSONAS if permissions.may_see_segment_values(cast[p], other)} == {
         "rnd",
         "administrator",
+        "cco",
     }
 
 
