@@ -103,6 +103,23 @@ class ReflowTest(BrowserTestCase):
         found += [f"{path}: {problem}" for problem in page.evaluate(REFLOW_PROBLEMS, WIDTH)]
         return found
 
+    def test_the_check_finds_cut_off_controls_and_unlabelled_scrolling(self):
+        page = self.new_page()
+        page.set_viewport_size({"width": WIDTH, "height": 640})
+        page.set_content(
+            '<html lang="en"><body><main>'
+            '<div style="margin-left: 300px"><button>Send</button></div>'
+            '<div id="wide" style="overflow-x: auto"><table style="width: 900px"><tr><td>'
+            "<input aria-label=x></td></tr></table></div>"
+            '<div role="region" aria-label="Fine" tabindex="0" style="overflow-x: auto">'
+            '<table style="width: 900px"><tr><td><input aria-label=y></td></tr></table></div>'
+            "</main></body></html>"
+        )
+        problems = page.evaluate(REFLOW_PROBLEMS, WIDTH)
+        assert len(problems) == 2, problems
+        assert problems[0].startswith("cut off") and "Send" in problems[0]
+        assert "labelled, focusable region: div#wide" in problems[1]
+
     def test_pages_reflow_at_320_px_without_sideways_scrolling_or_clipped_controls(self):
         idea, prototype, rnd = self.world()
         member = self.staff_page(MemberFactory(username="mia", display_name="Mia"))
