@@ -82,6 +82,7 @@ class AxeTest(BrowserTestCase):
             "/notifications/",
             "/members/me/",
             "/accounts/login/",
+            f"/moderation/flag/comment/{idea.comments.get().pk}/",  # flagging a comment
         ]
         found = []
         for language in ("en", "de"):

@@ -35,7 +35,10 @@ class ModerationBrowserTest(BrowserTestCase):
         bob.get_by_label("Abusive or harassing").check()
         bob.get_by_label("Details").fill("Calls people idiots")
         bob.get_by_role("button", name="Send flag").click()
-        expect(bob.get_by_text("Thank you. The moderators will look at it.")).to_be_visible()
+        # The page's own message (the live announcer reads the same words out), beside the flagged comment.
+        thanks = bob.locator("[role=status]:not([data-live-announcer])")
+        expect(thanks).to_have_text("Thank you. The moderators will look at it.")
+        expect(thanks).to_be_in_viewport()
 
         moderator = self.staff_page(mona)
         moderator.goto("/ideas/")

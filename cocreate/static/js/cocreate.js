@@ -14,6 +14,26 @@
     window.setTimeout(function () { region.textContent = text; }, 50);  // a change, even if the same
   }
 
+  // A confirmation belongs beside what it confirms. When the page opens on an item (#comment-12 after a
+  // flag or a reply, #note-3 after a staff note), the messages move from the top of the page to just
+  // under that item, where the eyes are, and the live region reads them out.
+  (function placeMessages() {
+    var messages = document.querySelector("main > .messages");
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    var target = id ? document.getElementById(id) : null;
+    if (!messages || !target || !target.closest("main") || target.contains(messages)) return;
+    if (target.tagName === "LI") {
+      var article = target.querySelector(":scope > article");
+      if (article) article.after(messages);
+      else target.appendChild(messages);
+    } else {
+      target.after(messages);
+    }
+    messages.classList.add("placed");
+    announce(messages.textContent.replace(/\s+/g, " ").trim());
+    window.addEventListener("load", function () { messages.scrollIntoView({ block: "nearest" }); });
+  })();
+
   function setCount(ideaId, votes) {
     document.querySelectorAll('[data-votes-for="' + ideaId + '"]').forEach(function (el) {
       el.textContent = String(votes);
