@@ -9,6 +9,7 @@ Quotes, *, :, parentheses, NEAR, AND/OR therefore can never be a syntax error an
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -19,9 +20,8 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 PAGE_SIZE = 20
 # Offset pagination over ranked results; deeper pages are refused (Elasticsearch caps at 10,000 too).
+# 50 pages of 20 are the 1,000 results SEARCH_EXACT_COUNT_LIMIT counts exactly by default.
 MAX_PAGE = 50
-# Totals are counted up to here (all the pages there are); beyond it a search says "more than 1,000".
-MAX_RESULTS = MAX_PAGE * PAGE_SIZE
 
 SORTS = ("relevance", "votes", "new")
 # What search finds; a request asks for one kind at a time (the search page's tabs).
@@ -134,13 +134,22 @@ class SearchResults:
     total: int
     facets: dict[str, list[FacetValue]]
     request: SearchRequest
-    # True when more than `total` (= MAX_RESULTS) matched and counting stopped there.
-    more: bool = False
+    # False when more than `total` (= exact_count_limit()) matched and counting stopped there.
+    total_exact: bool = True
+    # False when the match was broader than exact_count_limit() and facets counted only its best-ranked
+    # results: each count is then a lower bound ("120+"). Filters still filter the whole match.
+    facets_exact: bool = True
     # True when nothing matched every word and the backend fell back to near spellings (trigrams).
     fuzzy: bool = False
     notices: list[str] = field(default_factory=list)
-    # Matches per kind for the search page's tabs (filled by search.selectors.search_page).
+    # Matches per kind for the search page's tabs (filled by search.selectors.search_page), counted up
+    # to exact_count_limit() + 1: a number above the limit means "more than the limit".
     kind_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def more(self) -> bool:
+        """More results matched than `total` says ("1,000+")."""
+        return not self.total_exact
 
     @property
     def pages(self) -> int:
@@ -153,6 +162,12 @@ class SearchResults:
     @property
     def has_previous(self) -> bool:
         return self.request.page > 1
+
+
+def exact_count_limit() -> int:
+    """How many results a search counts exactly (SEARCH_EXACT_COUNT_LIMIT): its total, and its facets
+    when the match is no broader. Beyond it totals read "1,000+" and facets are lower bounds."""
+    return settings.SEARCH_EXACT_COUNT_LIMIT
 
 
 def clean_text(text: str) -> str:

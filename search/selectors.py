@@ -27,8 +27,10 @@ def search_page(*, user, request: SearchRequest) -> SearchResults:
         results.hits = _prototype_hits(results.hits, user)
     else:
         results.hits = _idea_hits(results.hits, user)
+    # Counted up to the limit + 1, as `backend.count` does: the page shows more than the limit as "+".
+    own = results.total + (0 if results.total_exact else 1)
     results.kind_counts = {
-        kind: results.total if kind == request.kind else backend.count(replace(request, kind=kind), user=user)
+        kind: own if kind == request.kind else backend.count(replace(request, kind=kind), user=user)
         for kind in KINDS
     }
     return results

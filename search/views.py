@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .forms import SearchForm
-from .query import FACETS, MAX_RESULTS
+from .query import FACETS, exact_count_limit
 
 SUGGESTIONS = 5
 FACET_TITLES = {
@@ -25,7 +25,12 @@ def search_page(request):
     if not form.is_valid():
         return render(request, "search/search.html", {"form": form, "results": None}, status=400)
     results = selectors.search_page(user=request.user, request=form.search_request())
-    context = {"form": form, "results": results, "kind_tabs": _kind_tabs(request, results)}
+    context = {
+        "form": form,
+        "results": results,
+        "kind_tabs": _kind_tabs(request, results),
+        "count_limit": exact_count_limit(),
+    }
     return render(request, "search/search.html", {**context, **_facet_links(request, results)})
 
 
@@ -61,17 +66,20 @@ def _url(request, **changes) -> str:
 
 
 def _kind_tabs(request, results) -> list[dict]:
-    """One tab per kind, with its count; a tab keeps the words and the filters that apply to it."""
+    """One tab per kind, with its count ("1,000+" beyond the limit); a tab keeps the words and the
+    filters that apply to it."""
     current = results.request.kind
+    limit = exact_count_limit()
     tabs = []
     for kind, label in KIND_LABELS.items():
         dropped = {name: None for name in FACETS if name not in KIND_FILTERS[kind]}
+        count = results.kind_counts.get(kind, 0)
         tabs.append(
             {
                 "kind": kind,
                 "label": label,
-                "count": results.kind_counts.get(kind, 0),
-                "more": results.kind_counts.get(kind, 0) >= MAX_RESULTS,
+                "count": min(count, limit),
+                "more": count > limit,
                 "selected": kind == current,
                 "url": _url(request, kind=None if kind == "ideas" else kind, sort=None, **dropped),
             }
@@ -88,6 +96,7 @@ def _facet_links(request, results) -> dict:
             {
                 "label": facet.label,
                 "count": facet.count,
+                "lower_bound": not results.facets_exact,  # shown as "120+"
                 "selected": facet.value == current,
                 "url": _url(request, **{name: facet.value}),
             }

@@ -256,6 +256,12 @@ SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "cocreate")
 # Anonymous visitors share facet counts of the same search for this long (database backend): facets
 # are half the cost of a broad search at 100k ideas. 0 computes them on every request.
 SEARCH_FACET_CACHE_SECONDS = env_int("SEARCH_FACET_CACHE_SECONDS", 30)
+# Bounded counting, as GitHub ("1k+") and Elasticsearch (track_total_hits, 10,000 by default) do: totals
+# are exact up to this many results and shown as "1,000+" beyond; for a match broader than this, facet
+# counts are taken over its best-ranked 1,000 only and shown as lower bounds ("120+"). Exact counts of a
+# broad match read every matching row (13.5k for "lock" at 100k ideas: the whole p99 budget of the page),
+# and no member pages past 1,000 results (50 pages of 20). Filters always filter the whole match.
+SEARCH_EXACT_COUNT_LIMIT = env_int("SEARCH_EXACT_COUNT_LIMIT", 1000)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------------
 AUTH_USER_MODEL = "community.Member"

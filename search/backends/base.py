@@ -42,6 +42,11 @@ class SearchBackend:
         """Ranked, filtered, faceted, highlighted results for what `user` may see."""
         raise NotImplementedError
 
+    def count(self, request: SearchRequest, *, user) -> int:
+        """How many results of `request.kind` match, for the search page's tabs: counted up to
+        exact_count_limit() + 1; a number above the limit means "more than the limit"."""
+        raise NotImplementedError
+
     def similar_titles(self, title: str, *, user, limit: int = 5) -> list[int]:
         """Ids of listed ideas whose text shares words with a title being typed (duplicate finder)."""
         raise NotImplementedError

@@ -41,13 +41,13 @@ from ..query import (
     FACETS,
     MARK_END,
     MARK_START,
-    MAX_RESULTS,
     FacetValue,
     Filters,
     Hit,
     ParsedText,
     SearchRequest,
     SearchResults,
+    exact_count_limit,
     marked_html,
     parse_text,
     truncation_notice,
@@ -201,9 +201,21 @@ KIND_BY_NAME = {kind.name: kind for kind in (COMMENTS, PROTOTYPES)}
 
 
 def _capped_count(documents) -> int:
-    """How many documents match, counting no further than MAX_RESULTS + 1 (what pages can reach):
-    a broad query's exact total costs a full scan of its matches and tells a member nothing."""
-    return documents.order_by()[: MAX_RESULTS + 1].count()
+    """How many documents match, counting no further than exact_count_limit() + 1 (a larger number
+    reads "1,000+"): a broad query's exact total costs a full scan of its matches and tells a member
+    nothing."""
+    return documents.order_by()[: exact_count_limit() + 1].count()
+
+
+@dataclass
+class _Found:
+    """What one way of matching found: the total counted up to the bound + 1, the facets (lower
+    bounds unless `facets_exact`) and the page's (id, score) rows."""
+
+    total: int
+    facets: dict
+    rows: list
+    facets_exact: bool = True
 
 
 def _facet_cache_key(user, key) -> str | None:
@@ -212,12 +224,16 @@ def _facet_cache_key(user, key) -> str | None:
     own hidden or held ideas counted, so theirs are computed per request (None: not shared)."""
     if not settings.SEARCH_FACET_CACHE_SECONDS or (user is not None and user.is_authenticated):
         return None
-    digest = hashlib.sha256(repr((connection.vendor, *key)).encode()).hexdigest()
-    return f"search:facets:{digest}"
+    digest = hashlib.sha256(repr((connection.vendor, exact_count_limit(), *key)).encode()).hexdigest()
+    return f"search:facets:v2:{digest}"  # v2: (facets, facets_exact)
 
 
 def _no_facets() -> dict[str, list[FacetValue]]:
     return {name: [] for name in FACETS}
+
+
+def _nothing() -> _Found:
+    return _Found(0, _no_facets(), [])
 
 
 class DatabaseBackend(SearchBackend):
@@ -386,8 +402,9 @@ class DatabaseBackend(SearchBackend):
     def query(self, request: SearchRequest, *, user) -> SearchResults:
         """Everything reads `search_ideadocument` alone: match, visibility, filters, facets, sorting.
 
-        Costs at 100k ideas stay flat for broad queries: the count stops at `MAX_RESULTS` + 1 rows
-        (pages stop there too), facets are one statement, ranking runs only over the filtered matches.
+        Costs at 100k ideas stay flat for broad queries: the total is counted up to
+        exact_count_limit() + 1 rows, and facets of a broader match count its best-ranked
+        exact_count_limit() rows only (lower bounds); total, facets and page are one statement.
         """
         if request.kind != "ideas":
             return self._query_kind(KIND_BY_NAME[request.kind], request, user=user)
@@ -401,34 +418,36 @@ class DatabaseBackend(SearchBackend):
         mode, fuzzy = "all", False
         if parsed:
             matched = self._match(visible, parsed, mode)
-            total, facets, rows = self._search(matched, request, parsed, mode, False, campaigns, user)
-            if total == 0 and (fallback := self._fuzzy_match(visible, parsed)) is not None:
-                found = self._search(fallback, request, parsed, mode, True, campaigns, user)
-                if found[0]:
-                    (total, facets, rows), fuzzy = found, True
+            found = self._search(matched, request, parsed, mode, False, campaigns, user)
+            if not found.total and (fallback := self._fuzzy_match(visible, parsed)) is not None:
+                near = self._search(fallback, request, parsed, mode, True, campaigns, user)
+                if near.total:
+                    found, fuzzy = near, True
                     notices.append(_("No idea has exactly those words; showing near spellings."))
-            if total == 0 and len(parsed.terms) > 1:
+            if not found.total and len(parsed.terms) > 1:
                 any_matched = self._match(visible, parsed, "any")
-                found = self._search(any_matched, request, parsed, "any", False, campaigns, user)
-                if found[0]:
-                    (total, facets, rows), mode = found, "any"
+                some = self._search(any_matched, request, parsed, "any", False, campaigns, user)
+                if some.total:
+                    found, mode = some, "any"
                     notices.append(_("No idea has all of those words; showing ideas with some of them."))
         else:
-            total, facets, rows = self._search(visible, request, parsed, mode, False, campaigns, user)
-        hits = self._hits(rows, parsed, mode, highlight=bool(parsed) and not fuzzy)
+            found = self._search(visible, request, parsed, mode, False, campaigns, user)
+        hits = self._hits(found.rows, parsed, mode, highlight=bool(parsed) and not fuzzy)
+        limit = exact_count_limit()
         return SearchResults(
             hits=hits,
-            total=min(total, MAX_RESULTS),
-            more=total > MAX_RESULTS,
-            facets=facets,
+            total=min(found.total, limit),
+            total_exact=found.total <= limit,
+            facets=found.facets,
+            facets_exact=found.facets_exact,
             request=request,
             fuzzy=fuzzy,
             notices=notices,
         )
 
-    def _search(self, matched, request, parsed, mode, fuzzy, campaigns, user):
-        """(total, facets, page rows) of one way of matching. Facets not in the shared cache come with
-        the total and the page from one statement (`_one_pass`), which reads the match once; with
+    def _search(self, matched, request, parsed, mode, fuzzy, campaigns, user) -> _Found:
+        """Total, facets and page rows of one way of matching. Facets not in the shared cache come
+        with the total and the page from one statement (`_one_pass`), which reads the match once; with
         cached facets, a capped count and the ranked page are two small statements."""
         filters = request.filters
         if parsed:
@@ -436,25 +455,23 @@ class DatabaseBackend(SearchBackend):
         else:
             scored = matched.annotate(score=Value(0.0, output_field=FloatField()))
         cache_key = _facet_cache_key(user, (parsed, mode, fuzzy, filters))
-        facets = cache.get(cache_key) if cache_key else None
-        if facets is None:
-            total, facets, rows = self._one_pass(scored, request, campaigns, user, has_text=bool(parsed))
-            if not total:
-                return 0, _no_facets(), []
-            if cache_key:
-                cache.set(cache_key, facets, settings.SEARCH_FACET_CACHE_SECONDS)
-            return total, facets, rows
+        cached = cache.get(cache_key) if cache_key else None
+        if cached is None:
+            found = self._one_pass(scored, request, campaigns, user, has_text=bool(parsed))
+            if found.total and cache_key:
+                cache.set(cache_key, (found.facets, found.facets_exact), settings.SEARCH_FACET_CACHE_SECONDS)
+            return found
+        facets, facets_exact = cached
         total = _capped_count(self._filter(matched, filters, campaigns))
-        rows = []
-        if total:
-            page = self._filter(scored, filters, campaigns).order_by(
-                *self._ordering(request.sort, bool(parsed))
-            )
-            rows = list(page.values_list("pk", "score")[request.offset : request.offset + request.page_size])
-        return total, facets, rows
+        if not total:
+            return _nothing()
+        page = self._filter(scored, filters, campaigns).order_by(*self._ordering(request.sort, bool(parsed)))
+        rows = list(page.values_list("pk", "score")[request.offset : request.offset + request.page_size])
+        return _Found(total, facets, rows, facets_exact)
 
     def count(self, request: SearchRequest, *, user) -> int:
-        """How many results of `request.kind` every word matches (capped like totals), for the tabs."""
+        """How many results of `request.kind` every word matches, for the tabs: counted up to
+        exact_count_limit() + 1, a larger number than the limit meaning "more than that"."""
         parsed = request.parsed
         filters = request.filters
         if request.kind == "ideas":
@@ -462,11 +479,11 @@ class DatabaseBackend(SearchBackend):
             documents = self._visible(user)
             if parsed:
                 documents = self._match(documents, parsed, "all")
-            return min(_capped_count(self._filter(documents, filters, campaigns)), MAX_RESULTS)
+            return _capped_count(self._filter(documents, filters, campaigns))
         kind = KIND_BY_NAME[request.kind]
         matched = self._kind_base(kind, user, filters)
         matched = self._kind_match(matched, kind, parsed, "all") if parsed else matched
-        return min(_capped_count(matched), MAX_RESULTS)
+        return _capped_count(matched)
 
     def _kind_base(self, kind: "DocumentKind", user, filters: Filters):
         """Indexed rows of a kind that `user` may see, narrowed by the filters that apply to it."""
@@ -534,10 +551,11 @@ class DatabaseBackend(SearchBackend):
             )
             for pk, second, score in rows
         ]
+        limit = exact_count_limit()
         return SearchResults(
             hits=hits,
-            total=min(total, MAX_RESULTS),
-            more=total > MAX_RESULTS,
+            total=min(total, limit),
+            total_exact=total <= limit,
             facets=_no_facets(),
             request=request,
             notices=notices,
@@ -616,13 +634,16 @@ class DatabaseBackend(SearchBackend):
         "new": "m.created_at DESC, m.pk DESC",
     }
 
-    def _one_pass(self, scored, request: SearchRequest, campaigns, user, *, has_text: bool):
-        """(exact total, facets, page rows) in one statement that reads the match once.
+    def _one_pass(self, scored, request: SearchRequest, campaigns, user, *, has_text: bool) -> _Found:
+        """Total, facets and page rows in one statement that reads the match once.
 
-        The match is a CTE with its score and one yes/no column per active filter. Each facet counts
-        the rows where every *other* filter holds (so its own other values stay choosable); the total
-        and the ranked page take the rows where all of them hold. Reading a broad match once instead
-        of three times (count, facets, page) is most of what a cold search costs at 100k ideas."""
+        The match is a CTE `m` with its score and one yes/no column per active filter; the total and
+        the ranked page take the rows where every filter holds. Each facet counts the rows where every
+        *other* filter holds (so its own other values stay choosable), within the window `w`: the
+        match's best-ranked exact_count_limit() rows (by relevance, or votes without text, whatever
+        the page's sort). A match no broader than that is all in the window, so its facets are exact;
+        a broader one's are lower bounds. Exact counts over every row of a broad match were most of
+        what a cold search cost at 100k ideas (bench/RESULTS.md, 2026-12-04)."""
         filters = request.filters
         checks = {name: Value(True, output_field=BooleanField()) for name in FACETS}
         for name, condition in self._filter_conditions(filters, campaigns).items():
@@ -633,6 +654,8 @@ class DatabaseBackend(SearchBackend):
         )
         inner_sql, params = rows.query.sql_with_params()
 
+        limit = int(exact_count_limit())
+
         def others(name):
             return " AND ".join(f"m.ok_{other}" for other in FACETS if other != name) or "1 = 1"
 
@@ -641,7 +664,7 @@ class DatabaseBackend(SearchBackend):
         # scores; the fourth column orders the page.
         branches = [
             f"SELECT '{name}', CAST(m.{column} AS TEXT), "  # noqa: S608 - our own names only
-            f"CAST(COUNT(*) FILTER (WHERE {others(name)}) AS DOUBLE PRECISION), 0 FROM m "
+            f"CAST(COUNT(*) FILTER (WHERE {others(name)}) AS DOUBLE PRECISION), 0 FROM w AS m "
             f"WHERE m.{column} IS NOT NULL GROUP BY m.{column}"
             for name, column in (
                 ("status", "status"),
@@ -654,16 +677,23 @@ class DatabaseBackend(SearchBackend):
         # the groups are unnested: unnesting every matched row's list cost more than the rest together.
         branches.append(
             "SELECT * FROM (SELECT 'tag', t.value, CAST(SUM(g.rows) AS DOUBLE PRECISION) AS n, 0 "  # noqa: S608
-            f"FROM (SELECT m.tag_slugs, COUNT(*) AS rows FROM m WHERE {others('tag')} "
+            f"FROM (SELECT m.tag_slugs, COUNT(*) AS rows FROM w AS m WHERE {others('tag')} "
             "GROUP BY m.tag_slugs) AS g "
             f"CROSS JOIN {self.json_elements.format(column='g.tag_slugs')} "
             f"GROUP BY t.value ORDER BY n DESC, t.value LIMIT {TAG_FACET_SIZE + 1}) AS tag_counts"
         )
+        # The total, counted up to the limit + 1; and whether the match is broader than the window.
         branches.append(
-            f"SELECT '', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM m WHERE {every}"  # noqa: S608
+            "SELECT '', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM ("  # noqa: S608
+            f"SELECT 1 AS one FROM m WHERE {every} LIMIT {limit + 1}) AS counted"
+        )
+        branches.append(
+            "SELECT 'broad', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM ("  # noqa: S608
+            f"SELECT 1 AS one FROM m LIMIT {limit + 1}) AS counted"
         )
         sort = request.sort
         order = self.PASS_ORDERING[sort if sort == "new" or has_text else "votes"]
+        ranked = self.PASS_ORDERING["relevance" if has_text else "votes"]
         # The page: a top-N sort inside, numbered outside (over 20 rows, not the whole match).
         branches.append(
             f"SELECT 'hit', CAST(pk AS TEXT), score, ROW_NUMBER() OVER (ORDER BY {order}) FROM ("  # noqa: S608
@@ -672,9 +702,12 @@ class DatabaseBackend(SearchBackend):
         )
         # Column names in the CTE are the ORM's aliases; name them so the branches can refer to them.
         columns = ["pk", "votes", "created_at", *facet_columns, "score", *(f"ok_{n}" for n in FACETS)]
-        sql = f"WITH m ({', '.join(columns)}) AS ({inner_sql}) " + " UNION ALL ".join(branches)
+        sql = (
+            f"WITH m ({', '.join(columns)}) AS ({inner_sql}), "  # noqa: S608 - our own names only
+            f"w AS (SELECT * FROM m ORDER BY {ranked} LIMIT {limit}) " + " UNION ALL ".join(branches)
+        )
         counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-        total, hits = 0, []
+        total, broad, hits = 0, 0, []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for facet, value, number, position in cursor.fetchall():
@@ -682,12 +715,14 @@ class DatabaseBackend(SearchBackend):
                     hits.append((position, int(value), number))
                 elif facet == "":
                     total = int(number)
+                elif facet == "broad":
+                    broad = int(number)
                 elif number:
                     counts[facet].append((value, int(number)))
         page = [(pk, score) for _position, pk, score in sorted(hits)]
         if not total:
-            return 0, _no_facets(), []
-        return total, self._label_facets(counts, user), page
+            return _nothing()
+        return _Found(total, self._label_facets(counts, user), page, facets_exact=broad <= limit)
 
     def _filter_conditions(self, filters: Filters, campaigns) -> dict[str, Q]:
         conditions = {}

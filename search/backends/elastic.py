@@ -33,13 +33,13 @@ from .. import documents
 from ..query import (
     MARK_END,
     MARK_START,
-    MAX_RESULTS,
     FacetValue,
     Filters,
     Hit,
     ParsedText,
     SearchRequest,
     SearchResults,
+    exact_count_limit,
     marked_html,
     parse_text,
     truncation_notice,
@@ -259,11 +259,13 @@ def filter_queries(filters: Filters, *, campaigns=None) -> dict[str, Q]:
 def build_search(request: SearchRequest, *, user, index: str, using=None, campaigns=None) -> Search:
     """The whole request: text and visibility in the query, facet filters in `post_filter`, and each
     facet's aggregation filtered by the *other* facets, so counts match what a click would show.
-    Totals are counted up to MAX_RESULTS + 1, as far as the pages go."""
+    Totals are counted exactly up to exact_count_limit() (`track_total_hits`; beyond it the answer's
+    relation is "gte" and the page says "1,000+"). Aggregations are cheap for Elasticsearch, so its
+    facets stay exact over the whole match."""
     if request.kind != "ideas":
         return build_kind_search(request, user=user, index=index, using=using, campaigns=campaigns)
     parsed = request.parsed
-    search = Search(using=using, index=index).extra(track_total_hits=MAX_RESULTS + 1)
+    search = Search(using=using, index=index).extra(track_total_hits=exact_count_limit())
     query = text_query(parsed) if parsed else Q("match_all")
     if (visible := visibility_filter(user)) is not None:
         query = Q("bool", must=[query], filter=[visible])
@@ -299,7 +301,7 @@ def build_count(request: SearchRequest, *, user, index: str, using=None) -> Sear
     body = build_search(request, user=user, index=index).to_dict()
     counted = {key: body[key] for key in ("query", "post_filter") if key in body}
     return Search(using=using, index=index).update_from_dict(
-        {**counted, "size": 0, "track_total_hits": MAX_RESULTS + 1}
+        {**counted, "size": 0, "track_total_hits": exact_count_limit()}
     )
 
 
@@ -325,7 +327,7 @@ def build_kind_search(request: SearchRequest, *, user, index: str, using=None, c
         if request.filters.product:
             filters.append(Q("term", product=request.filters.product))
         highlight_title = "title"
-    search = Search(using=using, index=index).extra(track_total_hits=MAX_RESULTS + 1)
+    search = Search(using=using, index=index).extra(track_total_hits=exact_count_limit())
     search = search.query(Q("bool", must=[query], filter=filters))
     if request.sort == "new" or not parsed:
         search = search.sort({"created_at": "desc"}, {"_id": "desc"})
@@ -591,11 +593,11 @@ class ElasticsearchBackend(SearchBackend):
                 for name in FACET_FIELDS
             }
         facets = facet_labels(buckets, user)
-        total = response.hits.total.value
+        total, total_exact = counted_total(response.hits.total)
         return SearchResults(
             hits=hits,
-            total=min(total, MAX_RESULTS),
-            more=total > MAX_RESULTS,
+            total=total,
+            total_exact=total_exact,
             facets={name: facets.get(name, []) for name in FACET_FIELDS},
             request=request,
             notices=notices,
@@ -603,7 +605,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def count(self, request: SearchRequest, *, user) -> int:
         search = build_count(request, user=user, index=self.alias(request.kind), using=self.client)
-        return min(search.execute().hits.total.value, MAX_RESULTS)
+        total, exact = counted_total(search.execute().hits.total)
+        return total if exact else total + 1  # as the database backend: above the limit is "more"
 
     def similar_titles(self, title: str, *, user, limit: int = 5) -> list[int]:
         if not parse_text(title):
@@ -614,6 +617,14 @@ class ElasticsearchBackend(SearchBackend):
     def more_like_this(self, idea: Idea, *, user, limit: int = 5) -> list[int]:
         search = build_more_like_this(idea.pk, user=user, index=self.alias(), limit=limit, using=self.client)
         return [int(hit.meta.id) for hit in search.execute()]
+
+
+def counted_total(total) -> tuple[int, bool]:
+    """(total, exact) from an answer's `hits.total`: {"value": n, "relation": "eq" | "gte"}. With
+    `track_total_hits` at the limit, "gte" means at least the limit matched: "1,000+"."""
+    limit = exact_count_limit()
+    exact = getattr(total, "relation", "eq") == "eq" and total.value <= limit
+    return min(total.value, limit), exact
 
 
 @functools.cache

@@ -147,8 +147,9 @@ def test_query_has_text_visibility_filters_facets_sort_and_highlight():
     assert body["highlight"]["pre_tags"] == [MARK_START] and body["highlight"]["post_tags"] == [MARK_END]
     assert body["highlight"]["fields"]["title"] == {"number_of_fragments": 0}
     assert body["from"] == 20 and body["size"] == 20
-    # Totals are counted as far as the pages go (1,000), plus one to know there are more.
-    assert body["track_total_hits"] == 1001 and body["_source"] is False
+    # Totals are counted exactly up to SEARCH_EXACT_COUNT_LIMIT (1,000: as far as the pages go); beyond
+    # it the answer's relation is "gte" and the page says "1,000+".
+    assert body["track_total_hits"] == 1000 and body["_source"] is False
 
 
 @pytest.mark.django_db
@@ -330,7 +331,7 @@ def test_tab_counts_keep_match_and_filters_only():
     request = SearchRequest(text="maps", filters=Filters(status="new"))
     body = elastic.build_count(request, user=None, index=INDEX).to_dict()
     assert set(body) == {"query", "post_filter", "size", "track_total_hits"}
-    assert body["size"] == 0 and body["track_total_hits"] == 1001
+    assert body["size"] == 0 and body["track_total_hits"] == 1000
     assert body["post_filter"] == {"bool": {"filter": [{"term": {"status": "new"}}]}}
 
 
@@ -422,3 +423,43 @@ def test_a_search_sends_the_built_request_to_the_kind_alias(alice):
     assert (sent.method, sent.path) == ("POST", "/acme-ideas/_search")
     assert sent.body == elastic.build_search(request, user=alice, index="acme-ideas").to_dict()
     assert results.total == 0 and results.hits == []
+
+
+def _answer(total, relation):
+    return {
+        "took": 1,
+        "timed_out": False,
+        "hits": {"total": {"value": total, "relation": relation}, "hits": []},
+        "aggregations": {n: {"values": {"buckets": []}} for n in elastic.FACET_FIELDS},
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["ideas", "comments", "prototypes"])
+def test_totals_are_counted_up_to_the_exact_count_limit(settings, kind):
+    settings.SEARCH_EXACT_COUNT_LIMIT = 40
+    request = SearchRequest(text="maps", kind=kind)
+
+    assert elastic.build_search(request, user=None, index=INDEX).to_dict()["track_total_hits"] == 40
+    assert elastic.build_count(request, user=None, index=INDEX).to_dict()["track_total_hits"] == 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "relation", "total", "exact", "count"),
+    [(40, "gte", 40, False, 41), (12, "eq", 12, True, 12), (40, "eq", 40, True, 40)],
+)
+def test_a_gte_total_reads_as_the_limit_plus(settings, alice, value, relation, total, exact, count):
+    # Elasticsearch stops counting at track_total_hits and answers {"value": 40, "relation": "gte"}:
+    # the page says "40+", as on the database backend; "eq" is an exact total.
+    settings.SEARCH_EXACT_COUNT_LIMIT = 40
+    boundary = Boundary(answer=lambda method, path: (200, _answer(value, relation)))
+    backend = elastic.ElasticsearchBackend(boundary.client(), "acme")
+    request = SearchRequest(text="maps")
+
+    results = backend.query(request, user=alice)
+
+    assert (results.total, results.total_exact, results.more) == (total, exact, not exact)
+    assert results.facets_exact  # Elasticsearch's aggregations count every match
+    # The tabs' count: above the limit means "more than the limit", as the database backend counts.
+    assert backend.count(request, user=alice) == count
