@@ -33,9 +33,11 @@ def _supporters_at_risk(supporting):
     return CustomerRecord.objects.filter(at_risk=True, member__isnull=False).filter(Exists(supporting))
 
 
-def _idea_support(idea_id, *, member_ref="member_id"):
-    """Counted up-votes on one idea by the member referenced by `member_ref`."""
-    return Vote.objects.counted().filter(value=Vote.Value.UP, member_id=OuterRef(member_ref), idea_id=idea_id)
+def _idea_support(idea_id):
+    """Counted up-votes on one idea (an id or an expression) by the outer query's `member_id`."""
+    return Vote.objects.counted().filter(
+        value=Vote.Value.UP, member_id=OuterRef("member_id"), idea_id=idea_id
+    )
 
 
 def _sum_of_values_at_risk(supporting) -> Coalesce:
