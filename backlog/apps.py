@@ -4,6 +4,7 @@ from django.apps import AppConfig
 from django.conf import settings
 
 from community import member_data
+from ideas import equity
 from operations import schedule
 
 
@@ -15,8 +16,10 @@ class BacklogConfig(AppConfig):
         # Django's place for registering with other apps: the module needs the app registry ready.
         from . import receivers, tasks  # noqa: F401 (receivers connects its receivers)
         from .member_data import MEMBER_DATA
+        from .risk import IdeaRisk
 
         member_data.register(self.label, MEMBER_DATA)
+        equity.register(IdeaRisk())
         schedule.register(
             "backlog.refit_clv",
             every=timedelta(hours=settings.CLV_REFIT_EVERY_HOURS),

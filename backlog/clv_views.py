@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cocreate import charts
+from cocreate.converters import MAX_ID
 from community import permissions
 from community.access import staff_required
 from community.models import Segment
+from ideas.models import Idea
 
 from .clv_models import clv_fit_create
 from .models import CLVFit
@@ -64,10 +66,18 @@ def clv_refit(request):
 
 @staff_required(permissions.may_see_customers_at_risk)
 def customers_at_risk_page(request):
+    """Every at-risk customer the viewer may see, or (`?idea=<id>`, linked from the idea page) only the
+    supporters of one idea."""
     segments = member_value_segments(request.user)
+    idea = None
+    if "idea" in request.GET:
+        raw = request.GET["idea"]
+        pk = int(raw) if raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= MAX_ID else None
+        idea = get_object_or_404(Idea.objects.visible_to(request.user).only("pk", "title"), pk=pk)
     context = {
-        "customers": customers_at_risk(segments=segments),
-        "segments": segments_with_risk(segments.order_by("name")),
+        "idea": idea,
+        "customers": customers_at_risk(segments=segments, idea=idea),
+        "segments": segments_with_risk(segments.order_by("name"), idea=idea),
         "max_p_alive": settings.CLV_AT_RISK_MAX_P_ALIVE,
         "min_clv": settings.CLV_AT_RISK_MIN_CLV,
     }

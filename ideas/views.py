@@ -24,7 +24,7 @@ from community.models import Segment
 from community.selectors import public_segments
 from products.models import Product
 
-from . import evaluation, fragments, page_cache, selectors, services
+from . import equity, evaluation, fragments, page_cache, selectors, services
 from .evaluation_forms import ScoresForm
 from .forms import (
     CommentEditForm,
@@ -266,6 +266,11 @@ def _detail_context(request, idea, comment_form, *, user=None, after=None, score
         ),
         # R&D, customer managers, administrators: a link to record a CRM customer's request (docs/clv.md).
         "may_record_proxy_demand": permissions.may_record_proxy_demand(user),
+        # Staff who see customer values (R&D, customer managers, the CCO, administrators): one query, asked
+        # of the backlog app through the port ideas.equity. Never on the pages shared by members.
+        "equity_at_risk": (
+            equity.at_risk().equity_at_risk(idea) if permissions.may_see_customers_at_risk(user) else None
+        ),
     }
 
 

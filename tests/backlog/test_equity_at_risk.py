@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from backlog.models import BacklogItem, CLVFit, CustomerRecord
 from community.models import SegmentMembership
+from community.roles import Role
 from community.services import member_delete_account
-from tests.factories import MemberFactory, make_idea
+from tests.factories import MemberFactory, make_idea, with_role, with_totp
 from voting.services import vote_cast
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,101 @@ def test_the_idea_page_shows_customers_no_value(client, alice, risky):
     client.force_login(alice)
     html = client.get(risky["battery"].get_absolute_url()).content.decode()
     assert "at risk" not in html and "€500" not in html and "P(alive)" not in html
+
+
+# The idea page (through the port ideas.equity) and the at-risk page filtered to one idea --------------
+
+
+@pytest.fixture
+def cora(db):
+    return with_totp(with_role(MemberFactory(username="cora", display_name="Cora CCO"), Role.CCO))
+
+
+def idea_page_risk(html):
+    """The idea page's equity at risk: (amount, sentence, link) or None."""
+    found = re.search(
+        r'<p class="staff-box" data-equity-at-risk><strong><span class="figure" title="([^"]+)"[^<]*</span>'
+        r"</strong> ([^<]+)\s*<a href=\"([^\"]+)\">",
+        html,
+    )
+    return (found[1], " ".join(found[2].split()), found[3]) if found else None
+
+
+@pytest.mark.parametrize("persona", ["rita", "carl", "adam", "cora"])
+def test_staff_who_see_customer_values_see_the_equity_at_risk_on_the_idea_page(
+    client, request, risky, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    battery = risky["battery"]
+    html = client.get(battery.get_absolute_url()).content.decode()
+    assert idea_page_risk(html) == (
+        "€500.00",
+        "customer equity at risk behind this idea: 2 supporters likely to leave.",
+        f"/customers/at-risk/?idea={battery.pk}",
+    )
+    lens = client.get(risky["lens"].get_absolute_url()).content.decode()
+    assert idea_page_risk(lens)[:2] == (
+        "€300.00",
+        "customer equity at risk behind this idea: 1 supporter likely to leave.",
+    )
+    quiet = client.get(risky["quiet"].get_absolute_url()).content.decode()
+    assert idea_page_risk(quiet)[:2] == (
+        "€0.00",
+        "customer equity at risk behind this idea: 0 supporters likely to leave.",
+    )
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "mona", None])
+def test_customers_moderators_and_visitors_never_see_it_even_after_staff_warmed_the_page(
+    client, request, risky, rita, settings, persona
+):
+    settings.ANONYMOUS_IDEA_CACHE_SECONDS = settings.MEMBER_IDEA_CACHE_SECONDS = 300
+    url = risky["battery"].get_absolute_url()
+    client.force_login(rita)
+    assert idea_page_risk(client.get(url).content.decode())
+    client.logout()
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    for _ in range(2):  # the rendered copy and the cached one
+        html = client.get(url).content.decode()
+        assert "data-equity-at-risk" not in html and "€500" not in html and "/customers/at-risk/" not in html
+
+
+def test_the_at_risk_page_filtered_to_an_idea(client, rita, carl, risky):
+    client.force_login(rita)
+    lens = risky["lens"]
+    html = client.get(f"/customers/at-risk/?idea={lens.pk}").content.decode()
+    assert "data-idea-filter" in html and f'href="{lens.get_absolute_url()}"' in html
+    assert 'data-customer="R-1"' in html and 'data-customer="R-2"' not in html
+    battery = client.get(f"/customers/at-risk/?idea={risky['battery'].pk}").content.decode()
+    assert 'data-customer="R-1"' in battery and 'data-customer="R-2"' in battery
+    assert 'data-customer="R-3"' not in battery  # supports it, not at risk
+    assert "data-idea-filter" not in client.get("/customers/at-risk/").content.decode()
+    for bad in ("999999", "x", "0", "99999999999999999999", ""):
+        assert client.get(f"/customers/at-risk/?idea={bad}").status_code == 404
+    # A customer manager still sees only the customers of their segments.
+    client.force_login(carl)
+    battery = client.get(f"/customers/at-risk/?idea={risky['battery'].pk}").content.decode()
+    assert 'data-customer="R-1"' in battery and 'data-customer="R-2"' not in battery
+
+
+def test_the_staff_idea_page_pays_one_query_for_it_however_many_supporters(client, rita, risky):
+    url = risky["battery"].get_absolute_url()
+    client.force_login(rita)
+    client.get(url)  # warm the per-request caches
+    before = _count(client, url)
+    for n in range(4):
+        member = MemberFactory(username=f"more{n}")
+        member.segments.add(risky["pros"])
+        record(member, f"M-{n}", risky["pros"], p_alive=0.1, predicted="10", at_risk=True, value_at_risk="90")
+        vote_cast(member=member, idea_id=risky["battery"].pk)
+    after = _count(client, url)
+    assert before == after <= IDEA_PAGE_FOR_STAFF
+    assert idea_page_risk(client.get(url).content.decode())[0] == "€860.00"
+
+
+# SQLite's count for R&D's idea page (PostgreSQL's may be lower), the equity at risk's one query included.
+IDEA_PAGE_FOR_STAFF = 9
 
 
 def test_clv_page_draws_the_holdout_chart_and_refits_on_demand(
