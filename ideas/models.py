@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from cocreate.image_processing import ProcessedImage, upload_name
@@ -20,7 +21,7 @@ class Visibility(models.TextChoices):
 
 class Idea(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("idea status", "New")
         UNDER_REVIEW = "under_review", _("Under review")
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
