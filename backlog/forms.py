@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cocreate.fields import IdField, ModelIdChoiceField, ModelIdMultipleChoiceField
 from ideas.models import Idea
@@ -20,7 +21,7 @@ class TriageForm(forms.Form):
 
     # (value, label, shortcut key on the triage page)
     ACTIONS = [
-        ("tag", _("Tag"), "1"),
+        ("tag", pgettext_lazy("triage action", "Tag"), "1"),
         ("set_product", _("Set product"), "2"),
         ("link", _("Link to a backlog item"), "3"),
         ("create_item", _("New backlog item from the ideas"), "4"),

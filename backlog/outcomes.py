@@ -411,10 +411,13 @@ def outcome_charts(outcome: Outcome) -> dict:
     s, o = outcome.supporters, outcome.others
     return {
         "repeat_title": _(
-            "Change in repeat-purchase rate, supporters minus others (percentage points, 95 % interval)"
-        ),
+            "Change in repeat-purchase rate, supporters minus others "
+            "(percentage points, %(level)d %% interval)"
+        )
+        % {"level": 95},
         "repeat_rows": rows("repeat", 100, 1),
-        "spend_title": _("Change in spend per customer, supporters minus others (95 % interval)"),
+        "spend_title": _("Change in spend per customer, supporters minus others (%(level)d %% interval)")
+        % {"level": 95},
         "spend_rows": rows("spend", 1, 2),
         "rates_title": _("Share who bought again in each window"),
         "rates_rows": [
@@ -443,8 +446,9 @@ def segment_outcome_context(segment: Segment, window) -> dict:
         "outcomes": outcomes,
         "outcomes_chart_title": _(
             "Change in repeat-purchase rate after each release, this segment's supporters minus its other "
-            "customers (percentage points, 95 % interval)"
-        ),
+            "customers (percentage points, %(level)d %% interval)"
+        )
+        % {"level": 95},
         "outcomes_chart_rows": [
             (
                 item.title,

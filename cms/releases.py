@@ -90,7 +90,9 @@ def release_announce(*, release: ReleaseNotePage, publisher) -> ReleaseAnnouncem
                 kind=Notification.Kind.RELEASE,
                 idea_id=None,
                 actor_id=None,  # everyone hears it, the editor too if they asked for one of the ideas
-                message=_("%(release)s is out: it ships ideas you support or follow.") % {"release": name},
+                message=lambda: (
+                    _("%(release)s is out: it ships ideas you support or follow.") % {"release": name}
+                ),
                 url=url,
             )
     return announcement

@@ -1,7 +1,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from taggit.forms import TagField
 
 from cocreate.fields import IdField, ModelIdChoiceField
@@ -155,7 +155,7 @@ class IdeaFilterForm(forms.Form):
     SORT_CHOICES = [
         ("hot", _("Hot")),
         ("top", _("Top")),
-        ("new", _("New")),
+        ("new", pgettext_lazy("sort order", "New")),
         ("discussed", _("Most discussed")),
         ("trending", _("Trending this week")),
     ]

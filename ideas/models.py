@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from cocreate.image_processing import ProcessedImage, upload_name
@@ -20,13 +21,15 @@ class Visibility(models.TextChoices):
 
 class Idea(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        UNDER_REVIEW = "under_review", _("Under review")
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        SHIPPED = "shipped", _("Shipped")
-        DECLINED = "declined", _("Declined")
-        MERGED = "merged", _("Merged")
+        # A context of their own: an idea's status agrees with "idea" in languages with gender
+        # (fr "Planifiée", es "Planificada"), a backlog item's with "item".
+        NEW = "new", pgettext_lazy("idea status", "New")
+        UNDER_REVIEW = "under_review", pgettext_lazy("idea status", "Under review")
+        PLANNED = "planned", pgettext_lazy("idea status", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("idea status", "In progress")
+        SHIPPED = "shipped", pgettext_lazy("idea status", "Shipped")
+        DECLINED = "declined", pgettext_lazy("idea status", "Declined")
+        MERGED = "merged", pgettext_lazy("idea status", "Merged")
 
     # Statuses in which an idea takes no more votes (takes_votes).
     CLOSED_TO_VOTES = (Status.MERGED, Status.DECLINED)

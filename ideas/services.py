@@ -75,8 +75,10 @@ def _notify_mentions(*, author, member_ids, idea: Idea, url: str, skip=()) -> No
             kind=Notification.Kind.MENTION,
             idea_id=idea.pk,
             actor_id=author.pk,
-            message=_("%(name)s mentioned you on “%(title)s”.")
-            % {"name": author.public_name, "title": idea.title},
+            message=lambda: (
+                _("%(name)s mentioned you on “%(title)s”.")
+                % {"name": author.public_name, "title": idea.title}
+            ),
             url=url,
         )
 
@@ -131,7 +133,7 @@ def idea_submit(
             kind=Notification.Kind.NEW_IDEA,
             idea_id=idea.pk,
             actor_id=author.pk,
-            message=_("New idea in what you follow: “%(title)s”") % {"title": idea.title},
+            message=lambda: _("New idea in what you follow: “%(title)s”") % {"title": idea.title},
             url=idea.get_absolute_url(),
         )
         _notify_mentions(
@@ -235,8 +237,10 @@ def comment_post(
             kind=Notification.Kind.REPLY,
             idea_id=idea.pk,
             actor_id=author.pk,
-            message=_("%(name)s replied to you on “%(title)s”.")
-            % {"name": author.public_name, "title": idea.title},
+            message=lambda: (
+                _("%(name)s replied to you on “%(title)s”.")
+                % {"name": author.public_name, "title": idea.title}
+            ),
             url=comment.get_absolute_url(),
         )
     _notify_mentions(
@@ -252,7 +256,7 @@ def comment_post(
             kind=Notification.Kind.OFFICIAL_RESPONSE,
             idea_id=idea.pk,
             actor_id=author.pk,
-            message=_("An official response on “%(title)s”.") % {"title": idea.title},
+            message=lambda: _("An official response on “%(title)s”.") % {"title": idea.title},
             url=comment.get_absolute_url(),
         )
     signals.comment_changed.send(sender=Comment, comment_id=comment.pk)
@@ -341,8 +345,10 @@ def idea_set_status(*, idea: Idea, changed_by, status: str, note: str) -> Status
         kind=Notification.Kind.STATUS_CHANGED,
         idea_id=idea.pk,
         actor_id=changed_by.pk,
-        message=_("“%(title)s” is now %(status)s: %(note)s")
-        % {"title": idea.title, "status": target.name, "note": note},
+        message=lambda: (
+            _("“%(title)s” is now %(status)s: %(note)s")
+            % {"title": idea.title, "status": own_name or Idea.Status(target.stage).label, "note": note}
+        ),
         url=idea.get_absolute_url(),
     )
     return change
@@ -761,8 +767,10 @@ def idea_merge(*, source: Idea, target: Idea, merged_by, note: str) -> IdeaMerge
         kind=Notification.Kind.MERGED,
         idea_id=target.pk,
         actor_id=merged_by.pk,
-        message=_("“%(source)s” was merged into “%(target)s”: %(note)s")
-        % {"source": source.title, "target": target.title, "note": note},
+        message=lambda: (
+            _("“%(source)s” was merged into “%(target)s”: %(note)s")
+            % {"source": source.title, "target": target.title, "note": note}
+        ),
         url=target.get_absolute_url(),
     )
     return merge

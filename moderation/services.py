@@ -3,6 +3,7 @@ and discounting suspicious votes. Each checks its permission, changes state unde
 the audit log and tells the member concerned. Nothing deletes what a member wrote.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -67,8 +68,9 @@ def _about_alert(alert: VoteAlert) -> dict:
     return {"kind": "vote_alert", "object_id": alert.pk, "target_label": alert.summary}
 
 
-def _tell(entry: AuditEntry, message: str) -> None:
-    """Tell the member concerned, linking to the notice where they read why and can appeal."""
+def _tell(entry: AuditEntry, message: Callable[[], str]) -> None:
+    """Tell the member concerned, linking to the notice where they read why and can appeal. `message`
+    builds the text in the active language (notify_on_commit builds it in each recipient's)."""
     if entry.member_id is None:
         return
     notify_on_commit(
@@ -160,7 +162,10 @@ def flag_create(*, reporter, kind: str, object_id: int, reason: str, text: str =
             before={"visibility": Visibility.PUBLIC},
             after={"visibility": Visibility.HELD},
         )
-        _tell(entry, _("Your %(kind)s is hidden until a moderator reviews it.") % {"kind": Kind(kind).label})
+        _tell(
+            entry,
+            lambda: _("Your %(kind)s is hidden until a moderator reviews it.") % {"kind": Kind(kind).label},
+        )
     return flag
 
 
@@ -189,8 +194,10 @@ def content_hide(*, moderator, kind: str, object_id: int, reason: str) -> AuditE
     trust.trust_refresh(target.author)
     _tell(
         entry,
-        _("A moderator hid your %(kind)s “%(label)s”: %(reason)s")
-        % {"kind": Kind(kind).label, "label": target.label, "reason": reason},
+        lambda: (
+            _("A moderator hid your %(kind)s “%(label)s”: %(reason)s")
+            % {"kind": Kind(kind).label, "label": target.label, "reason": reason}
+        ),
     )
     return entry
 
@@ -218,7 +225,10 @@ def content_restore(*, moderator, kind: str, object_id: int, reason: str) -> Aud
     trust.trust_refresh(target.author)
     _tell(
         entry,
-        _("Your %(kind)s “%(label)s” is public again.") % {"kind": Kind(kind).label, "label": target.label},
+        lambda: (
+            _("Your %(kind)s “%(label)s” is public again.")
+            % {"kind": Kind(kind).label, "label": target.label}
+        ),
     )
     return entry
 
@@ -286,7 +296,9 @@ def content_edit(*, moderator, kind: str, object_id: int, body: str, reason: str
     )
     _tell(
         entry,
-        _("A moderator edited your %(kind)s: %(reason)s") % {"kind": Kind(kind).label, "reason": reason},
+        lambda: (
+            _("A moderator edited your %(kind)s: %(reason)s") % {"kind": Kind(kind).label, "reason": reason}
+        ),
     )
     return entry
 
@@ -312,8 +324,10 @@ def idea_lock(*, moderator, idea_id: int, locked: bool, reason: str) -> AuditEnt
     if locked:
         _tell(
             entry,
-            _("A moderator locked the discussion of “%(title)s”: %(reason)s")
-            % {"title": idea.title, "reason": reason},
+            lambda: (
+                _("A moderator locked the discussion of “%(title)s”: %(reason)s")
+                % {"title": idea.title, "reason": reason}
+            ),
         )
     return entry
 
@@ -345,7 +359,9 @@ def idea_move(
     )
     _tell(
         entry,
-        _("A moderator moved your idea “%(title)s”: %(reason)s") % {"title": idea.title, "reason": reason},
+        lambda: (
+            _("A moderator moved your idea “%(title)s”: %(reason)s") % {"title": idea.title, "reason": reason}
+        ),
     )
     return entry
 
@@ -429,12 +445,14 @@ def member_sanction(
     sanction = Sanction.objects.create(
         member=member, type=type, reason=reason, ends_at=ends_at, created_by=moderator, entry=entry
     )
-    if type == Sanction.Type.WARNING:
-        message = _("A moderator warned you: %(reason)s") % {"reason": reason}
-    elif type == Sanction.Type.SUSPENSION:
-        message = f"{restriction_message(member)} {_('Reason')}: {reason}"
-    else:
-        message = _("Your account is banned from posting and voting: %(reason)s") % {"reason": reason}
+
+    def message() -> str:  # in each recipient's language (notify_on_commit)
+        if type == Sanction.Type.WARNING:
+            return _("A moderator warned you: %(reason)s") % {"reason": reason}
+        if type == Sanction.Type.SUSPENSION:
+            return f"{restriction_message(member)} {_('Reason')}: {reason}"
+        return _("Your account is banned from posting and voting: %(reason)s") % {"reason": reason}
+
     _tell(entry, message)
     return sanction
 
@@ -469,8 +487,10 @@ def sanction_lift(*, moderator, sanction: Sanction, reason: str) -> AuditEntry:
     )
     _tell(
         entry,
-        _("A moderator lifted your %(type)s: %(reason)s")
-        % {"type": sanction.get_type_display().lower(), "reason": reason},
+        lambda: (
+            _("A moderator lifted your %(type)s: %(reason)s")
+            % {"type": sanction.get_type_display().lower(), "reason": reason}
+        ),
     )
     return entry
 
@@ -525,8 +545,10 @@ def appeal_decide(*, moderator, appeal: Appeal, grant: bool, note: str) -> Audit
     )
     _tell(
         decision,
-        (_("Your appeal was granted: %(note)s") if grant else _("Your appeal was denied: %(note)s"))
-        % {"note": note},
+        lambda: (
+            (_("Your appeal was granted: %(note)s") if grant else _("Your appeal was denied: %(note)s"))
+            % {"note": note}
+        ),
     )
     return decision
 

@@ -1,10 +1,13 @@
 """Creating and reading in-app notifications, and members' choices of the email that follows them."""
 
 import uuid
+from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from operations.retry import retry_transient
@@ -39,17 +42,21 @@ def notify_members(
     kind: str,
     idea_id: int | None,
     actor_id: int | None,
-    message: str,
     url: str,
+    message: str = "",
+    messages: dict[str, str] | None = None,
     event: str = "",
 ) -> int:
-    """One notification per member (ids deduplicated), written in bulk, then their email queued
+    """One notification per member (ids deduplicated), each in its recipient's language (`messages`, one
+    text per language, from notify_on_commit; a plain `message` is the same text for everyone), written
+    in bulk, then their email queued
     (tasks.email_event, keyed by the event). With an `event` key (one per queued task: notify_on_commit)
     it is safe to run twice: a member already notified of the event is skipped (a unique constraint, ON
     CONFLICT DO NOTHING), and one already emailed is not emailed again."""
     unique = sorted(set(member_ids) - {actor_id})
     ignore_conflicts = bool(event)
     event = event or uuid.uuid4().hex  # called directly: its email still needs a key
+    texts = _texts_by_recipient(unique, messages) if messages else {}
     Notification.objects.bulk_create(
         [
             Notification(
@@ -57,7 +64,7 @@ def notify_members(
                 kind=kind,
                 idea_id=idea_id,
                 actor_id=actor_id,
-                message=message,
+                message=texts.get(pk, message),
                 url=url,
                 event=event,
             )
@@ -72,13 +79,37 @@ def notify_members(
     return len(unique)
 
 
-def notify_on_commit(**kwargs) -> None:
-    """Queue `notify_members` once the current transaction commits. Robust: a failure to queue (the task
-    backend refusing, the database gone after the commit) is logged by Django and never turns the
-    committed request into an error; the notifications are lost, the change is not. Nobody to tell (no
-    member besides the actor) queues nothing."""
+def _texts_by_recipient(member_ids: list[int], messages: dict[str, str]) -> dict[int, str]:
+    """Each member's text in their own language (the one they chose, else the site's, as their email)."""
+    fallback = messages.get(settings.LANGUAGE_CODE) or next(iter(messages.values()))
+    languages = get_user_model().objects.filter(pk__in=member_ids).values_list("pk", "language")
+    return {pk: messages.get(language) or fallback for pk, language in languages}
+
+
+def in_each_language(message: Callable[[], str] | str) -> dict[str, str]:
+    """The text `message()` builds, once per language the site offers. The sender's request has its own
+    language active; the recipients read theirs, so the text is built for every language now (a few
+    catalogue look-ups) and each recipient's is chosen when the notifications are written. A plain
+    string (nothing to translate) is the same for everyone."""
+    if isinstance(message, str):
+        return {code: message for code, _name in settings.LANGUAGES}
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(message())
+    return texts
+
+
+def notify_on_commit(*, message: Callable[[], str] | str, **kwargs) -> None:
+    """Queue `notify_members` once the current transaction commits. `message` builds the text in the
+    active language (`lambda: _("…") % {…}`): it is called once per language, so every member reads the
+    notification, and its email, in their own language, not the sender's. Robust: a failure to queue
+    (the task backend refusing, the database gone after the commit) is logged by Django and never turns
+    the committed request into an error; the notifications are lost, the change is not. Nobody to tell
+    (no member besides the actor) queues nothing."""
     if not set(kwargs["member_ids"]) - {kwargs.get("actor_id")}:
         return
+    kwargs["messages"] = in_each_language(message)
     event = uuid.uuid4().hex  # the same key however often the queued task runs
 
     def enqueue_notifications():

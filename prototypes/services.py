@@ -97,7 +97,7 @@ def prototype_publish(*, prototype: Prototype, by) -> Prototype:
             kind=Notification.Kind.NEW_PROTOTYPE,
             idea_id=None,
             actor_id=by.pk,
-            message=_("New prototype to try: “%(title)s”") % {"title": prototype.title},
+            message=lambda: _("New prototype to try: “%(title)s”") % {"title": prototype.title},
             url=prototype.get_absolute_url(),
         )
     return prototype

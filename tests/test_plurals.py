@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cocreate import when
 
@@ -99,7 +99,32 @@ def test_the_ago_filter_gives_the_exact_time_on_hover():
     moment = timezone.now() - timedelta(days=2, hours=1)
     html = Template("{% load when %}{{ moment|ago }}").render(Context({"moment": moment}))
     assert html.startswith(f'<time datetime="{moment.isoformat()}" title="') and html.endswith(
-        ">2\xa0days ago</time>"
+        ">2\xa0days\xa0ago</time>"
     )
     exact = re.search(r'title="([^"]+)"', html).group(1)
     assert str(timezone.localtime(moment).year) in exact and ":" in exact  # a date with its time of day
+
+
+@pytest.mark.parametrize(
+    ("language", "past", "one_past", "future"),
+    [
+        ("en", "2 days ago", "1 hour ago", "in 3 hours"),
+        ("de", "vor 2 Tagen", "vor 1 Stunde", "in 3 Stunden"),
+        ("fr", "il y a 2 jours", "il y a 1 heure", "dans 3 heures"),
+        ("es", "hace 2 días", "hace 1 hora", "dentro de 3 horas"),
+        ("fi", "2 päivää sitten", "1 tunti sitten", "3 tunnin kuluttua"),
+    ],
+)
+def test_relative_times_read_naturally_in_every_language(language, past, one_past, future):
+    """Whole phrases per unit: the number, the unit and "ago" in each language's order and case."""
+    now = timezone.now()
+    with translation.override(language):
+        said = [
+            when.relative(moment, now).replace("\xa0", " ")
+            for moment in (
+                now - timedelta(days=2, hours=5),
+                now - timedelta(minutes=61),
+                now + timedelta(hours=3),
+            )
+        ]
+    assert said == [past, one_past, future]

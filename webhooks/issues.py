@@ -109,8 +109,10 @@ def _tell_supporters(ideas, actor, note: str) -> None:
             kind=Notification.Kind.STATUS_CHANGED,
             idea_id=idea.pk,
             actor_id=actor.pk,
-            message=_("“%(title)s” is now %(status)s: %(note)s")
-            % {"title": idea.title, "status": idea.status_name, "note": note},
+            message=lambda idea=idea: (
+                _("“%(title)s” is now %(status)s: %(note)s")
+                % {"title": idea.title, "status": idea.status_name, "note": note}
+            ),
             url=idea.get_absolute_url(),
         )
 

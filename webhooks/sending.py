@@ -132,12 +132,14 @@ def _count_failed_delivery(endpoint: Endpoint) -> None:
             kind=Notification.Kind.WEBHOOK,
             idea_id=None,
             actor_id=None,
-            message=ngettext(
-                "Your webhook to %(url)s was disabled: %(n)d delivery in a row failed.",
-                "Your webhook to %(url)s was disabled: %(n)d deliveries in a row failed.",
-                endpoint.failed_deliveries_in_a_row,
-            )
-            % {"url": endpoint.url, "n": endpoint.failed_deliveries_in_a_row},
+            message=lambda: (
+                ngettext(
+                    "Your webhook to %(url)s was disabled: %(n)d delivery in a row failed.",
+                    "Your webhook to %(url)s was disabled: %(n)d deliveries in a row failed.",
+                    endpoint.failed_deliveries_in_a_row,
+                )
+                % {"url": endpoint.url, "n": endpoint.failed_deliveries_in_a_row}
+            ),
             url=endpoint.get_absolute_url(),
         )
     endpoint.save(update_fields=fields)

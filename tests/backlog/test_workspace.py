@@ -48,7 +48,7 @@ def test_each_role_sees_the_queues_it_works(client, rita, carl, mona, adam):
     assert all(label in pages["adam"] for label in ("Untriaged ideas", "Held posts", "Open flags", "Appeals"))
     # Counts and the age of the oldest entry.
     assert '<strong class="work-count">3</strong> Untriaged ideas' in pages["rita"]
-    assert "oldest waiting" in pages["rita"]
+    assert "oldest arrived" in pages["rita"]
     # "Ideas assigned to me": for those who may own ideas (R&D, administrators) only.
     assert "Ideas assigned to me" in pages["rita"] and "Ideas assigned to me" in pages["adam"]
     assert "Ideas assigned to me" not in pages["carl"] and "Ideas assigned to me" not in pages["mona"]
