@@ -18,9 +18,7 @@ def export(member) -> dict[str, list]:
                 "would_use": r.would_use,
                 "updated_at": iso(r.updated_at),
             }
-            for r in Rating.objects.filter(member=member)
-            .select_related("version__variant")
-            .order_by("pk")
+            for r in Rating.objects.filter(member=member).select_related("version__variant").order_by("pk")
         ],
         "comparisons": [
             {
