@@ -93,6 +93,7 @@ def idea_list(request):
         fresh_seconds=settings.MEMBER_LIST_CACHE_SECONDS,
         keep=lambda shared: isinstance(shared, fragments.SharedList),
         entry=found.get(key),
+        local=True,  # frozen, read only: kept in the process, read from Redis once per copy
     )
     if not isinstance(shared, fragments.SharedList):
         return shared  # the filters were refused
@@ -175,6 +176,7 @@ def _member_idea_page(request, pk, slug, after):
             fresh_seconds=settings.MEMBER_IDEA_CACHE_SECONDS,
             keep=lambda page: page is not None,
             entry=entry,
+            local=True,  # frozen, read only: kept in the process, read from Redis once per copy
         )
 
     page = shared(found.get(key))
