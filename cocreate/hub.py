@@ -9,8 +9,15 @@ pre-encoded text to the group's local listeners, in the order the messages arriv
 
 Only the channel layer's public API is used (`new_channel`, `receive`, `group_add`, `group_discard`),
 so it works the same on the in-memory layer (one process) and on channels_redis (many processes,
-through Redis). A group message must carry the name of the group it was sent to (`group`) and its
-text (`text`); ideas/broadcasts.py sends them so.
+through Redis). A group message carries its text (`text`) and the groups whose listeners hear it:
+`groups`, a list, or `group`, one name (ideas/broadcasts.py `event_message`).
+
+One message can reach the listeners of several groups, so that an event for several groups is
+published once: a listener joins its group *through* other layer groups as well (`join(..., through=)`)
+and the hub subscribes to those too; a message published to one of them names every group it is for,
+and the hub hands it to the local listeners of each. An idea page hears its idea's votes this way
+from the list's group, where every vote is published once (ideas/broadcasts.py). The hub counts how
+many local groups need each layer subscription and drops one when none does.
 
 A listener is anything with `async def deliver(self, text: str)` (ideas/consumers.py). A listener
 that fails (its socket closed meanwhile) is logged and skipped; the others still get the message.
@@ -39,13 +46,17 @@ class Hub:
         self.layer = layer
         self.channel_name: str | None = None
         self.listeners: dict[str, set[Listener]] = {}
+        # Layer group -> the local groups that hear through it (each listening group hears through
+        # itself and its `through` groups).
+        self.subscriptions: dict[str, set[str]] = {}
         self._reader: asyncio.Task | None = None
         # Serialises subscribing and unsubscribing, which await the layer (Redis); joining a group
         # that is already subscribed takes no lock and no round trip.
         self._lock = asyncio.Lock()
 
-    async def join(self, group: str, listener: Listener) -> None:
-        """Deliver the group's messages to `listener` from now on. Raises what the layer raises when it
+    async def join(self, group: str, listener: Listener, *, through: tuple[str, ...] = ()) -> None:
+        """Deliver the group's messages to `listener` from now on: those published to `group` and those
+        published to a layer group in `through` that name `group`. Raises what the layer raises when it
         cannot subscribe (Redis unreachable); the listener is then not added."""
         members = self.listeners.get(group)
         if members is not None:
@@ -57,7 +68,19 @@ class Hub:
                 self._reader = asyncio.get_running_loop().create_task(self._read(self.channel_name))
             members = self.listeners.get(group)
             if members is None:
-                await self.layer.group_add(group, self.channel_name)
+                added = []
+                try:
+                    for layer_group in dict.fromkeys((group, *through)):
+                        if layer_group not in self.subscriptions:
+                            await self.layer.group_add(layer_group, self.channel_name)
+                            self.subscriptions[layer_group] = set()
+                        self.subscriptions[layer_group].add(group)
+                        added.append(layer_group)
+                except BaseException:
+                    await self._unsubscribe(group, added)
+                    if not self.listeners:
+                        self._stop_reading()
+                    raise
                 members = self.listeners[group] = set()
             members.add(listener)
 
@@ -74,12 +97,25 @@ class Hub:
         async with self._lock:
             if group in self.listeners or self.channel_name is None:
                 return
-            try:
-                await self.layer.group_discard(group, self.channel_name)
-            except Exception as error:  # the socket is gone either way; a stray subscription is harmless
-                logger.warning("Leaving group %s failed: %r", group, error)
+            await self._unsubscribe(group, [g for g, groups in self.subscriptions.items() if group in groups])
             if not self.listeners:
                 self._stop_reading()
+
+    async def _unsubscribe(self, group: str, layer_groups: list[str]) -> None:
+        """`group` no longer hears through `layer_groups`; give up the ones no other local group needs.
+        Called with the lock held."""
+        for layer_group in layer_groups:
+            hearing = self.subscriptions.get(layer_group)
+            if hearing is None:
+                continue
+            hearing.discard(group)
+            if hearing:
+                continue
+            del self.subscriptions[layer_group]
+            try:
+                await self.layer.group_discard(layer_group, self.channel_name)
+            except Exception as error:  # the socket is gone either way; a stray subscription is harmless
+                logger.warning("Leaving group %s failed: %r", layer_group, error)
 
     def _stop_reading(self) -> None:
         # Cancelling the read also gives the channel up (channels_redis unsubscribes it).
@@ -87,6 +123,7 @@ class Hub:
             self._reader.cancel()
         self._reader = None
         self.channel_name = None
+        self.subscriptions.clear()
 
     async def _read(self, channel_name: str) -> None:
         while True:
@@ -101,15 +138,18 @@ class Hub:
             await self._fan_out(message)
 
     async def _fan_out(self, message: dict) -> None:
-        group, text = message.get("group"), message.get("text")
-        if group is None or text is None:
+        groups, text = message.get("groups"), message.get("text")
+        if groups is None and message.get("group") is not None:
+            groups = (message["group"],)
+        if not groups or text is None:
             logger.warning("Live update without group or text dropped: %s", message.get("type"))
             return
-        for listener in tuple(self.listeners.get(group, ())):
-            try:
-                await listener.deliver(text)
-            except Exception as error:
-                logger.info("Live update not delivered to %r: %r", listener, error)
+        for group in groups:
+            for listener in tuple(self.listeners.get(group, ())):
+                try:
+                    await listener.deliver(text)
+                except Exception as error:
+                    logger.info("Live update not delivered to %r: %r", listener, error)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

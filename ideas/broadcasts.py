@@ -2,6 +2,7 @@
 
 Every event is a dict with a `type`; the shapes are pinned by tests/ideas/test_consumers.py.
   idea.votes       {type, idea, votes, upvotes, downvotes}        to the idea's group and the list group
+                                                                  (published once, to the list group)
   comment.created  {type, idea, comment, parent, html, comments}  to the idea's group
   comment.hidden   {type, idea, comment, comments}                to the idea's group
 
@@ -14,6 +15,11 @@ were handed over. A live update that cannot go out is logged and dropped: what i
 committed already, and pages show it on reload. After a failed send the channel layer is skipped for
 a few seconds (a circuit breaker, cocreate/breaker.py), so that events queued during a Redis outage are
 dropped at once instead of each waiting for a timeout; sending resumes when Redis answers again.
+
+A vote is published once, to the list group, naming both groups it is for; idea pages hear their
+idea's votes through the list group (`IDEA_PAGE_HEARS_THROUGH`, cocreate/hub.py), so each websocket
+process picks out the idea's sockets itself. Two publishes per vote were a quarter of a vote's CPU
+(bench/RESULTS.md, 2026-12-04 evening).
 
 The in-memory layer (development, tests without Redis) only reaches consumers through the event loop
 they run on, so there the event goes to that loop instead (`_send_in_process`).
@@ -39,15 +45,20 @@ CHANNEL_LAYER_BREAKER = "Channel layer"
 logger = logging.getLogger(__name__)
 
 
+# The layer groups an idea page hears through besides its own: votes come from the list's group.
+IDEA_PAGE_HEARS_THROUGH = (IDEA_LIST_GROUP,)
+
+
 def idea_group(idea_id: int) -> str:
     return f"idea.{idea_id}"
 
 
-async def _group_send_all(layer, groups: list[str], message: dict) -> None:
-    # Each copy names its group: a process's hub listens to all its groups on one channel and hands
-    # the text to that group's sockets (cocreate/hub.py).
-    for group in groups:
-        await layer.group_send(group, {**message, "group": group})
+async def _group_send_all(layer, groups: list[str], message: dict, publish_to: str | None) -> None:
+    # The message names the groups it is for: a process's hub listens to all its groups on one channel
+    # and hands the text to the sockets of each named group (cocreate/hub.py).
+    message = {**message, "groups": groups}
+    for group in [publish_to] if publish_to else groups:
+        await layer.group_send(group, message)
 
 
 class _Sender:
@@ -61,8 +72,8 @@ class _Sender:
         self.queue: asyncio.Queue = asyncio.Queue()
         threading.Thread(target=self._run, name="live-updates", daemon=True).start()
 
-    def submit(self, layer, groups: list[str], message: dict) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, groups, message))
+    def submit(self, layer, groups: list[str], message: dict, publish_to: str | None) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, groups, message, publish_to))
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -71,7 +82,7 @@ class _Sender:
     async def _send_forever(self) -> None:
         layer_breaker = breaker(CHANNEL_LAYER_BREAKER)
         while True:
-            layer, groups, message = await self.queue.get()
+            layer, groups, message, publish_to = await self.queue.get()
             if not layer_breaker.allow():
                 # Redis failed a moment ago: dropped without waiting (the breaker logged when it opened).
                 logger.debug(
@@ -79,7 +90,7 @@ class _Sender:
                 )
                 continue
             try:
-                await _group_send_all(layer, groups, message)
+                await _group_send_all(layer, groups, message, publish_to)
             except Exception as error:
                 layer_breaker.failed(error)
                 logger.error("Live update %s not sent: %r", message["event"].get("type"), error)
@@ -109,16 +120,18 @@ def event_message(event: dict) -> dict:
     return {"type": "community.event", "event": event, "text": json.dumps(event, separators=(",", ":"))}
 
 
-def send_event(*, groups: list[str], event: dict) -> None:
-    """Send one event to every listener of the groups, without waiting for it to go out. Never
-    raises: it runs after a commit, in the request that committed."""
+def send_event(*, groups: list[str], event: dict, publish_to: str | None = None) -> None:
+    """Send one event to every listener of the groups, without waiting for it to go out. It is
+    published once, to `publish_to` when given (a layer group that the listeners of every one of
+    `groups` hear through, cocreate/hub.py), else once to each group. Never raises: it runs after a
+    commit, in the request that committed."""
     try:
         message = event_message(event)
         layer = get_channel_layer()
         if isinstance(layer, InMemoryChannelLayer):
-            _send_in_process(layer, groups, message)
+            _send_in_process(layer, groups, message, publish_to)
         else:
-            _sender().submit(layer, groups, message)
+            _sender().submit(layer, groups, message, publish_to)
     except Exception:
         logger.exception("Live update %s not sent", event.get("type"))
 
@@ -126,26 +139,26 @@ def send_event(*, groups: list[str], event: dict) -> None:
 _pending: set[asyncio.Task] = set()
 
 
-def _send_in_process(layer, groups: list[str], message: dict) -> None:
+def _send_in_process(layer, groups: list[str], message: dict, publish_to: str | None) -> None:
     """The in-memory layer: its queues belong to the event loop of this process's consumers, which
     async_to_sync reaches from a request thread under ASGI."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(_group_send_all)(layer, groups, message)
+        async_to_sync(_group_send_all)(layer, groups, message, publish_to)
         return
     # Sync code called on a thread whose loop is running (a test driving a browser): async_to_sync
     # cannot be used there, so the send waits for that loop's next turn.
-    task = loop.create_task(_group_send_all(layer, groups, message))
+    task = loop.create_task(_group_send_all(layer, groups, message, publish_to))
     _pending.add(task)
     task.add_done_callback(_pending.discard)
 
 
-def _send_on_commit(*, groups: list[str], event: dict) -> None:
+def _send_on_commit(*, groups: list[str], event: dict, publish_to: str | None = None) -> None:
     # A named function, not functools.partial: with robust=True Django logs a failing callback by its
     # __qualname__, which a partial lacks.
     def send_live_update():
-        send_event(groups=groups, event=event)
+        send_event(groups=groups, event=event, publish_to=publish_to)
 
     transaction.on_commit(send_live_update, robust=True)
 
@@ -153,6 +166,7 @@ def _send_on_commit(*, groups: list[str], event: dict) -> None:
 def broadcast_idea_votes(*, idea_id: int, upvotes: int, downvotes: int) -> None:
     _send_on_commit(
         groups=[idea_group(idea_id), IDEA_LIST_GROUP],
+        publish_to=IDEA_LIST_GROUP,  # idea pages hear through it (IDEA_PAGE_HEARS_THROUGH)
         event={
             "type": "idea.votes",
             "idea": idea_id,

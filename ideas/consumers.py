@@ -2,7 +2,8 @@
 
 A socket has no channel of its own: it listens to its group through the process's hub
 (cocreate/hub.py), which holds one subscription per group for all the process's sockets and hands
-them each event's pre-encoded text.
+them each event's pre-encoded text. An idea page also hears through the list's group, where votes
+are published once for both.
 
 Live updates are an extra: with the channel layer's Redis unreachable, a new socket is refused with
 close code 1013 ("try again later"), and the page's script reconnects with back-off; sockets that were
@@ -51,12 +52,12 @@ class _EventConsumer(AsyncWebsocketConsumer):
             logger.warning("Websocket refused, the channel layer is unavailable: %r", error)
             await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
 
-    async def join(self, groups: list[str]):
+    async def join(self, groups: list[str], *, through: tuple[str, ...] = ()):
         hub = current_hub()
         joined = []
         try:
             for group in groups:
-                await hub.join(group, self)
+                await hub.join(group, self, through=through)
                 joined.append(group)
         except BaseException:
             for group in joined:
@@ -92,7 +93,8 @@ class IdeaConsumer(_EventConsumer):
         if not await self._can_see(idea_id):
             await self.close(code=4404)
             return
-        await self.join([broadcasts.idea_group(idea_id)])
+        # Its votes are published to the list's group only (ideas/broadcasts.py).
+        await self.join([broadcasts.idea_group(idea_id)], through=broadcasts.IDEA_PAGE_HEARS_THROUGH)
 
     @database_sync_to_async
     def _can_see(self, idea_id: int) -> bool:

@@ -9,15 +9,84 @@ render.
 
 The clock is wall time (`time.time`), not a monotonic clock: the entries are shared by every worker
 process through the cache.
+
+Copies kept in the process too (`local=True`, the members' shared pages, ideas/fragments.py): reading
+a page's whole copy from Redis and unpickling it on every request (45–55 kB; about a tenth of a member
+page's CPU, bench/RESULTS.md 2026-12-04 evening) is replaced by reading which copy is current. The
+cache then holds under the page's key `(rendered_at, SharedCopy(token))`, a few bytes, and the copy
+itself under `copy_key(key, token)`; each process keeps the last LOCAL_COPIES copies it read, by token,
+and reads a copy from the cache only once, the first time it meets its token. A token is drawn for each
+rendering and a copy is never changed after it is stored, so a process's copy is always the one the
+cache names: a new rendering anywhere shows on the next request everywhere, as before. Only immutable
+values may be kept so (frozen dataclasses of strings, ids, tuples and dicts nobody writes to), never a
+response object, which middleware changes per request.
 """
 
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.cache import cache
 
 T = TypeVar("T")
+
+# Copies kept per process: the hot pages (first list pages, the ideas being discussed); ~100–300 kB each.
+LOCAL_COPIES = 64
+
+
+@dataclass(frozen=True)
+class SharedCopy:
+    """What the cache holds under a page's key when copies are kept in each process: which copy is current."""
+
+    token: str
+
+
+def copy_key(key: str, token: str) -> str:
+    return f"{key}:copy:{token}"
+
+
+class LocalCopies:
+    """The copies this process read last, by token; the least recently used goes first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.copies: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, token: str):
+        with self.lock:
+            value = self.copies.get(token)
+            if value is not None:
+                self.copies.move_to_end(token)
+            return value
+
+    def put(self, token: str, value) -> None:
+        with self.lock:
+            self.copies[token] = value
+            self.copies.move_to_end(token)
+            while len(self.copies) > self.size:
+                self.copies.popitem(last=False)
+
+
+local_copies = LocalCopies(LOCAL_COPIES)
+
+
+def _resolved(key: str, value):
+    """The copy an entry names (`SharedCopy`), from this process or else the cache; None when the cache
+    has lost it. Any other value is the copy itself."""
+    if not isinstance(value, SharedCopy):
+        return value
+    copy = local_copies.get(value.token)
+    if copy is None:
+        copy = cache.get(copy_key(key, value.token))
+        if copy is not None:
+            local_copies.put(value.token, copy)
+    return copy
+
 
 STALE_SECONDS = 5
 # Longer than any render; a crashed render's lock expires on its own.
@@ -38,10 +107,12 @@ def get_or_render(
     fresh_seconds: float,
     keep: Callable[[T], bool] = bool,
     entry=_NOT_READ,
+    local: bool = False,
 ) -> T:
     """The cached value under `key`, or `render()`, stored there when `keep(value)` says so (an error
     page is not kept). `fresh_seconds <= 0` turns caching off. `entry`: what the caller has already
-    read from the cache under `key` (None for nothing), to save the round trip."""
+    read from the cache under `key` (None for nothing), to save the round trip. `local`: keep copies in
+    the process as well (see the module's docstring; immutable values only)."""
     if fresh_seconds <= 0:
         return render()
     if entry is _NOT_READ:
@@ -51,16 +122,31 @@ def get_or_render(
         rendered_at, value = entry
         age = now() - rendered_at
         if age < fresh_seconds:
-            return value
-        if age < fresh_seconds + STALE_SECONDS:
+            value = _resolved(key, value)
+            if value is not None:
+                return value
+        elif age < fresh_seconds + STALE_SECONDS:
             locked = cache.add(f"{key}:lock", 1, LOCK_SECONDS)
             if not locked:
-                return value  # another request is rendering the new copy
+                value = _resolved(key, value)
+                if value is not None:
+                    return value  # another request is rendering the new copy
     try:
         value = render()
         if keep(value):
-            cache.set(key, (now(), value), fresh_seconds + STALE_SECONDS)
+            _store(key, value, fresh_seconds + STALE_SECONDS, local=local)
     finally:
         if locked:
             cache.delete(f"{key}:lock")
     return value
+
+
+def _store(key: str, value, timeout: float, *, local: bool) -> None:
+    if not local:
+        cache.set(key, (now(), value), timeout)
+        return
+    token = secrets.token_hex(8)
+    # The copy first, then the entry naming it (one round trip; a reader that finds the entry before
+    # its copy renders, as for a miss).
+    cache.set_many({copy_key(key, token): value, key: (now(), SharedCopy(token))}, timeout)
+    local_copies.put(token, value)

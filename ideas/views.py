@@ -85,7 +85,8 @@ def idea_list(request):
         )
     if not _shares_pages(request):
         return _idea_list_page(request)
-    key = _page_key("idea-list:members", request)
+    # ":2": the entry names a copy (page_cache.SharedCopy); a process running the code before never reads it.
+    key = _page_key("idea-list:members:2", request)
     found = cache.get_many([key, *fragments.member_keys(request.user)])  # one round trip for all
     shared = page_cache.get_or_render(
         key,
@@ -93,6 +94,7 @@ def idea_list(request):
         fresh_seconds=settings.MEMBER_LIST_CACHE_SECONDS,
         keep=lambda shared: isinstance(shared, fragments.SharedList),
         entry=found.get(key),
+        local=True,  # frozen, read only: kept in the process, read from Redis once per copy
     )
     if not isinstance(shared, fragments.SharedList):
         return shared  # the filters were refused
@@ -164,8 +166,9 @@ def _member_idea_page(request, pk, slug, after):
     """The idea page shared by members, filled in for this one; None when it cannot be shared (no such
     public idea, a redirect, or a viewer with a hidden comment of their own here)."""
     user = request.user
-    # ":2": the shape of fragments.SharedIdeaPage; a copy cached before a change of shape is never read.
-    key = _page_key("idea:members:2", request)
+    # ":3": the shape of the entry (page_cache.SharedCopy naming a fragments.SharedIdeaPage); an entry
+    # cached before a change of shape is never read, nor this one by a process running older code.
+    key = _page_key("idea:members:3", request)
     found = cache.get_many([key, *fragments.member_keys(user)])  # one round trip for all
 
     def shared(entry):
@@ -175,6 +178,7 @@ def _member_idea_page(request, pk, slug, after):
             fresh_seconds=settings.MEMBER_IDEA_CACHE_SECONDS,
             keep=lambda page: page is not None,
             entry=entry,
+            local=True,  # frozen, read only: kept in the process, read from Redis once per copy
         )
 
     page = shared(found.get(key))

@@ -74,6 +74,7 @@ class AxeStaffTest(BrowserTestCase):
             "customer_manager": staff("carl", Role.CUSTOMER_MANAGER),
             "moderator": staff("mona", Role.MODERATOR),
             "administrator": staff("adam", Role.ADMINISTRATOR),
+            "cco": staff("cora", Role.CCO),
         }
 
     def world(self, cast):

@@ -86,3 +86,50 @@ async def test_a_group_the_layer_cannot_subscribe_is_not_kept():
     await heard_by([listener], 1)
     assert listener.heard == ["back"]
     await hub.leave("idea.1", listener)
+
+
+async def test_a_message_published_once_reaches_every_group_it_names():
+    """An idea page hears its votes through the list's group: one message published there names both
+    groups, and each local listener hears it once; a layer group is kept while any local group needs it."""
+    layer = InMemoryChannelLayer()
+    hub = Hub(layer)
+    page, listing, other_page = Listener(), Listener(), Listener()
+    await hub.join("idea.1", page, through=("ideas",))
+    await hub.join("ideas", listing)
+    await hub.join("idea.2", other_page, through=("ideas",))
+    assert hub.subscriptions == {
+        "idea.1": {"idea.1"},
+        "ideas": {"idea.1", "ideas", "idea.2"},
+        "idea.2": {"idea.2"},
+    }
+
+    vote = {"type": "community.event", "groups": ["idea.1", "ideas"], "text": "vote"}
+    await layer.group_send("ideas", vote)
+    await layer.group_send("idea.1", {"type": "community.event", "groups": ["idea.1"], "text": "comment"})
+    await heard_by([page], 2)
+    await heard_by([listing], 1)
+    assert page.heard == ["vote", "comment"] and listing.heard == ["vote"]
+    assert other_page.heard == []
+
+    await hub.leave("ideas", listing)
+    assert set(hub.subscriptions) == {"idea.1", "ideas", "idea.2"}  # the pages still hear through it
+    await hub.leave("idea.1", page)
+    assert hub.subscriptions == {"ideas": {"idea.2"}, "idea.2": {"idea.2"}}
+    await layer.group_send("ideas", {"type": "community.event", "groups": ["idea.2", "ideas"], "text": "v2"})
+    await heard_by([other_page], 1)
+    assert other_page.heard == ["v2"] and page.heard == ["vote", "comment"]
+    await hub.leave("idea.2", other_page)
+    assert hub.listeners == {} and hub.subscriptions == {} and hub.channel_name is None
+
+
+async def test_a_failed_subscription_through_another_group_keeps_nothing():
+    class Flaky(InMemoryChannelLayer):
+        async def group_add(self, group, channel):
+            if group == "ideas":
+                raise ConnectionError("Redis is down")
+            await super().group_add(group, channel)
+
+    hub = Hub(Flaky())
+    with pytest.raises(ConnectionError):
+        await hub.join("idea.1", Listener(), through=("ideas",))
+    assert hub.listeners == {} and hub.subscriptions == {} and hub.channel_name is None

@@ -261,3 +261,34 @@ async def test_event_message_carries_the_event_and_its_json():
     message = broadcasts.event_message({"type": "idea.votes", "idea": 1, "votes": -2})
     assert message["type"] == "community.event"
     assert json.loads(message["text"]) == message["event"] == {"type": "idea.votes", "idea": 1, "votes": -2}
+
+
+async def test_a_vote_is_published_once_for_its_idea_page_and_the_list(monkeypatch):
+    """One publish per vote (ideas/broadcasts.py): to the list's group, naming the idea's group too; an
+    idea page hears it through the list's group, and the page of another idea does not."""
+    from channels.layers import get_channel_layer
+
+    idea, other = await database_sync_to_async(make_idea)(), await database_sync_to_async(make_idea)()
+    voter = await database_sync_to_async(MemberFactory)()
+    page, _, _ = await connect(f"/ws/ideas/{idea.pk}/")
+    other_page, _, _ = await connect(f"/ws/ideas/{other.pk}/")
+    listing, _, _ = await connect("/ws/ideas/")
+    layer = get_channel_layer()
+    published = []
+    group_send = layer.group_send
+
+    async def counting_group_send(group, message):
+        published.append((group, message.get("groups")))
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting_group_send)
+    await database_sync_to_async(vote_cast)(member=voter, idea_id=idea.pk)
+    assert (await page.receive_json_from(timeout=5))["votes"] == 1
+    assert (await listing.receive_json_from(timeout=5))["idea"] == idea.pk
+    assert await other_page.receive_nothing(timeout=0.2)
+    assert await page.receive_nothing(timeout=0.2)  # heard once, although it hears through two groups
+    assert published == [
+        (broadcasts.IDEA_LIST_GROUP, [broadcasts.idea_group(idea.pk), broadcasts.IDEA_LIST_GROUP])
+    ]
+    for socket in (page, other_page, listing):
+        await socket.disconnect()

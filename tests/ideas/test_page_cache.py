@@ -518,3 +518,48 @@ class TestLoadMore:
         idea = make_idea()
         response = member_client(alice).get(idea.get_absolute_url() + "?comments_after=abc")
         assert response.status_code == 400
+
+
+class TestCopiesKeptInTheProcess:
+    """`local=True` (the members' pages): the cache names the current copy, each process keeps the copies
+    it read, and what the cache names is what every process serves."""
+
+    def get(self, render, **kwargs):
+        return page_cache.get_or_render("page", render, fresh_seconds=3, local=True, **kwargs)
+
+    def test_a_copy_is_read_from_the_cache_once_per_process(self, caches_on, clock, monkeypatch):
+        from django.core.cache import cache
+
+        copy = ("frozen", "copy")
+        assert self.get(lambda: copy) is copy
+        token = cache.get("page")[1].token
+        assert cache.get(page_cache.copy_key("page", token)) == copy
+
+        # Another process: it has not met the token yet, reads the copy once, then keeps it.
+        monkeypatch.setattr(page_cache, "local_copies", page_cache.LocalCopies(4))
+        first = self.get(lambda: pytest.fail("rendered although the cache has a fresh copy"))
+        assert first == copy
+        cache.delete(page_cache.copy_key("page", token))  # not read again: the process has it
+        assert self.get(lambda: pytest.fail("rendered")) is first
+
+    def test_a_new_rendering_elsewhere_is_served_at_once(self, caches_on, clock):
+        assert self.get(lambda: "old") == "old"
+        clock[0] += 3.5  # stale: the next request renders, as another process would
+        assert self.get(lambda: "new") == "new"
+        assert self.get(lambda: pytest.fail("rendered")) == "new"
+
+    def test_a_copy_lost_from_the_cache_is_rendered_again(self, caches_on, clock, monkeypatch):
+        from django.core.cache import cache
+
+        self.get(lambda: "first")
+        monkeypatch.setattr(page_cache, "local_copies", page_cache.LocalCopies(4))
+        cache.delete(page_cache.copy_key("page", cache.get("page")[1].token))
+        assert self.get(lambda: "second") == "second"
+
+    def test_the_process_keeps_a_bounded_number_of_copies(self):
+        copies = page_cache.LocalCopies(2)
+        copies.put("a", 1)
+        copies.put("b", 2)
+        assert copies.get("a") == 1  # "a" is now the most recently used
+        copies.put("c", 3)
+        assert (copies.get("a"), copies.get("b"), copies.get("c")) == (1, None, 3)
