@@ -29,7 +29,12 @@ def customer_invitation(request):
         if record is not None:
             token = customer_invitation_token(record)
             link = request.build_absolute_uri(reverse("backlog:customer_join", args=[token]))
-    context = {"external_id": external_id, "record": record, "link": link}
+    context = {
+        "external_id": external_id,
+        "record": record,
+        "link": link,
+        "days": settings.CLV_INVITATION_DAYS,
+    }
     status = 404 if external_id and record is None else 200
     return render(request, "customers/invitation.html", context, status=status)
 
@@ -40,7 +45,7 @@ def customer_join(request, invitation: str):
         return render(request, "customers/join_invalid.html", status=400)
     if request.user.is_authenticated:
         if customer_record_link_invited(member=request.user, token=invitation):
-            messages.success(request, _("Your customer account is now linked to your membership."))
+            messages.success(request, _("Your customer record is now linked to your account."))
         else:
             messages.error(
                 request,

@@ -131,7 +131,7 @@ def _parse_currency(raw: str, rates: dict[str, Decimal]) -> str:
     if not CURRENCY.match(code):
         raise ValueError(_("currency “%(raw)s” is not a three-letter ISO code such as EUR") % {"raw": raw})
     if code not in rates:
-        raise ValueError(_("Currency %(code)s has no exchange rate configured") % {"code": code})
+        raise ValueError(_("currency %(code)s has no exchange rate configured") % {"code": code})
     return code
 
 

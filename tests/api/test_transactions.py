@@ -81,7 +81,7 @@ TOMORROW = (timezone.localdate() + timedelta(days=2)).isoformat()
         ),
         ({"external_id": "X-1"}, "customer X-1 is not in a segment you manage"),
         ({"currency": "euro"}, "currency “euro” is not a three-letter ISO code such as EUR"),
-        ({"currency": "JPY"}, "Currency JPY has no exchange rate configured"),
+        ({"currency": "JPY"}, "currency JPY has no exchange rate configured"),
         ({"reference": "r" * 101}, "the reference is longer than 100 characters"),
     ],
 )

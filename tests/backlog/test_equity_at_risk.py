@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from backlog.models import BacklogItem, CLVFit, CustomerRecord
 from community.models import SegmentMembership
-from community.roles import Role
 from community.services import member_delete_account
-from tests.factories import MemberFactory, make_idea, with_role, with_totp
+from tests.factories import MemberFactory, make_idea
 from voting.services import vote_cast
 
 pytestmark = pytest.mark.django_db
@@ -150,19 +149,14 @@ def test_the_idea_page_shows_customers_no_value(client, alice, risky):
 # The idea page (through the port ideas.equity) and the at-risk page filtered to one idea --------------
 
 
-@pytest.fixture
-def cora(db):
-    return with_totp(with_role(MemberFactory(username="cora", display_name="Cora CCO"), Role.CCO))
-
-
 def idea_page_risk(html):
-    """The idea page's equity at risk: (amount, sentence, link) or None."""
-    found = re.search(
-        r'<p class="staff-box" data-equity-at-risk><strong><span class="figure" title="([^"]+)"[^<]*</span>'
-        r"</strong> ([^<]+)\s*<a href=\"([^\"]+)\">",
-        html,
-    )
-    return (found[1], " ".join(found[2].split()), found[3]) if found else None
+    """The idea page's equity at risk: (amount, sentence with the amount's exact figure, link) or None."""
+    found = re.search(r'<p class="staff-box" data-equity-at-risk>(.*?)<a href="([^"]+)">', html, re.S)
+    if not found:
+        return None
+    amount = re.search(r'<strong><span class="figure" title="([^"]+)"[^>]*>[^<]*</span></strong>', found[1])
+    sentence = found[1].replace(amount[0], amount[1])
+    return (amount[1], " ".join(sentence.split()), found[2])
 
 
 @pytest.mark.parametrize("persona", ["rita", "carl", "adam", "cora"])
@@ -174,18 +168,18 @@ def test_staff_who_see_customer_values_see_the_equity_at_risk_on_the_idea_page(
     html = client.get(battery.get_absolute_url()).content.decode()
     assert idea_page_risk(html) == (
         "€500.00",
-        "customer equity at risk behind this idea: 2 supporters likely to leave.",
+        "Customer equity at risk behind this idea: €500.00, from 2 supporters likely to leave.",
         f"/customers/at-risk/?idea={battery.pk}",
     )
     lens = client.get(risky["lens"].get_absolute_url()).content.decode()
     assert idea_page_risk(lens)[:2] == (
         "€300.00",
-        "customer equity at risk behind this idea: 1 supporter likely to leave.",
+        "Customer equity at risk behind this idea: €300.00, from 1 supporter likely to leave.",
     )
     quiet = client.get(risky["quiet"].get_absolute_url()).content.decode()
     assert idea_page_risk(quiet)[:2] == (
         "€0.00",
-        "customer equity at risk behind this idea: 0 supporters likely to leave.",
+        "Customer equity at risk behind this idea: €0.00, from 0 supporters likely to leave.",
     )
 
 

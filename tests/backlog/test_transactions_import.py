@@ -92,7 +92,7 @@ def test_dry_run_checks_everything_and_writes_nothing(shop):
         ('C-1,2026-01-05,"1,000",,', "is not a number"),
         ("C-1,2026-01-05,250000000,,", "implausibly large"),
         ("C-1,2026-01-05,10,euro,", "currency “euro” is not a three-letter ISO code"),
-        ("C-1,2026-01-05,10,jpy,", "Currency JPY has no exchange rate configured"),
+        ("C-1,2026-01-05,10,jpy,", "currency JPY has no exchange rate configured"),
         ("C-1,2026-01-05,1e30,,", "implausibly large"),  # too large to round to cents: no crash
         ("C-9,2026-01-05,10,,", "no customer has the external id C-9"),
         (",2026-01-05,10,,", "the external id is empty"),
@@ -252,7 +252,7 @@ def test_other_currencies_need_a_rate_and_count_converted(shop, settings):
     settings.CLV_EXCHANGE_RATES = {}
     assert Transaction.objects.annotate(site=site_amount()).filter(site__isnull=True).count() == 2
     again = run(HEADER + "C-1,2026-01-08,100,USD,\n")
-    assert [e.reason for e in again.errors] == ["Currency USD has no exchange rate configured"]
+    assert [e.reason for e in again.errors] == ["currency USD has no exchange rate configured"]
 
 
 @pytest.mark.parametrize("rates", [{"USD": "0"}, {"USD": "-1"}, {"DOLLAR": "1"}, {"USD": "x"}, {"EUR": "2"}])
