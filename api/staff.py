@@ -140,17 +140,7 @@ def customers_upsert(request, payload: CustomersIn):
     import's rules (backlog.crm); sending the same rows again changes nothing."""
     member = access.staff(request, permissions.may_import_customers, write=True)
     report = crm.customers_import(
-        values=[
-            {
-                "email": row.email,
-                "external_id": row.external_id,
-                "segment": row.segment,
-                "margin": row.margin,
-                "retention": row.retention,
-                "clv": row.clv,
-            }
-            for row in payload.customers
-        ],
+        values=[row.model_dump() for row in payload.customers],  # the fields are the import's columns
         first_row=0,  # rows are numbered as the request's items
         imported_by=member,
         source="api",
@@ -170,16 +160,7 @@ def transactions_import(request, payload: TransactionsIn):
     same rows again changes nothing."""
     member = access.staff(request, permissions.may_import_customers, write=True)
     report = transactions.transactions_import(
-        values=[
-            {
-                "external_id": row.external_id,
-                "date": row.date,
-                "amount": row.amount,
-                "currency": row.currency,
-                "reference": row.reference,
-            }
-            for row in payload.transactions
-        ],
+        values=[row.model_dump() for row in payload.transactions],  # the fields are the import's columns
         first_row=0,  # rows are numbered as the request's items
         imported_by=member,
         source="api",

@@ -15,16 +15,6 @@ from cocreate.bulk import rows_update, update_from_values
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [
-    "expected_purchases",
-    "p_alive",
-    "predicted_clv",
-    "predicted_at",
-    "prediction_fit",
-    "at_risk",
-    "value_at_risk",
-]
-
 
 def customers(prefix: str, n: int) -> list[CustomerRecord]:
     now = timezone.now()
@@ -54,18 +44,14 @@ def stored(prefix: str) -> list[tuple]:
     return list(
         CustomerRecord.objects.filter(external_id__startswith=f"{prefix}-")
         .order_by("external_id")
-        .values_list(*[f"{name}_id" if name == "prediction_fit" else name for name in COLUMNS])
+        .values_list(*[f"{name}_id" if name == "prediction_fit" else name for name in PREDICTION_FIELDS])
     )
-
-
-def test_the_columns_are_the_fits_prediction_fields():
-    assert COLUMNS == PREDICTION_FIELDS
 
 
 def test_rows_update_stores_what_bulk_update_stores():
     fit = CLVFit.objects.create(status=CLVFit.Status.SUCCEEDED)
-    CustomerRecord.objects.bulk_update(predictions(customers("a", 23), fit), COLUMNS)
-    rows_update(CustomerRecord, predictions(customers("b", 23), fit), COLUMNS)
+    CustomerRecord.objects.bulk_update(predictions(customers("a", 23), fit), PREDICTION_FIELDS)
+    rows_update(CustomerRecord, predictions(customers("b", 23), fit), PREDICTION_FIELDS)
     assert stored("a") == stored("b")
     assert stored("b")[1][1] is None and stored("b")[6][6] == Decimal("1234561.89")
 
@@ -73,10 +59,10 @@ def test_rows_update_stores_what_bulk_update_stores():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="UPDATE … FROM (VALUES …) is PostgreSQL's")
 def test_update_from_values_is_one_statement_per_batch_and_stores_what_bulk_update_stores():
     fit = CLVFit.objects.create(status=CLVFit.Status.SUCCEEDED)
-    CustomerRecord.objects.bulk_update(predictions(customers("a", 23), fit), COLUMNS)
+    CustomerRecord.objects.bulk_update(predictions(customers("a", 23), fit), PREDICTION_FIELDS)
     records = predictions(customers("b", 23), fit)
     with CaptureQueriesContext(connection) as queries:
-        update_from_values(CustomerRecord, records, COLUMNS, using="default", batch_size=5)
+        update_from_values(CustomerRecord, records, PREDICTION_FIELDS, using="default", batch_size=5)
     assert len(queries) == 5 and all(
         q["sql"].startswith('UPDATE "backlog_customerrecord" AS t') for q in queries
     )
