@@ -178,44 +178,61 @@ REDIS_URL = env_str("REDIS_URL")
 # Redis answers in well under a millisecond on a LAN; these only bound a hung or unreachable server.
 REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT_MS", 250) / 1000
 REDIS_TIMEOUT = env_int("REDIS_TIMEOUT_MS", 500) / 1000
+# The channel layer is off the request path (broadcasts go out from a thread of their own, a socket
+# joins while its page is already shown), so its connections may wait longer: a busy machine can stall
+# an event loop for a few hundred milliseconds, and a refused socket costs its page live updates for a
+# breaker pause, where a cache call's timeout would cost a page.
+REDIS_LAYER_CONNECT_TIMEOUT = env_int("REDIS_LAYER_CONNECT_TIMEOUT_MS", 2000) / 1000
 REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 5)
+
+
+def redis_settings(url: str, *, layer_prefix: str = "asgi") -> dict:
+    """CACHES and CHANNEL_LAYERS on the Redis at `url` (also used by the outage tests' private Redis)."""
+    return {
+        # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group
+        # and keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py sends
+        # to it from one event loop per process, on a thread of its own, through a breaker of its own.
+        # Its subscriptions survive a Redis restart: redis-py subscribes again when it reconnects.
+        "CHANNEL_LAYERS": {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [
+                        {
+                            "address": url,
+                            "socket_connect_timeout": REDIS_LAYER_CONNECT_TIMEOUT,
+                            "socket_timeout": REDIS_TIMEOUT,
+                        }
+                    ],
+                    "prefix": layer_prefix,
+                },
+            }
+        },
+        # django-redis: one redis-py client per server for the whole process (Django's own Redis backend
+        # builds a new client for every call, ~0.2 ms of CPU each), and its public get_redis_connection
+        # for what the cache API lacks (cocreate/cache.py).
+        "CACHES": {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": url,
+                "OPTIONS": {
+                    # A Redis error is a miss (reads) or nothing (writes), as with memcached.
+                    "IGNORE_EXCEPTIONS": True,
+                    "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
+                    "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                    # Connections with a circuit breaker; writes lost in an outage are deleted afterwards.
+                    "CONNECTION_POOL_CLASS": "cocreate.cache.BreakerConnectionPool",
+                    "CLIENT_CLASS": "cocreate.cache.FailSoftClient",
+                },
+            }
+        },
+    }
+
+
 if REDIS_URL:
-    # The pub/sub layer: a group message is one PUBLISH (the core layer runs a Lua script per group and
-    # keeps group sets), and live updates are fire-and-forget anyway. ideas/broadcasts.py sends to it
-    # from one event loop per process, on a thread of its own, through a breaker of its own. Its
-    # subscriptions survive a Redis restart: redis-py subscribes again when it reconnects.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
-                        "socket_timeout": REDIS_TIMEOUT,
-                    }
-                ]
-            },
-        }
-    }
-    # django-redis: one redis-py client per server for the whole process (Django's own Redis backend
-    # builds a new client for every call, ~0.2 ms of CPU each), and its public get_redis_connection
-    # for what the cache API lacks (cocreate/cache.py).
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                # A Redis error is a miss (reads) or nothing (writes), as with memcached.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
-                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
-                # Connections with a circuit breaker; writes lost in an outage are deleted afterwards.
-                "CONNECTION_POOL_CLASS": "cocreate.cache.BreakerConnectionPool",
-                "CLIENT_CLASS": "cocreate.cache.FailSoftClient",
-            },
-        }
-    }
+    _redis = redis_settings(REDIS_URL)
+    CHANNEL_LAYERS = _redis["CHANNEL_LAYERS"]
+    CACHES = _redis["CACHES"]
     # Not one log line per ignored call: the breakers log once when Redis fails and once when it is back.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:

@@ -14,6 +14,7 @@ import pytest
 
 from cocreate import cache as cocreate_cache
 from cocreate.breaker import all_breakers
+from cocreate.settings.base import redis_settings
 
 
 def _free_port() -> int:
@@ -101,44 +102,11 @@ def private_redis():
     _reset_breakers()
 
 
-def redis_settings(url: str) -> dict:
-    """The production settings' cache and channel layer (cocreate/settings/base.py), on `url`."""
-    from django.conf import settings
-
-    options = {
-        "IGNORE_EXCEPTIONS": True,
-        "SOCKET_CONNECT_TIMEOUT": settings.REDIS_CONNECT_TIMEOUT,
-        "SOCKET_TIMEOUT": settings.REDIS_TIMEOUT,
-        "CONNECTION_POOL_CLASS": "cocreate.cache.BreakerConnectionPool",
-        "CLIENT_CLASS": "cocreate.cache.FailSoftClient",
-    }
-    return {
-        "CACHES": {
-            "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
-        },
-        "CHANNEL_LAYERS": {
-            "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {
-                    "hosts": [
-                        {
-                            "address": url,
-                            "socket_connect_timeout": settings.REDIS_CONNECT_TIMEOUT,
-                            "socket_timeout": settings.REDIS_TIMEOUT,
-                        }
-                    ],
-                    "prefix": "outage-test",
-                },
-            }
-        },
-    }
-
-
 @pytest.fixture
 def on_private_redis(settings, private_redis):
     """The cache and the channel layer on the private Redis, as production configures them, with a
     one-second breaker pause so that tests of the recovery do not wait five."""
     settings.REDIS_BREAKER_SECONDS = 1
-    for name, value in redis_settings(private_redis.url).items():
+    for name, value in redis_settings(private_redis.url, layer_prefix="outage-test").items():
         setattr(settings, name, value)
     yield private_redis
