@@ -13,8 +13,6 @@ fit in a fresh environment also compiles pytensor's C code (cached in ~/.pytenso
 
 import argparse
 import csv
-import os
-import resource
 import sys
 import tempfile
 import time
@@ -23,25 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def create_database():
-    import psycopg
-    from django.conf import settings
-
-    params = settings.DATABASES["default"]
-    if params["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit("Point DATABASE_URL at a PostgreSQL database of its own (e.g. h_clv).")
-    if params["NAME"] in {"test", "postgres", "cocreate"}:
-        raise SystemExit(f"Refusing to seed {params['NAME']!r}: use a database of its own.")
-    with psycopg.connect(
-        dbname="postgres",
-        user=params["USER"],
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        autocommit=True,
-    ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
+from bench.standalone import own_database, peak_mb, setup_django  # noqa: E402
 
 
 def main():
@@ -54,15 +34,9 @@ def main():
         "--fit-only", action="store_true", help="fit the transactions imported by a run before"
     )
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
-    os.environ.setdefault("DEBUG", "0")  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", "clv-bench-only")
-    import django
-
-    django.setup()
+    setup_django("clv")
     from datetime import date, timedelta
 
-    from django.core.management import call_command
     from django.utils import timezone
     from tqdm import tqdm
 
@@ -71,8 +45,7 @@ def main():
     from backlog.transactions import transactions_import
     from community.models import Segment
 
-    create_database()
-    call_command("migrate", verbosity=0)
+    own_database()
     truth = Truth(r=2.0, alpha=2.8, a=1.0, b=12.0)
     start = date(2024, 1, 1)
     end = start + timedelta(weeks=args.weeks)
@@ -134,7 +107,7 @@ def fit_and_report(truth, end):
     fit = clv_fit_run(fit=clv_fit_create(window_end=end - timedelta(days=1), horizon_months=12))
     print(f"Fit {fit.pk}: {fit.status}, {fit.message}")
     print(f"Total {fit.seconds:.1f} s; stages (s): {fit.diagnostics.get('seconds')}")
-    print(f"Peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"Peak memory (max RSS): {peak_mb():.0f} MB")
     truth_values = {
         "r": truth.r,
         "alpha": truth.alpha,

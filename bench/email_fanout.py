@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.standalone import own_database, setup_django  # noqa: E402
+
 
 class CountingHandler:
     def __init__(self):
@@ -53,35 +55,13 @@ def start_smtp():
     return controller, handler
 
 
-def create_database():
-    import psycopg
-    from django.conf import settings
-
-    params = settings.DATABASES["default"]
-    if params["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit("Point DATABASE_URL at a PostgreSQL database of its own (e.g. h_email_bench).")
-    if params["NAME"] in {"test", "postgres", "cocreate"}:
-        raise SystemExit(f"Refusing to seed {params['NAME']!r}: use a database of its own.")
-    with psycopg.connect(
-        dbname="postgres",
-        user=params["USER"],
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        autocommit=True,
-    ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
-
-
 def seed(members: int, supporters: int):
-    from django.core.management import call_command
     from django.utils import timezone
 
     from community.models import Member
     from ideas.models import Follow, Idea
     from ideas.services import idea_submit
 
-    call_command("migrate", verbosity=0)
     have = Member.objects.filter(username__startswith="bench-").count()
     if have < members:
         now = timezone.now()
@@ -133,12 +113,7 @@ def main():
     args = parser.parse_args()
 
     controller, handler = start_smtp()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
-    os.environ.setdefault("DEBUG", "0")  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", "email-bench-only")
-    import django
-
-    django.setup()
+    setup_django("email")
     import logging
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per SMTP command
@@ -150,7 +125,7 @@ def main():
     from notifications.models import Cadence, Notification
     from notifications.services import notify_members
 
-    create_database()
+    own_database()
     idea, member_ids = seed(args.members, args.supporters)
     reset()
     print(

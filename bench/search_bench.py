@@ -25,10 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
-os.environ.setdefault("DEBUG", "0")  # no query log in memory
-os.environ.setdefault("SECRET_KEY", "search-bench-only")
-os.environ.setdefault("CONN_MAX_AGE", "600")
+
+from bench.standalone import own_database, setup_django  # noqa: E402
 
 QUERIES = [
     # (text, filters), chosen for seed_demo's vocabulary at 100k ideas (its titles no longer say "lock"
@@ -62,28 +60,12 @@ def measure(fn, runs, warmup):
 
 
 def setup(ideas: int):
-    import psycopg
-    from django.conf import settings
     from django.core.management import call_command
-
-    name = settings.DATABASES["default"]["NAME"]
-    if name in {"cocreate_bench", "test", "postgres"}:
-        raise SystemExit(f"Refusing to seed {name!r}: point DATABASE_URL at a database of its own.")
-    params = settings.DATABASES["default"]
-    with psycopg.connect(
-        dbname="postgres",
-        user=params["USER"],
-        host=params["HOST"],
-        port=params["PORT"] or 5432,
-        autocommit=True,
-    ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", ideas=ideas, votes=0, comments=0, members=500, if_empty=True)
-    call_command("search_index", rebuild=True)
     from django.db import connection
 
+    own_database()
+    call_command("seed_demo", ideas=ideas, votes=0, comments=0, members=500, if_empty=True)
+    call_command("search_index", rebuild=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -103,9 +85,7 @@ def main():
     )
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    setup_django("search", CONN_MAX_AGE="600")
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.db.models import F, Q

@@ -20,7 +20,6 @@ import csv
 import os
 import pstats
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -30,9 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.standalone import own_database, peak_mb, setup_django  # noqa: E402
 
 
 def write_csv(path: Path, *, rows: int, customers: int, start: date, days: int, seed: int = 20) -> None:
@@ -57,21 +54,13 @@ def main():
     parser.add_argument("--once", action="store_true", help="skip the second import of the same file")
     args = parser.parse_args()
     customers = args.customers or max(1, args.rows // 25)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocreate.settings.base")
-    os.environ.setdefault("DEBUG", "0")  # no query log in memory
-    os.environ.setdefault("SECRET_KEY", "transactions-bench-only")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django("transactions")
     from django.utils import timezone
 
     from backlog import transactions
     from backlog.models import CustomerRecord, Transaction
-    from bench.clv_fit import create_database
 
-    create_database()
-    call_command("migrate", verbosity=0)
+    own_database()
     began = time.perf_counter()
     Transaction.objects.filter(customer__external_id__startswith="bench-tx-").delete()
     have = CustomerRecord.objects.filter(external_id__startswith="bench-tx-").count()
