@@ -46,7 +46,9 @@ def may_edit_idea(user, idea) -> bool:
 
 
 def may_edit_comment(user, comment) -> bool:
-    """The comment's author, while they may contribute; moderators as for ideas."""
+    """The comment's author, while they may contribute; moderators as for ideas. The answer depends on the
+    viewer and on whether they wrote the comment, never on which other member did: the idea page asks it
+    once for the viewer's comments and once for everyone else's (ideas.fragments.idea_page_for_member)."""
     return bool(user.is_authenticated and user.pk == comment.author_id and user.may_contribute)
 
 
