@@ -10,7 +10,8 @@ pre-encoded text to the group's local listeners, in the order the messages arriv
 Only the channel layer's public API is used (`new_channel`, `receive`, `group_add`, `group_discard`),
 so it works the same on the in-memory layer (one process) and on channels_redis (many processes,
 through Redis). A group message carries its text (`text`) and the groups whose listeners hear it:
-`groups`, a list, or `group`, one name (ideas/broadcasts.py `event_message`).
+`groups`, a list, or `group`, one name (ideas/broadcasts.py `event_message`); or a `batch` of such
+parts, events published together, handed over part by part (ideas/broadcasts.py `batched`).
 
 One message can reach the listeners of several groups, so that an event for several groups is
 published once: a listener joins its group *through* other layer groups as well (`join(..., through=)`)
@@ -138,6 +139,10 @@ class Hub:
             await self._fan_out(message)
 
     async def _fan_out(self, message: dict) -> None:
+        if message.get("batch") is not None:  # events published together (ideas/broadcasts.py `batched`)
+            for part in message["batch"]:
+                await self._fan_out(part)
+            return
         groups, text = message.get("groups"), message.get("text")
         if groups is None and message.get("group") is not None:
             groups = (message["group"],)

@@ -16,6 +16,11 @@ committed already, and pages show it on reload. After a failed send the channel 
 a few seconds (a circuit breaker, cocreate/breaker.py), so that events queued during a Redis outage are
 dropped at once instead of each waiting for a timeout; sending resumes when Redis answers again.
 
+Under load the sender publishes what was handed over together as one message per layer group: after
+an event it waits LINGER_SECONDS for others, and the votes among them go out as one `batch` with each
+idea's latest totals (`batched`; the hub hands each part to its groups). A publish cost a vote about a
+fifth of its CPU (bench/RESULTS.md, 2026-12-05); a live update is at most LINGER_SECONDS later for it.
+
 A vote is published once, to the list group, naming both groups it is for; idea pages hear their
 idea's votes through the list group (`IDEA_PAGE_HEARS_THROUGH`, cocreate/hub.py), so each websocket
 process picks out the idea's sockets itself. Two publishes per vote were a quarter of a vote's CPU
@@ -39,6 +44,10 @@ from django.template.loader import render_to_string
 from cocreate.breaker import breaker
 
 IDEA_LIST_GROUP = "ideas"
+# The sender waits this long after an event for others to publish with it (`batched`): under load one
+# message carries many votes, and a live update is at most this much later.
+LINGER_SECONDS = 0.01
+MAX_BATCH = 200
 # Shared with the consumers, which refuse new sockets while it is open (ideas/consumers.py).
 CHANNEL_LAYER_BREAKER = "Channel layer"
 
@@ -82,20 +91,61 @@ class _Sender:
     async def _send_forever(self) -> None:
         layer_breaker = breaker(CHANNEL_LAYER_BREAKER)
         while True:
-            layer, groups, message, publish_to = await self.queue.get()
-            if not layer_breaker.allow():
-                # Redis failed a moment ago: dropped without waiting (the breaker logged when it opened).
-                logger.debug(
-                    "Live update %s dropped: the channel layer is skipped", message["event"].get("type")
-                )
-                continue
-            try:
-                await _group_send_all(layer, groups, message, publish_to)
-            except Exception as error:
-                layer_breaker.failed(error)
-                logger.error("Live update %s not sent: %r", message["event"].get("type"), error)
-            else:
-                layer_breaker.succeeded()
+            handed_over = [await self.queue.get()]
+            # Whatever else is handed over meanwhile goes out with it (see `batched`).
+            await asyncio.sleep(LINGER_SECONDS)
+            while len(handed_over) < MAX_BATCH and not self.queue.empty():
+                handed_over.append(self.queue.get_nowait())
+            for layer, groups, message, publish_to in batched(handed_over):
+                await self._send(layer_breaker, layer, groups, message, publish_to)
+
+    @staticmethod
+    async def _send(layer_breaker, layer, groups, message, publish_to) -> None:
+        if not layer_breaker.allow():
+            # Redis failed a moment ago: dropped without waiting (the breaker logged when it opened).
+            logger.debug("Live update %s dropped: the channel layer is skipped", message["event"].get("type"))
+            return
+        try:
+            await _group_send_all(layer, groups, message, publish_to)
+        except Exception as error:
+            layer_breaker.failed(error)
+            logger.error("Live update %s not sent: %r", message["event"].get("type"), error)
+        else:
+            layer_breaker.succeeded()
+
+
+def batched(handed_over: list[tuple]) -> list[tuple]:
+    """The sends, as (layer, groups, message, publish_to), for events handed over together: the events
+    published to one layer group (votes, to the list's group) become one message whose `batch` lists
+    each event's groups and text in the order handed over, with only the latest event of each idea's
+    votes (it carries the idea's totals, so an earlier one says nothing the latest does not); events
+    sent to their own groups (comments) go as they came, and a lone event keeps its own message."""
+    sends: list[tuple | dict] = []  # an event as it came, or the events of one layer group by key
+    by_target: dict[tuple, dict] = {}
+    for position, item in enumerate(handed_over):
+        layer, _groups, message, publish_to = item
+        if publish_to is None:
+            sends.append(item)
+            continue
+        events = by_target.get((id(layer), publish_to))
+        if events is None:
+            events = by_target[(id(layer), publish_to)] = {}
+            sends.append(events)
+        event = message["event"]
+        key = ("votes", event["idea"]) if event.get("type") == "idea.votes" else ("event", position)
+        events.pop(key, None)  # the latest goes last
+        events[key] = item
+    return [send if isinstance(send, tuple) else _one_send(list(send.values())) for send in sends]
+
+
+def _one_send(items: list[tuple]) -> tuple:
+    if len(items) == 1:
+        return items[0]
+    layer, publish_to = items[0][0], items[0][3]
+    batch = [{"groups": groups, "text": message["text"]} for _layer, groups, message, _to in items]
+    groups = sorted({group for part in batch for group in part["groups"]})
+    message = {"type": "community.event", "batch": batch, "event": {"type": f"{len(batch)} events"}}
+    return layer, groups, message, publish_to
 
 
 _current_sender: _Sender | None = None

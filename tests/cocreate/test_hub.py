@@ -133,3 +133,22 @@ async def test_a_failed_subscription_through_another_group_keeps_nothing():
     with pytest.raises(ConnectionError):
         await hub.join("idea.1", Listener(), through=("ideas",))
     assert hub.listeners == {} and hub.subscriptions == {} and hub.channel_name is None
+
+
+async def test_a_batch_of_events_reaches_each_part_s_groups_in_order():
+    """Votes published together (ideas/broadcasts.py `batched`): each part goes to its own groups."""
+    layer = InMemoryChannelLayer()
+    hub = Hub(layer)
+    page, listing = Listener(), Listener()
+    await hub.join("idea.1", page, through=("ideas",))
+    await hub.join("ideas", listing)
+    batch = [
+        {"groups": ["idea.2", "ideas"], "text": "votes on 2"},
+        {"groups": ["idea.1", "ideas"], "text": "votes on 1"},
+    ]
+    await layer.group_send(
+        "ideas", {"type": "community.event", "batch": batch, "groups": ["idea.1", "idea.2", "ideas"]}
+    )
+    await heard_by([listing], 2)
+    await heard_by([page], 1)
+    assert listing.heard == ["votes on 2", "votes on 1"] and page.heard == ["votes on 1"]
