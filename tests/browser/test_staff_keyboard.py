@@ -68,7 +68,7 @@ class StaffKeyboardTest(BrowserTestCase):
         page.keyboard.type("timelapse, night")
         tab_to(page, text="Apply to the checked ideas")
         page.keyboard.press("Enter")
-        expect(page.locator(MESSAGE)).to_be_visible()
+        expect(page.locator(MESSAGE)).to_contain_text(f"Tagged 1 idea: {newest.title}.")
         assert sorted(Idea.objects.get(pk=newest.pk).tags.names()) == ["night", "timelapse"]
         assert not Idea.objects.get(pk=older.pk).tags.exists()
 
@@ -83,7 +83,8 @@ class StaffKeyboardTest(BrowserTestCase):
         page.keyboard.type("Out of scope for this camera")
         tab_to(page, text="Apply to the checked ideas")
         page.keyboard.press("Space")
-        expect(page.locator(MESSAGE)).to_be_visible()
+        # The decline's own message: the tag's is still on the page until the answer replaces it.
+        expect(page.locator(MESSAGE)).to_contain_text(f"Declined 1 idea: {older.title}.")
         assert Idea.objects.get(pk=older.pk).status == Idea.Status.DECLINED
         assert Idea.objects.get(pk=newest.pk).status == Idea.Status.NEW
         assert page.js_errors == [], page.js_errors
