@@ -28,7 +28,7 @@ def setup_django(label: str, **environ: str) -> None:
     django.setup()
 
 
-def own_database(*, migrate: bool = True) -> str:
+def own_database() -> str:
     """Create DATABASE_URL's database if it is missing and migrate it; its name. A SQLite database or a
     shared one (SHARED_DATABASES) is refused: the benches seed and delete rows at full size."""
     import psycopg
@@ -49,8 +49,7 @@ def own_database(*, migrate: bool = True) -> str:
     ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]).fetchone():
             conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
-    if migrate:
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
     return params["NAME"]
 
 
