@@ -1,12 +1,14 @@
 """Small helpers for views that answer both browsers (HTML) and scripts (JSON).
 
-JSON answers carry the fixed policy OWASP recommends for APIs, `default-src 'none';
-frame-ancestors 'none'`, instead of the page policy (settings.CONTENT_SECURITY_POLICY): a browser
-applies a policy to documents only, and a JSON answer is never one, so what matters is that nothing
-frames it and that, opened directly, it can load nothing. `api_policy_middleware` gives it to every
-JSON answer with django-csp's own `csp` decorator, which replaces the page policy of one answer; a
-view's own `csp_update`, `csp_replace` or `csp_exempt` still applies on top, and django-csp's
-middleware writes the header (leaving out the prefixes the settings exclude, as for pages).
+`policy_middleware` gives every answer its Content-Security-Policy. Pages get the page policy
+(settings.CONTENT_SECURITY_POLICY) from django-csp's own middleware, which it wraps, with django-csp's
+view decorators (`csp_update`, `csp_replace`, `csp_exempt`) and excluded prefixes as django-csp
+documents them. JSON answers get the fixed policy OWASP recommends for APIs, `default-src 'none';
+frame-ancestors 'none'`, built once with django-csp's `build_policy`: a browser applies a policy to
+documents only, and a JSON answer is never one, so what matters is that nothing frames it and that,
+opened directly, it can load nothing. django-csp's middleware would build that same policy again for
+every answer (about 5 % of a vote's CPU, bench/RESULTS.md 2026-12-05), so JSON answers do not go
+through it; a JSON view that needs another policy sets the header itself, and keeps it.
 
 Below those: `safe_next` (the one way a view reads a redirect target from a form), and the limits on
 request bodies (`body_limit`, RequestLimitMiddleware, the upload handler, `read_json_object`).
@@ -18,8 +20,9 @@ import unicodedata
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from csp.constants import NONE
-from csp.decorators import csp
+from csp.constants import HEADER, NONE
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
@@ -32,20 +35,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 API_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
+API_POLICY_HEADER = build_policy(config=API_POLICY)
+PROBLEM_TYPE = "application/problem+json"
+JSON_TYPES = ("application/json", PROBLEM_TYPE)
 
 
-@csp(API_POLICY)
-def _with_api_policy(response):
-    return response
+def is_json_answer(response) -> bool:
+    return response.get("Content-Type", "").startswith(JSON_TYPES)
 
 
-def api_policy_middleware(get_response):
-    """Listed after django-csp's middleware, so that it sees the answer first on its way out."""
+def _excluded(request) -> bool:
+    """The prefixes the page policy leaves to their own defences (the Django and Wagtail admins)."""
+    prefixes = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+    return request.path_info.startswith(tuple(prefixes))
+
+
+def policy_middleware(get_response):
+    """django-csp's middleware for pages, the fixed API policy for JSON answers (the module says why)."""
+    pages = CSPMiddleware(get_response)
 
     def middleware(request):
+        pages.process_request(request)  # the nonce a template may ask for
         response = get_response(request)
-        if response.get("Content-Type", "").startswith(("application/json", PROBLEM_TYPE)):
-            return _with_api_policy(response)
+        if not is_json_answer(response):
+            return pages.process_response(request, response)
+        if HEADER not in response and not _excluded(request):
+            response[HEADER] = API_POLICY_HEADER
         return response
 
     return middleware
@@ -53,9 +68,6 @@ def api_policy_middleware(get_response):
 
 def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-PROBLEM_TYPE = "application/problem+json"
 
 
 def is_api_request(request) -> bool:

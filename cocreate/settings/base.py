@@ -102,9 +102,8 @@ MIDDLEWARE = [
     "community.access.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The page policy below; JSON answers get the stricter API policy (cocreate.http).
-    "csp.middleware.CSPMiddleware",
-    "cocreate.http.api_policy_middleware",
+    # The page policy below, through django-csp's middleware; JSON answers get the fixed API policy.
+    "cocreate.http.policy_middleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.access.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

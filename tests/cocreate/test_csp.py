@@ -1,13 +1,12 @@
-"""Pages carry the page policy; JSON answers carry the fixed API policy (cocreate/http.py); a view's
-own policy changes stand."""
+"""Pages carry the page policy, with a view's own changes through django-csp's decorators; JSON answers
+carry the fixed API policy, or a header their view set itself (cocreate/http.py)."""
 
 import pytest
 from csp.decorators import csp_update
-from csp.middleware import CSPMiddleware
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.test import Client, RequestFactory
 
-from cocreate.http import api_policy_middleware
+from cocreate.http import policy_middleware
 
 from ..factories import make_idea
 
@@ -47,16 +46,27 @@ def test_pages_keep_the_page_policy(alice_client):
 
 
 def through_the_middleware(view, path="/somewhere/"):
-    return CSPMiddleware(api_policy_middleware(view))(RequestFactory().get(path))
+    return policy_middleware(view)(RequestFactory().get(path))
 
 
-def test_a_json_view_with_a_policy_change_of_its_own_keeps_it():
+def test_a_page_view_with_a_policy_change_of_its_own_keeps_it():
     @csp_update({"connect-src": ["https://maps.example"]})
     def view(request):
-        return JsonResponse({"ok": True})
+        return HttpResponse("<p>map</p>")
+
+    policy = directives(through_the_middleware(view)["Content-Security-Policy"])
+    assert policy["connect-src"] == "'self' https://maps.example"
+    assert policy["default-src"] == "'self'"
+
+
+def test_a_json_view_that_sets_its_own_policy_keeps_it():
+    def view(request):
+        response = JsonResponse({"ok": True})
+        response["Content-Security-Policy"] = "default-src 'none'; connect-src https://maps.example"
+        return response
 
     assert directives(through_the_middleware(view)["Content-Security-Policy"]) == {
-        **API_POLICY,
+        "default-src": "'none'",
         "connect-src": "https://maps.example",
     }
 
@@ -64,3 +74,5 @@ def test_a_json_view_with_a_policy_change_of_its_own_keeps_it():
 def test_excluded_prefixes_get_no_policy_on_json_either():
     response = through_the_middleware(lambda request: JsonResponse({"ok": True}), "/cms/pages/search/")
     assert "Content-Security-Policy" not in response
+    page = through_the_middleware(lambda request: HttpResponse("<p>admin</p>"), "/cms/pages/")
+    assert "Content-Security-Policy" not in page
