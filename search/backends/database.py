@@ -11,6 +11,13 @@ Only matching, ranking and highlighting differ between the databases:
               word similarity on titles catches typos ("ofline" → "offline").
   SQLite      `… MATCH` on the FTS5 table (porter stemming), bm25 with column weights, highlight()
               and snippet(). No typo tolerance.
+
+Ranking is the same on both (`DatabaseBackend._one_pass`): a page by relevance orders the match's
+best-voted exact_count_limit() (1,000) ideas that pass the filters, a "rescore window" as in
+Elasticsearch. A match no broader than that is ranked exactly; in a broader one ("1,000+ ideas found")
+members see the most relevant of its 1,000 best-voted ideas, and an idea with few votes that matches
+the words best may not be among them (sorting by date still reaches it). Reading that window from the
+votes index instead of ranking every match is what keeps one-word searches flat at 100k ideas.
 """
 
 import functools
@@ -402,9 +409,12 @@ class DatabaseBackend(SearchBackend):
     def query(self, request: SearchRequest, *, user) -> SearchResults:
         """Everything reads `search_ideadocument` alone: match, visibility, filters, facets, sorting.
 
-        Costs at 100k ideas stay flat for broad queries: the total is counted up to
-        exact_count_limit() + 1 rows, and facets of a broader match count its best-ranked
-        exact_count_limit() rows only (lower bounds); total, facets and page are one statement.
+        What members see when the match is broader than exact_count_limit() (1,000): the total reads
+        "1,000+"; the page by relevance ranks the 1,000 best-voted matches that pass the filters, not
+        every match (pages by votes or date order the whole match); facets count among the match's
+        1,000 best-voted ideas and are lower bounds. A narrower match is counted and ranked exactly.
+        So costs at 100k ideas stay flat for broad queries: the window comes from the votes index,
+        and total, facets and page are one statement (`_one_pass`).
         """
         if request.kind != "ideas":
             return self._query_kind(KIND_BY_NAME[request.kind], request, user=user)
@@ -664,8 +674,10 @@ class DatabaseBackend(SearchBackend):
         from the index on (votes DESC, idea DESC) and stops after limit + 1 matches; a selective
         match still comes from the full-text index and is sorted. So the match `m` (with its score and
         one yes/no column per active filter) is NOT MATERIALIZED: each CTE below is planned on its
-        own with the match inlined, and the score is computed only for the rows it reads (the
-        window, or the page for the other sorts)."""
+        own with the match inlined (a CTE used twice is otherwise materialised: the whole match read
+        and scored). The score is computed for the window's rows when they come from the votes index,
+        for the filtered match when it is small enough to be sorted (cheap: ~0.3 ms per 1,000 rows),
+        and for the page's rows only when the page is sorted by votes or date."""
         filters = request.filters
         checks = {name: Value(True, output_field=BooleanField()) for name in FACETS}
         conditions = self._filter_conditions(filters, campaigns)
@@ -729,7 +741,9 @@ class DatabaseBackend(SearchBackend):
         )
         # The total, counted up to the limit + 1; and whether the match is broader than the window.
         branches.append("SELECT '', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM c")
-        branches.append(f"SELECT 'broad', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM {facet_window}")
+        branches.append(
+            f"SELECT 'broad', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM {facet_window}"  # noqa: S608
+        )
         # The page: a top-N sort inside, numbered outside (over 20 rows). Ranked within the window;
         # by votes or date over the whole match, in index order (score computed for the page only).
         order = self.PASS_ORDERING[sort if sort == "new" or has_text else "votes"]
