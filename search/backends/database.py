@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import operator
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -247,6 +248,8 @@ class DatabaseBackend(SearchBackend):
     """What PostgreSQL and SQLite share; subclasses only match, rank and highlight."""
 
     name = "database"
+    # How the one-pass statement asks for its match CTE to be inlined into each use (`_one_pass`).
+    inline_cte = "NOT MATERIALIZED"
 
     # ---- indexing ---------------------------------------------------------------------------------
     def index_ideas(self, idea_ids) -> int:
@@ -756,7 +759,7 @@ class DatabaseBackend(SearchBackend):
         # Column names in the CTE are the ORM's aliases; name them so the branches can refer to them.
         columns = ["pk", "votes", "created_at", *facet_columns, "score", *flags]
         sql = (
-            f"WITH m ({', '.join(columns)}) AS NOT MATERIALIZED ({inner_sql}), "  # noqa: S608 - our names
+            f"WITH m ({', '.join(columns)}) AS {self.inline_cte} ({inner_sql}), "  # noqa: S608 - our names
             + ", ".join(ctes)
             + " "
             + " UNION ALL ".join(branches)
@@ -1056,6 +1059,9 @@ class PostgresBackend(DatabaseBackend):
 
 class SqliteBackend(DatabaseBackend):
     json_elements = "json_each({column}) AS t"
+    # SQLite reads the hint from 3.35 on; Django 5.2 runs on 3.31, where the plain CTE is the same
+    # statement, only planned as a whole (fine at SQLite's sizes).
+    inline_cte = "NOT MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
 
     @staticmethod
     def match_expression(parsed: ParsedText, mode: str, *, prefix: bool = False) -> str:
