@@ -136,8 +136,9 @@ class SearchResults:
     request: SearchRequest
     # False when more than `total` (= exact_count_limit()) matched and counting stopped there.
     total_exact: bool = True
-    # False when the match was broader than exact_count_limit() and facets counted only its best-ranked
-    # results: each count is then a lower bound ("120+"). Filters still filter the whole match.
+    # False when the match was broader than exact_count_limit() and facets counted only its best-voted
+    # results (database backend): each count is then a lower bound ("120+"). Filters still filter the
+    # whole match.
     facets_exact: bool = True
     # True when nothing matched every word and the backend fell back to near spellings (trigrams).
     fuzzy: bool = False

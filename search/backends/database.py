@@ -11,12 +11,20 @@ Only matching, ranking and highlighting differ between the databases:
               word similarity on titles catches typos ("ofline" → "offline").
   SQLite      `… MATCH` on the FTS5 table (porter stemming), bm25 with column weights, highlight()
               and snippet(). No typo tolerance.
+
+Ranking is the same on both (`DatabaseBackend._one_pass`): a page by relevance orders the match's
+best-voted exact_count_limit() (1,000) ideas that pass the filters, a "rescore window" as in
+Elasticsearch. A match no broader than that is ranked exactly; in a broader one ("1,000+ ideas found")
+members see the most relevant of its 1,000 best-voted ideas, and an idea with few votes that matches
+the words best may not be among them (sorting by date still reaches it). Reading that window from the
+votes index instead of ranking every match is what keeps one-word searches flat at 100k ideas.
 """
 
 import functools
 import hashlib
 import json
 import operator
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -240,6 +248,8 @@ class DatabaseBackend(SearchBackend):
     """What PostgreSQL and SQLite share; subclasses only match, rank and highlight."""
 
     name = "database"
+    # How the one-pass statement asks for its match CTE to be inlined into each use (`_one_pass`).
+    inline_cte = "NOT MATERIALIZED"
 
     # ---- indexing ---------------------------------------------------------------------------------
     def index_ideas(self, idea_ids) -> int:
@@ -402,9 +412,12 @@ class DatabaseBackend(SearchBackend):
     def query(self, request: SearchRequest, *, user) -> SearchResults:
         """Everything reads `search_ideadocument` alone: match, visibility, filters, facets, sorting.
 
-        Costs at 100k ideas stay flat for broad queries: the total is counted up to
-        exact_count_limit() + 1 rows, and facets of a broader match count its best-ranked
-        exact_count_limit() rows only (lower bounds); total, facets and page are one statement.
+        What members see when the match is broader than exact_count_limit() (1,000): the total reads
+        "1,000+"; the page by relevance ranks the 1,000 best-voted matches that pass the filters, not
+        every match (pages by votes or date order the whole match); facets count among the match's
+        1,000 best-voted ideas and are lower bounds. A narrower match is counted and ranked exactly.
+        So costs at 100k ideas stay flat for broad queries: the window comes from the votes index,
+        and total, facets and page are one statement (`_one_pass`).
         """
         if request.kind != "ideas":
             return self._query_kind(KIND_BY_NAME[request.kind], request, user=user)
@@ -447,25 +460,38 @@ class DatabaseBackend(SearchBackend):
 
     def _search(self, matched, request, parsed, mode, fuzzy, campaigns, user) -> _Found:
         """Total, facets and page rows of one way of matching. Facets not in the shared cache come
-        with the total and the page from one statement (`_one_pass`), which reads the match once; with
-        cached facets, a capped count and the ranked page are two small statements."""
+        with the total and the page from one statement (`_one_pass`); with cached facets, a capped
+        count and the page are two small statements. Either way a page by relevance ranks the
+        window only: the best-voted exact_count_limit() matches that pass every filter (`_one_pass`)."""
         filters = request.filters
-        if parsed:
-            scored = self._fuzzy_score(matched, parsed) if fuzzy else self._score(matched, parsed, mode)
-        else:
-            scored = matched.annotate(score=Value(0.0, output_field=FloatField()))
+
+        def scored(documents):
+            if not parsed:
+                return documents.annotate(score=Value(0.0, output_field=FloatField()))
+            if fuzzy:
+                return self._fuzzy_score(documents, parsed)
+            return self._score(documents, parsed, mode)
+
         cache_key = _facet_cache_key(user, (parsed, mode, fuzzy, filters))
         cached = cache.get(cache_key) if cache_key else None
         if cached is None:
-            found = self._one_pass(scored, request, campaigns, user, has_text=bool(parsed))
+            found = self._one_pass(scored(matched), request, campaigns, user, has_text=bool(parsed))
             if found.total and cache_key:
                 cache.set(cache_key, (found.facets, found.facets_exact), settings.SEARCH_FACET_CACHE_SECONDS)
             return found
         facets, facets_exact = cached
-        total = _capped_count(self._filter(matched, filters, campaigns))
+        filtered = self._filter(matched, filters, campaigns)
+        total = _capped_count(filtered)
         if not total:
             return _nothing()
-        page = self._filter(scored, filters, campaigns).order_by(*self._ordering(request.sort, bool(parsed)))
+        if parsed and request.sort not in ("votes", "new"):
+            # Only the window's rows are scored: their ids come from the votes index, and the rank is
+            # computed on those rows alone (not on the whole match again).
+            window = filtered.order_by("-votes", "-pk").values("pk")[: exact_count_limit()]
+            page = scored(IdeaDocument.objects.filter(pk__in=window))
+        else:
+            page = scored(filtered)
+        page = page.order_by(*self._ordering(request.sort, bool(parsed)))
         rows = list(page.values_list("pk", "score")[request.offset : request.offset + request.page_size])
         return _Found(total, facets, rows, facets_exact)
 
@@ -627,7 +653,7 @@ class DatabaseBackend(SearchBackend):
             return ["-votes", "-pk"]
         return ["-score", "-votes", "-pk"]
 
-    # The page's ORDER BY for each sort, over the one-pass statement's CTE (as `_ordering`).
+    # The page's ORDER BY for each sort, over the one-pass statement's CTEs (as `_ordering`).
     PASS_ORDERING = {
         "relevance": "m.score DESC, m.votes DESC, m.pk DESC",
         "votes": "m.votes DESC, m.pk DESC",
@@ -635,37 +661,71 @@ class DatabaseBackend(SearchBackend):
     }
 
     def _one_pass(self, scored, request: SearchRequest, campaigns, user, *, has_text: bool) -> _Found:
-        """Total, facets and page rows in one statement that reads the match once.
+        """Total, facets and page rows in one statement.
 
-        The match is a CTE `m` with its score and one yes/no column per active filter; the total and
-        the ranked page take the rows where every filter holds. Each facet counts the rows where every
-        *other* filter holds (so its own other values stay choosable), within the window `w`: the
-        match's best-ranked exact_count_limit() rows (by relevance, or votes without text, whatever
-        the page's sort). A match no broader than that is all in the window, so its facets are exact;
-        a broader one's are lower bounds. Exact counts over every row of a broad match were most of
-        what a cold search cost at 100k ideas (bench/RESULTS.md, 2026-12-04)."""
+        What members see. A page by relevance ranks the **window**: the match's best-voted
+        exact_count_limit() rows (1,000) that pass every filter, ordered by score within it. A match
+        no broader than that is all in the window, so it is ranked exactly; a broader one (its total
+        reads "1,000+") shows the most relevant of its 1,000 best-voted ideas, as Elasticsearch's
+        rescore window does. Pages by votes or date order the whole match. Each facet counts, among
+        the match's best-voted exact_count_limit() rows, those where every *other* filter holds (so
+        its own other values stay choosable): exact for a match no broader than that, lower bounds
+        beyond (`facets_exact`), whatever the sort. The total is counted up to the limit + 1.
+
+        Why. Ranking a broad match by relevance read and scored every matching row (12–27k for one
+        common word at 100k ideas; bench/RESULTS.md, 2026-12-04/05). A window chosen by votes is read
+        from the index on (votes DESC, idea DESC) and stops after limit + 1 matches; a selective
+        match still comes from the full-text index and is sorted. So the match `m` (with its score and
+        one yes/no column per active filter) is NOT MATERIALIZED: each CTE below is planned on its
+        own with the match inlined (a CTE used twice is otherwise materialised: the whole match read
+        and scored). The score is computed for the window's rows when they come from the votes index,
+        for the filtered match when it is small enough to be sorted (cheap: ~0.3 ms per 1,000 rows),
+        and for the page's rows only when the page is sorted by votes or date."""
         filters = request.filters
         checks = {name: Value(True, output_field=BooleanField()) for name in FACETS}
-        for name, condition in self._filter_conditions(filters, campaigns).items():
+        conditions = self._filter_conditions(filters, campaigns)
+        for name, condition in conditions.items():
             checks[name] = ExpressionWrapper(condition, output_field=BooleanField())
         facet_columns = ["status", "segment_id", "product_id", "campaign_id", "tag_slugs"]
+        flags = [f"ok_{name}" for name in FACETS]
         rows = scored.annotate(**{f"ok_{name}": check for name, check in checks.items()}).values(
-            "pk", "votes", "created_at", *facet_columns, "score", *(f"ok_{n}" for n in FACETS)
+            "pk", "votes", "created_at", *facet_columns, "score", *flags
         )
         inner_sql, params = rows.query.sql_with_params()
 
         limit = int(exact_count_limit())
+        sort = request.sort
+        ranked = has_text and sort not in ("votes", "new")
+        by_votes = self.PASS_ORDERING["votes"]
 
         def others(name):
             return " AND ".join(f"m.ok_{other}" for other in FACETS if other != name) or "1 = 1"
 
         every = " AND ".join(f"m.ok_{name}" for name in FACETS)
+
+        def best_voted(where: str, columns: list[str]) -> str:
+            # The best-voted limit + 1 rows numbered in that order: the numbering reads the LIMIT's
+            # output (no second sort), and the extra row tells "more than the limit" apart.
+            picked = ", ".join(f"m.{column}" for column in columns)
+            return (
+                "SELECT x.*, ROW_NUMBER() OVER (ORDER BY x.votes DESC, x.pk DESC) AS rn FROM ("  # noqa: S608
+                f"SELECT {picked} FROM m WHERE {where} ORDER BY {by_votes} LIMIT {limit + 1}) AS x"
+            )
+
+        window_columns = ["pk", "votes", "created_at", *facet_columns, *flags]
+        # `c`: the candidates, i.e. the window of rows passing every filter (scored only for a ranked
+        # page). `w`: the facets' window, the best-voted rows of the match whatever the filters; the
+        # same rows as `c` when no filter is active.
+        ctes = [f"c AS ({best_voted(every, [*window_columns, 'score'] if ranked else window_columns)})"]
+        if conditions:
+            ctes.append(f"w AS ({best_voted('1 = 1', window_columns)})")
+        facet_window = "w" if conditions else "c"
         # Counts are cast to a float so that every branch has the same column types as the page's
         # scores; the fourth column orders the page.
         branches = [
             f"SELECT '{name}', CAST(m.{column} AS TEXT), "  # noqa: S608 - our own names only
-            f"CAST(COUNT(*) FILTER (WHERE {others(name)}) AS DOUBLE PRECISION), 0 FROM w AS m "
-            f"WHERE m.{column} IS NOT NULL GROUP BY m.{column}"
+            f"CAST(COUNT(*) FILTER (WHERE {others(name)}) AS DOUBLE PRECISION), 0 FROM {facet_window} AS m "
+            f"WHERE m.rn <= {limit} AND m.{column} IS NOT NULL GROUP BY m.{column}"
             for name, column in (
                 ("status", "status"),
                 ("segment", "segment_id"),
@@ -677,34 +737,32 @@ class DatabaseBackend(SearchBackend):
         # the groups are unnested: unnesting every matched row's list cost more than the rest together.
         branches.append(
             "SELECT * FROM (SELECT 'tag', t.value, CAST(SUM(g.rows) AS DOUBLE PRECISION) AS n, 0 "  # noqa: S608
-            f"FROM (SELECT m.tag_slugs, COUNT(*) AS rows FROM w AS m WHERE {others('tag')} "
-            "GROUP BY m.tag_slugs) AS g "
+            f"FROM (SELECT m.tag_slugs, COUNT(*) AS rows FROM {facet_window} AS m "
+            f"WHERE m.rn <= {limit} AND {others('tag')} GROUP BY m.tag_slugs) AS g "
             f"CROSS JOIN {self.json_elements.format(column='g.tag_slugs')} "
             f"GROUP BY t.value ORDER BY n DESC, t.value LIMIT {TAG_FACET_SIZE + 1}) AS tag_counts"
         )
         # The total, counted up to the limit + 1; and whether the match is broader than the window.
+        branches.append("SELECT '', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM c")
         branches.append(
-            "SELECT '', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM ("  # noqa: S608
-            f"SELECT 1 AS one FROM m WHERE {every} LIMIT {limit + 1}) AS counted"
+            f"SELECT 'broad', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM {facet_window}"  # noqa: S608
         )
-        branches.append(
-            "SELECT 'broad', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM ("  # noqa: S608
-            f"SELECT 1 AS one FROM m LIMIT {limit + 1}) AS counted"
-        )
-        sort = request.sort
+        # The page: a top-N sort inside, numbered outside (over 20 rows). Ranked within the window;
+        # by votes or date over the whole match, in index order (score computed for the page only).
         order = self.PASS_ORDERING[sort if sort == "new" or has_text else "votes"]
-        ranked = self.PASS_ORDERING["relevance" if has_text else "votes"]
-        # The page: a top-N sort inside, numbered outside (over 20 rows, not the whole match).
+        source = f"c AS m WHERE m.rn <= {limit}" if ranked else f"m WHERE {every}"
         branches.append(
             f"SELECT 'hit', CAST(pk AS TEXT), score, ROW_NUMBER() OVER (ORDER BY {order}) FROM ("  # noqa: S608
-            f"SELECT m.pk, m.score, m.votes, m.created_at FROM m WHERE {every} ORDER BY {order} "
+            f"SELECT m.pk, m.score, m.votes, m.created_at FROM {source} ORDER BY {order} "
             f"LIMIT {int(request.page_size)} OFFSET {int(request.offset)}) AS m"
         )
         # Column names in the CTE are the ORM's aliases; name them so the branches can refer to them.
-        columns = ["pk", "votes", "created_at", *facet_columns, "score", *(f"ok_{n}" for n in FACETS)]
+        columns = ["pk", "votes", "created_at", *facet_columns, "score", *flags]
         sql = (
-            f"WITH m ({', '.join(columns)}) AS ({inner_sql}), "  # noqa: S608 - our own names only
-            f"w AS (SELECT * FROM m ORDER BY {ranked} LIMIT {limit}) " + " UNION ALL ".join(branches)
+            f"WITH m ({', '.join(columns)}) AS {self.inline_cte} ({inner_sql}), "  # noqa: S608 - our names
+            + ", ".join(ctes)
+            + " "
+            + " UNION ALL ".join(branches)
         )
         counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
         total, broad, hits = 0, 0, []
@@ -1001,6 +1059,9 @@ class PostgresBackend(DatabaseBackend):
 
 class SqliteBackend(DatabaseBackend):
     json_elements = "json_each({column}) AS t"
+    # SQLite reads the hint from 3.35 on; Django 5.2 runs on 3.31, where the plain CTE is the same
+    # statement, only planned as a whole (fine at SQLite's sizes).
+    inline_cte = "NOT MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
 
     @staticmethod
     def match_expression(parsed: ParsedText, mode: str, *, prefix: bool = False) -> str:

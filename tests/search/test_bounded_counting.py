@@ -1,7 +1,9 @@
-"""Bounded counting (issue 16): totals are exact up to SEARCH_EXACT_COUNT_LIMIT and read "N+" beyond;
-a match broader than the limit has its facets counted among its best-ranked N results only, marked as
-lower bounds; a narrower one's are exact; filters always filter the whole match. The limit is set
-small here so that a handful of ideas is "broad". SQLite and PostgreSQL: run the suite on each."""
+"""Bounded counting and ranking (issue 16): totals are exact up to SEARCH_EXACT_COUNT_LIMIT and read "N+"
+beyond; a match broader than the limit has its facets counted among its best-voted N results only, marked
+as lower bounds, and on the database backend its page by relevance ranks the best-voted N matches that
+pass the filters (the window), not the whole match; a narrower match is counted and ranked exactly;
+filters always filter the whole match. The limit is set small here so that a handful of ideas is
+"broad". SQLite and PostgreSQL: run the suite on each."""
 
 import uuid
 
@@ -75,10 +77,14 @@ def test_filters_filter_the_whole_match_exactly(engine, five, word, settings):
     old = {idea.pk for idea in five[:2]}
     new = {idea.pk for idea in five[2:]}
 
-    # The three "new" ideas rank below the window the facets count: the filter still finds them all,
-    # and counts them up to the limit.
+    # The three "new" ideas have fewer votes than the window the facets count: the filter still finds
+    # them and counts them up to the limit.
     newer = search(engine, word, tag="new")
-    assert {hit.idea_id for hit in newer.hits} == new
+    if engine.name == "database":
+        # A page by relevance ranks the filtered match's best-voted two (the window) only.
+        assert [hit.idea_id for hit in newer.hits] == [five[2].pk, five[3].pk]
+    else:
+        assert {hit.idea_id for hit in newer.hits} == new
     assert (newer.total, newer.total_exact) == (2, False)  # 3 matched: "2+"
     oldest = search(engine, word, tag="old")
     assert {hit.idea_id for hit in oldest.hits} == old
@@ -183,3 +189,39 @@ def test_the_limit_is_written_with_thousands_separators(rf, settings):
     html = render_to_string("search/search.html", {"results": results, "count_limit": 1000}, request=request)
 
     assert "1,000+ ideas found" in html and "Counted among the best 1,000 results" in html
+
+
+@pytest.fixture
+def window(publish, upvote, word):
+    """Four ideas with the word. The three best-voted have it in the body (most votes), the title or
+    the tags (fewest); the fourth, with no votes, has it everywhere: it is the best match by text."""
+    in_body = publish(title="plain one", body=f"about {word} here", tags=["misc"])
+    in_title = publish(title=f"the {word} idea", body="about that here", tags=["misc"])
+    in_tags = publish(title="plain two", body="about that here", tags=[word])
+    best_text = publish(title=f"the {word} idea", body=f"about {word} here", tags=[word])
+    upvote(in_body, times=3)
+    upvote(in_title, times=2)
+    upvote(in_tags, times=1)
+    return in_body, in_title, in_tags, best_text
+
+
+@pytest.mark.parametrize("engine", ["database"], indirect=True)
+@pytest.mark.parametrize("facet_cache", [0, 60])
+def test_a_broad_match_is_ranked_within_its_best_voted_window(engine, window, word, settings, facet_cache):
+    # With the shared facet cache, the second search takes the other path (capped count + page).
+    settings.SEARCH_FACET_CACHE_SECONDS = facet_cache
+    in_body, in_title, in_tags, best_text = window
+
+    settings.SEARCH_EXACT_COUNT_LIMIT = 3  # 4 matches: broad
+    for results in (search(engine, word), search(engine, word)):
+        # The best match by text has no votes: outside the window of the three best-voted, which
+        # are ordered by relevance (title before tags before body), not by votes.
+        assert [hit.idea_id for hit in results.hits] == [in_title.pk, in_tags.pk, in_body.pk]
+        assert (results.total, results.total_exact) == (3, False)
+    # Pages by date read the whole match: the newest, outside the window, comes first.
+    assert search(engine, word, sort="new").hits[0].idea_id == best_text.pk
+
+    settings.SEARCH_EXACT_COUNT_LIMIT = 4  # the whole match fits the window: ranked by relevance
+    for results in (search(engine, word), search(engine, word)):
+        assert [hit.idea_id for hit in results.hits] == [best_text.pk, in_title.pk, in_tags.pk, in_body.pk]
+        assert (results.total, results.total_exact) == (4, True)
