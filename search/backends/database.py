@@ -712,13 +712,24 @@ class DatabaseBackend(SearchBackend):
                 f"SELECT {picked} FROM m WHERE {where} ORDER BY {by_votes} LIMIT {limit + 1}) AS x"
             )
 
-        window_columns = ["pk", "votes", "created_at", *facet_columns, *flags]
+        window_columns = ["pk", "votes", "created_at", *facet_columns, *flags, *(["score"] if ranked else [])]
         # `c`: the candidates, i.e. the window of rows passing every filter (scored only for a ranked
         # page). `w`: the facets' window, the best-voted rows of the match whatever the filters; the
-        # same rows as `c` when no filter is active.
-        ctes = [f"c AS ({best_voted(every, [*window_columns, 'score'] if ranked else window_columns)})"]
+        # same rows as `c` when no filter is active. With a filter, a match no broader than the window
+        # is all in `w`, so `c` is `w`'s rows that pass every filter, and the match is read once; only
+        # a broader match is read again for `c` (its second branch, which PostgreSQL skips unless
+        # `w` is full: a condition on no column is checked once, before the scan).
         if conditions:
-            ctes.append(f"w AS ({best_voted('1 = 1', window_columns)})")
+            kept = ", ".join(f"m.{column}" for column in window_columns)
+            full = f"(SELECT COUNT(*) FROM w) > {limit}"  # noqa: S608 - our own names only
+            ctes = [
+                f"w AS ({best_voted('1 = 1', window_columns)})",
+                f"c AS (SELECT {kept}, ROW_NUMBER() OVER (ORDER BY {by_votes}) AS rn "  # noqa: S608
+                f"FROM w AS m WHERE {every} AND NOT {full} "
+                f"UNION ALL {best_voted(f'{every} AND {full}', window_columns)})",
+            ]
+        else:
+            ctes = [f"c AS ({best_voted(every, window_columns)})"]
         facet_window = "w" if conditions else "c"
         # Counts are cast to a float so that every branch has the same column types as the page's
         # scores; the fourth column orders the page.

@@ -156,7 +156,7 @@ def test_the_page_shows_n_plus_and_lower_bound_facets(client, engine, five, word
     html = client.get(URL, {"q": word}).content.decode()
 
     assert "3+ ideas found" in html
-    assert 'id="facet-note"' in html and "Counted among the best 3 results" in html
+    assert 'id="facet-note"' in html and "Counted among the 3 results with the most votes" in html
     assert '<span class="facet-count">(2+)</span>' in html  # tag "old"
     assert '<span class="facet-count">(3+)</span>' in html  # the ideas tab, and status "new"
 
@@ -188,7 +188,7 @@ def test_the_limit_is_written_with_thousands_separators(rf, settings):
 
     html = render_to_string("search/search.html", {"results": results, "count_limit": 1000}, request=request)
 
-    assert "1,000+ ideas found" in html and "Counted among the best 1,000 results" in html
+    assert "1,000+ ideas found" in html and "Counted among the 1,000 results with the most votes" in html
 
 
 @pytest.fixture
