@@ -1,7 +1,7 @@
 """Search latency at 100k ideas on PostgreSQL: database full-text search beside a plain `icontains`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cocreate_searchbench \
-        .venv/bin/python bench/search_bench.py --setup      # once: create, migrate, seed 100k + 1M votes, index
+        .venv/bin/python bench/search_bench.py --setup   # once: create, migrate, seed 100k + 1M votes, index
     DATABASE_URL=... .venv/bin/python bench/search_bench.py   # measure
     DATABASE_URL=... SEARCH_FACET_CACHE_SECONDS=0 .venv/bin/python bench/search_bench.py   # no facet cache
 
