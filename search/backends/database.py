@@ -484,7 +484,7 @@ class DatabaseBackend(SearchBackend):
         total = _capped_count(filtered)
         if not total:
             return _nothing()
-        if parsed and request.sort not in ("votes", "new"):
+        if self._by_relevance(request.sort, bool(parsed)):
             # Only the window's rows are scored: their ids come from the votes index, and the rank is
             # computed on those rows alone (not on the whole match again).
             window = filtered.order_by("-votes", "-pk").values("pk")[: exact_count_limit()]
@@ -646,10 +646,16 @@ class DatabaseBackend(SearchBackend):
         return Q(idea__tags__slug=slug)
 
     @staticmethod
-    def _ordering(sort: str, has_text: bool) -> list:
+    def _by_relevance(sort: str, has_text: bool) -> bool:
+        """Whether the page is ordered by score (and so ranks the window only): words, and neither
+        the votes nor the date sort."""
+        return has_text and sort not in ("votes", "new")
+
+    @classmethod
+    def _ordering(cls, sort: str, has_text: bool) -> list:
         if sort == "new":
             return ["-created_at", "-pk"]
-        if sort == "votes" or not has_text:
+        if not cls._by_relevance(sort, has_text):
             return ["-votes", "-pk"]
         return ["-score", "-votes", "-pk"]
 
@@ -695,7 +701,7 @@ class DatabaseBackend(SearchBackend):
 
         limit = int(exact_count_limit())
         sort = request.sort
-        ranked = has_text and sort not in ("votes", "new")
+        ranked = self._by_relevance(sort, has_text)
         by_votes = self.PASS_ORDERING["votes"]
 
         def others(name):
