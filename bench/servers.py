@@ -9,7 +9,7 @@ Endpoints: B (the bare view), the idea list anonymous and logged in, the logged-
 vote. Servers:
   gunicorn      sync workers, 4 of them: the production command before granian
   granian       granian WSGI as README's production command runs it (bench.run.granian_command)
-  granian-2x2   the same with 2 threads per worker; granian-4x1: 4 workers of one thread
+  granian-2x2   the same with 2 threads per worker; granian-3x1, granian-4x1: 3 or 4 workers of one thread
 Writes bench/out/servers.md and bench/out/servers.json. Runs after `bench/run.py` has seeded
 cocreate_bench and written bench/out/fixtures.json; its votes change the same rows as the benchmark's.
 """
@@ -46,6 +46,7 @@ SERVERS = {
     "gunicorn": (8011, lambda port: gunicorn_command(port=port, workers=4)),
     "granian": (8001, lambda port: granian_command(port=port, workers=2)),
     "granian-2x2": (8021, lambda port: granian_command(port=port, workers=2, blocking_threads=2)),
+    "granian-3x1": (8041, lambda port: granian_command(port=port, workers=3)),
     "granian-4x1": (8031, lambda port: granian_command(port=port, workers=4)),
 }
 ENDPOINTS = ("bare", "list_anonymous", "list_member", "idea_member", "vote")

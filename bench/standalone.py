@@ -34,9 +34,10 @@ def own_database() -> str:
     import psycopg
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
     params = settings.DATABASES["default"]
-    if params["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         raise SystemExit("Point DATABASE_URL at a PostgreSQL database of its own (e.g. h_bench).")
     if params["NAME"] in SHARED_DATABASES:
         raise SystemExit(f"Refusing to seed {params['NAME']!r}: use a database of its own.")

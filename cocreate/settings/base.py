@@ -143,12 +143,15 @@ if DATABASE_URL:
     # Persistent connections, checked before their first use in each request (CONN_HEALTH_CHECKS): after
     # a PostgreSQL restart or failover the first request on each worker reconnects instead of failing on
     # a dead connection. The websocket server's database calls (channels' database_sync_to_async) close
-    # old connections around each call the same way, so they heal too.
+    # old connections around each call the same way, so they heal too. On PostgreSQL the check asks the
+    # socket first and sends `SELECT 1` only when the server has written something (cocreate/postgres).
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "cocreate.postgres"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

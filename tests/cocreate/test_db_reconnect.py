@@ -1,6 +1,7 @@
 """Persistent database connections heal: after PostgreSQL drops them (a restart, a failover), the next
 request and the next websocket connect succeed, because CONN_HEALTH_CHECKS checks a connection before
-its first use in each request (cocreate/settings/base.py).
+its first use in each request (cocreate/settings/base.py), and a healthy connection is checked without a
+round trip (cocreate/postgres).
 
 PostgreSQL is not stopped (other test runs share it): a second connection terminates this process's own
 connections to the test database, as a restart would.
@@ -13,7 +14,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.db import connection, transaction
 
 from cocreate.asgi import application
 
@@ -55,9 +56,11 @@ def terminate_this_databases_other_connections() -> int:
     params.pop("prepare_threshold", None)
     params.pop("server_side_binding", None)
     with psycopg.connect(**params, autocommit=True) as killer:
+        # With a timeout, pg_terminate_backend returns once each backend has exited, as after a restart:
+        # the next request comes after the server closed its connections, not while it is closing them.
         return len(
             killer.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ).fetchall()
         )
@@ -115,3 +118,36 @@ async def test_the_websocket_server_reconnects_too(persistent_connections):
     assert await connects()
     # The consumer's thread keeps its persistent connection: close it, or it outlives the test database.
     await database_sync_to_async(close_this_threads_connection)()
+
+
+def last_statement_of(pid: int) -> str:
+    """What the server last ran for the backend `pid`, as a second connection sees it."""
+    params = connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(name, None)
+    with psycopg.connect(**params, autocommit=True) as observer:
+        return observer.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+
+
+def test_a_healthy_idle_connection_is_checked_without_a_query(persistent_connections):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), 'before the check'")
+        pid = cursor.fetchone()[0]
+    assert connection.is_usable()
+    # Django's own check would have sent SELECT 1.
+    assert last_statement_of(pid) == "SELECT pg_backend_pid(), 'before the check'"
+
+
+def test_a_terminated_connection_is_not_usable(persistent_connections):
+    backend_pid()
+    assert connection.is_usable()
+    assert terminate_this_databases_other_connections() >= 1
+    assert not connection.is_usable()
+
+
+def test_an_open_transaction_is_checked_by_the_server(persistent_connections):
+    """Outside the idle state the socket says too little: SELECT 1 decides, as in Django's backend."""
+    with transaction.atomic():
+        pid = backend_pid()
+        assert connection.is_usable()
+        assert last_statement_of(pid) == "SELECT 1"
