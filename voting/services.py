@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -38,6 +39,12 @@ class VoteTally:
 # counters read there are current and can never drift from the vote rows, and both mark the idea for
 # the window's rescore in the same transaction (voting.windows: the ranking scores follow later).
 _VOTE_IN_POSTGRESQL = f"SELECT * FROM {sql.NAME}(%s, %s, %s, %s)"  # noqa: S608
+# The same call in a transaction that commits without waiting for the disk (VOTE_SYNCHRONOUS_COMMIT off,
+# cocreate/settings/base.py says what that risks): set_config(…, true) is SET LOCAL, which lasts until
+# the statement's own transaction commits, so it applies to this vote's commit and to nothing else.
+_VOTE_IN_POSTGRESQL_NO_WAIT = (
+    f"SELECT vote.* FROM set_config('synchronous_commit', 'off', true), {sql.NAME}(%s, %s, %s, %s) AS vote"  # noqa: S608
+)
 
 WITHDRAW = sql.WITHDRAW  # the `value` that takes a member's vote back
 
@@ -121,8 +128,9 @@ def _sweep_after_vote() -> None:
 
 
 def _vote_in_postgresql(member, idea_id: int, value: int) -> _Outcome:
+    statement = _VOTE_IN_POSTGRESQL if settings.VOTE_SYNCHRONOUS_COMMIT else _VOTE_IN_POSTGRESQL_NO_WAIT
     with connection.cursor() as cursor:
-        cursor.execute(_VOTE_IN_POSTGRESQL, [idea_id, member.pk, value, timezone.now()])
+        cursor.execute(statement, [idea_id, member.pk, value, timezone.now()])
         return _Outcome(*cursor.fetchone())
 
 

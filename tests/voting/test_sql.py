@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ideas.models import Idea, Visibility
 from voting import sql
+from voting.services import vote_cast
 
 from ..factories import MemberFactory, make_idea
 
@@ -103,3 +104,33 @@ def test_python_and_sql_agree_on_every_state(request, campaign, locked):
             assert _sql_takes_the_vote(idea, member) == in_python, (status, visibility, campaign, locked)
             seen.add(in_python)
     assert seen == ({True, False} if campaign in (None, "open") else {False})
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_needs_postgres")
+@pytest.mark.parametrize(("setting", "expected"), [(False, "off"), (True, "on")])
+def test_a_vote_commits_without_waiting_for_the_disk_unless_told_to(settings, setting, expected):
+    """VOTE_SYNCHRONOUS_COMMIT: the vote's own transaction (here the test's, still open) commits with
+    synchronous_commit off by default, as the setting's comment says; other writes keep the server's."""
+    settings.VOTE_SYNCHRONOUS_COMMIT = setting
+    idea, member = make_idea(), MemberFactory()
+    assert _synchronous_commit() == "on"
+    tally = vote_cast(member=member, idea_id=idea.pk, value=1)
+    assert (tally.upvotes, tally.my_vote) == (1, 1)
+    assert _synchronous_commit() == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("_needs_postgres")
+@pytest.mark.django_db(transaction=True)
+def test_the_next_transaction_waits_for_the_disk_again():
+    idea, member = make_idea(), MemberFactory()
+    vote_cast(member=member, idea_id=idea.pk, value=1)
+    assert _synchronous_commit() == "on"
+    assert Idea.objects.get(pk=idea.pk).upvote_count == 1
