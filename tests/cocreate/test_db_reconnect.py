@@ -49,13 +49,17 @@ def backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def terminate_this_databases_other_connections() -> int:
+def second_connection() -> psycopg.Connection:
+    """A plain psycopg connection to the test database, beside Django's (the options psycopg.connect
+    does not take are Django's own)."""
     params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    params.pop("prepare_threshold", None)
-    params.pop("server_side_binding", None)
-    with psycopg.connect(**params, autocommit=True) as killer:
+    for name in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(name, None)
+    return psycopg.connect(**params, autocommit=True)
+
+
+def terminate_this_databases_other_connections() -> int:
+    with second_connection() as killer:
         # With a timeout, pg_terminate_backend returns once each backend has exited, as after a restart:
         # the next request comes after the server closed its connections, not while it is closing them.
         return len(
@@ -122,10 +126,7 @@ async def test_the_websocket_server_reconnects_too(persistent_connections):
 
 def last_statement_of(pid: int) -> str:
     """What the server last ran for the backend `pid`, as a second connection sees it."""
-    params = connection.get_connection_params()
-    for name in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
-        params.pop(name, None)
-    with psycopg.connect(**params, autocommit=True) as observer:
+    with second_connection() as observer:
         return observer.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
 
 
