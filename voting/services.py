@@ -38,12 +38,13 @@ class VoteTally:
 # (SQLite) the same steps run through the ORM, below. Both take the idea's row lock first, so the
 # counters read there are current and can never drift from the vote rows, and both mark the idea for
 # the window's rescore in the same transaction (voting.windows: the ranking scores follow later).
-_VOTE_IN_POSTGRESQL = f"SELECT * FROM {sql.NAME}(%s, %s, %s, %s)"  # noqa: S608
+_VOTE_CALL = f"{sql.NAME}(%s, %s, %s, %s)"
+_VOTE_IN_POSTGRESQL = f"SELECT * FROM {_VOTE_CALL}"  # noqa: S608
 # The same call in a transaction that commits without waiting for the disk (VOTE_SYNCHRONOUS_COMMIT off,
 # cocreate/settings/base.py says what that risks): set_config(…, true) is SET LOCAL, which lasts until
 # the statement's own transaction commits, so it applies to this vote's commit and to nothing else.
 _VOTE_IN_POSTGRESQL_NO_WAIT = (
-    f"SELECT vote.* FROM set_config('synchronous_commit', 'off', true), {sql.NAME}(%s, %s, %s, %s) AS vote"  # noqa: S608
+    f"SELECT vote.* FROM set_config('synchronous_commit', 'off', true), {_VOTE_CALL} AS vote"  # noqa: S608
 )
 
 WITHDRAW = sql.WITHDRAW  # the `value` that takes a member's vote back

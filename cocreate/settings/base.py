@@ -172,7 +172,7 @@ DATABASES["default"].setdefault("TEST", {})
 # for the vote's own transaction, voting/services.py); every other write waits, as by default. If
 # PostgreSQL or its machine crashes (a clean restart loses nothing), the votes of the last moments
 # (at most 3 × wal_writer_delay, 0.6 s by default) are lost whole: the vote row and its idea's counters
-# are one transaction, so they never disagree. Measured: +21 % votes per second, and no vote waits on a
+# are one transaction, so they never disagree. Measured: +18 % votes per second, and no vote waits on a
 # slow disk flush (bench/RESULTS.md, 2026-12-06). SQLite's `synchronous=NORMAL` above is the same trade
 # for every write. True: votes wait for the disk too.
 VOTE_SYNCHRONOUS_COMMIT = env_bool("VOTE_SYNCHRONOUS_COMMIT", False)
