@@ -343,10 +343,14 @@ def _comment_visibility(user):
     return lambda comment: comment.visibility == "public" or comment.author_id == user_id
 
 
-def idea_for_page(*, user, pk: int) -> Idea:
+def idea_for_page(*, user, pk: int, state_of=None) -> Idea:
     """The idea with what its page needs: the viewer's vote and follow, and whether it has images, a
     timeline or prototypes (fetched only then), so a page costs the same few queries however busy the
-    idea is."""
+    idea is.
+
+    `state_of`: a member whose own state on the idea is read in the same query, as `idea.viewer_state`
+    (an `IdeaViewerState`), while the page itself is read for `user`. A member who renders the copy of
+    the idea page that members share (ideas/fragments.py) so pays no query of their own."""
     ideas = (
         Idea.objects.visible_to(user)
         # Not merged_into (the view only redirects) nor campaign (a wagtail page: ~40 columns to
@@ -366,7 +370,25 @@ def idea_for_page(*, user, pk: int) -> Idea:
             my_vote=votes().my_vote_expression(user),
             following=Exists(Follow.objects.filter(idea=OuterRef("pk"), member=user)),
         )
-    return ideas.get(pk=pk)
+    if state_of is None:
+        return ideas.get(pk=pk)
+    # Named apart from my_vote and following, which the page shows: the shared copy must not show them.
+    mine = Comment.objects.filter(idea=OuterRef("pk"), author=state_of)
+    idea = ideas.annotate(
+        state_vote=votes().my_vote_expression(state_of),
+        state_follows=Exists(Follow.objects.filter(idea=OuterRef("pk"), member=state_of)),
+        state_hidden_comment=Exists(mine.exclude(visibility=Visibility.PUBLIC)),
+    ).get(pk=pk)
+    idea.viewer_state = IdeaViewerState(
+        votes=idea.upvote_count - idea.downvote_count,
+        my_vote=idea.state_vote,
+        following=idea.state_follows,
+        has_hidden_comment=idea.state_hidden_comment,
+        # The page's comments are read after this query, so they include every comment of the member's
+        # that this query could have seen.
+        has_newer_comment=False,
+    )
+    return idea
 
 
 def idea_timeline(idea: Idea) -> list[StatusChange]:

@@ -170,11 +170,17 @@ def _member_idea_page(request, pk, slug, after):
     # cached before a change of shape is never read, nor this one by a process running older code.
     key = _page_key("idea:members:3", request)
     found = cache.get_many([key, *fragments.member_keys(user)])  # one round trip for all
+    read_with_copy = None  # the member's state, when this request renders the copy: read in its query
+
+    def render():
+        nonlocal read_with_copy
+        page, read_with_copy = _shared_idea_page(request, pk, slug, after, state_of=user)
+        return page
 
     def shared(entry):
         return page_cache.get_or_render(
             key,
-            lambda: _shared_idea_page(request, pk, slug, after),
+            render,
             fresh_seconds=settings.MEMBER_IDEA_CACHE_SECONDS,
             keep=lambda page: page is not None,
             entry=entry,
@@ -184,9 +190,11 @@ def _member_idea_page(request, pk, slug, after):
     page = shared(found.get(key))
     if page is None:
         return None
-    state = selectors.idea_viewer_state(
-        user, pk, latest_id=page.latest_id, latest_updated_at=page.latest_updated_at
-    )
+    state = read_with_copy
+    if state is None:
+        state = selectors.idea_viewer_state(
+            user, pk, latest_id=page.latest_id, latest_updated_at=page.latest_updated_at
+        )
     if state is None or state.has_hidden_comment:
         return None  # they read the moderator's reason on a page of their own
     if state.has_newer_comment:
@@ -198,16 +206,18 @@ def _member_idea_page(request, pk, slug, after):
     return HttpResponse(fragments.idea_page_for_member(page, viewer=user, state=state, fillers=fillers))
 
 
-def _shared_idea_page(request, pk, slug, after):
+def _shared_idea_page(request, pk, slug, after, *, state_of):
+    """The idea page every member shares (None when there is none to share), and the state of member
+    `state_of` on the idea, read in the same query (selectors.idea_for_page)."""
     nobody = AnonymousUser()  # what every member sees: public ideas and comments only
     try:
-        idea = selectors.idea_for_page(user=nobody, pk=pk)
+        idea = selectors.idea_for_page(user=nobody, pk=pk, state_of=state_of)
     except Idea.DoesNotExist:
-        return None
+        return None, None
     if idea.merged_into_id or slug != idea.slug:
-        return None
+        return None, None
     context = _detail_context(request, idea, _comment_form(request, idea), user=nobody, after=after)
-    return fragments.render_shared_idea_page(request, context)
+    return fragments.render_shared_idea_page(request, context), idea.viewer_state
 
 
 def _idea_detail(request, pk, slug, after):

@@ -406,22 +406,33 @@ class TestMemberIdeaPage:
             page = alice_client.get(idea.get_absolute_url()).content.decode()
         assert page.count('class="comment"') == 5
 
-    def test_a_new_copy_costs_four_queries(
-        self, caches_on, clock, member_cache, alice, bob, django_assert_num_queries
+    def test_a_new_copy_costs_what_the_anonymous_page_costs(
+        self, caches_on, clock, member_cache, alice, bob, client, django_assert_num_queries
     ):
-        from ideas.services import comment_post
+        from ideas.services import comment_post, follow_set
 
         idea = make_idea(tags=["x"])
         for n in range(5):
             comment_post(author=bob, idea=idea, body=f"Comment {n}")
+        vote_cast(member=alice, idea_id=idea.pk)
+        follow_set(member=alice, idea=idea, following=True)
         alice_client = member_client(alice)
         alice_client.get(idea.get_absolute_url())
         clock[0] += 10  # the copy is gone: this request renders the page
-        # the idea (with its images, timeline and prototypes asked as EXISTS), its tags, its comments,
-        # and the member's own state
-        with django_assert_num_queries(4):
+        # the idea (with its images, timeline and prototypes asked as EXISTS, and the member's own vote,
+        # follow and hidden comments), its tags, its comments: no query of the member's own
+        with django_assert_num_queries(3):
             page = alice_client.get(idea.get_absolute_url()).content.decode()
         assert page.count('class="comment"') == 5
+        # ... and the member's own parts are theirs, read with the copy; the copy itself is everyone's.
+        assert voted(vote_box(page, idea)) and '">1</span>' in vote_box(page, idea)
+        assert 'aria-pressed="true">Following<' in page
+        with django_assert_num_queries(3):
+            anonymous = client.get(idea.get_absolute_url()).content.decode()
+        assert anonymous.count('class="comment"') == 5
+        bob_page = member_client(bob).get(idea.get_absolute_url()).content.decode()  # alice's copy
+        assert not voted(vote_box(bob_page, idea)) and '">1</span>' in vote_box(bob_page, idea)
+        assert 'aria-pressed="false">Follow<' in bob_page
 
     def test_a_new_copy_renders_only_the_comments_that_changed(self, caches_on, clock, alice, bob):
         from ideas.services import comment_post, comment_update
