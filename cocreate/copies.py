@@ -14,7 +14,8 @@ Only with a cache every process shares (Redis): a process-local cache would neve
 by another process (a worker, another web process), so callers turn copies off without Redis
 (`MEMBER_CACHE_SECONDS` is 0 then).
 
-One cache round trip per read (`get_many` of the copy and its token) while the copy is current.
+One cache round trip per read (`get_many` of the copy and its token) while the copy is current; other
+keys the caller reads on the same occasion can ride along (`cached_copy_with`).
 """
 
 import secrets
@@ -33,8 +34,15 @@ def _token_key(key: str) -> str:
 def cached_copy(key: str, load, seconds: int):
     """The value cached under `key` while its version token is current; else `load()` (stored unless
     it is None, which is returned as it is)."""
+    return cached_copy_with(key, load, seconds, also=())[0]
+
+
+def cached_copy_with(key: str, load, seconds: int, *, also) -> tuple:
+    """`cached_copy`, with the keys `also` read in the same round trip: (the value, {key in `also`: what
+    the cache holds there}, keys holding nothing left out)."""
     token_key = _token_key(key)
-    found = cache.get_many([key, token_key])
+    found = cache.get_many([key, token_key, *also])
+    others = {name: found[name] for name in also if name in found}
     token = found.get(token_key)
     if token is None:
         token = secrets.token_hex(8)
@@ -43,11 +51,11 @@ def cached_copy(key: str, load, seconds: int):
     else:
         copy = found.get(key)
         if copy is not None and copy[0] == token:
-            return copy[1]
+            return copy[1], others
     value = load()
     if value is not None and token is not None:
         cache.set(key, (token, value), seconds)
-    return value
+    return value, others
 
 
 def copy_changed(key: str) -> None:

@@ -8,6 +8,11 @@ when its transaction commits (cocreate.copies explains why no copy outlives a ch
 
 Writes that bypass `Model.save()` (`QuerySet.update()`, raw SQL) must call `member_changed` themselves.
 
+Other apps' cache keys that nearly every page of a member reads (the unread notifications' count) can
+be read in that same round trip: an app names them once (`read_with_member`, from its AppConfig.ready)
+and asks for their values with `values_read_with(member)`. A page then costs one Redis round trip for
+the member and their keys instead of two.
+
 Only with a cache every process shares (Redis): `MEMBER_CACHE_SECONDS` is 0 (off) without Redis.
 """
 
@@ -16,7 +21,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from cocreate.copies import cached_copy, copy_changed
+from cocreate.copies import cached_copy_with, copy_changed
+
+# Functions member id -> a cache key read with the member (`read_with_member`).
+_KEYS_READ_WITH_MEMBER = []
+
+
+def read_with_member(key_for) -> None:
+    """Read the cache key `key_for(member_id)` whenever a member is loaded from the cache, in the same
+    round trip (registered once per process, from an AppConfig.ready)."""
+    _KEYS_READ_WITH_MEMBER.append(key_for)
+
+
+def values_read_with(member) -> dict | None:
+    """What the cache held under the keys read with this member ({key: value}, keys holding nothing left
+    out); None when the member was not loaded from the cache (then nothing was read with it)."""
+    return getattr(member, "cache_values_read_with", None)
 
 
 def _copy_key(member_id) -> str:
@@ -24,7 +44,8 @@ def _copy_key(member_id) -> str:
 
 
 def cached_member(member_id):
-    """The member with this id (None when there is none), from the cache while it is current."""
+    """The member with this id (None when there is none), from the cache while it is current; the keys
+    registered with `read_with_member` are read in the same round trip."""
     member_model = get_user_model()
 
     def load():
@@ -33,7 +54,12 @@ def cached_member(member_id):
         except member_model.DoesNotExist:
             return None
 
-    return cached_copy(_copy_key(member_id), load, settings.MEMBER_CACHE_SECONDS)
+    also = [key_for(member_id) for key_for in _KEYS_READ_WITH_MEMBER]
+    member, values = cached_copy_with(_copy_key(member_id), load, settings.MEMBER_CACHE_SECONDS, also=also)
+    if member is not None:
+        # Set after the member was stored: this request's own object, never part of a cached copy.
+        member.cache_values_read_with = values
+    return member
 
 
 def member_changed(member_id) -> None:

@@ -5,7 +5,7 @@ How a page is shared and filled is cocreate/holes.py's mechanism; this module sa
 these two pages are and what each member gets in them:
 
 - "member_nav": the header's links (name, unread badge, log-out form): templates/_member_nav.html,
-  rendered once per member and kept in the cache, with holes of its own for the badge and the token;
+  rendered once per member and kept in each process, with holes of its own for the badge and the token;
 - "csrf_token": the viewer's token, in every form;
 - "vote_box": the vote box rendered twice when the page is shared (voted / not voted), with holes for
   the current count ("votes") and the token; the member's vote and the count come from one query;
@@ -42,8 +42,9 @@ from django.utils.translation import get_language
 from cocreate.holes import Hole, Holed, render_holed
 from cocreate.when import relative
 from community import permissions
-from notifications.services import unread_cache_key, unread_count
+from notifications.services import unread_count
 
+from .page_cache import LocalCopies
 from .templatetags.follows import follow_button_context
 
 CSRF_TOKEN = Hole("csrf_token")
@@ -60,10 +61,6 @@ def shared_context(context: dict) -> dict:
     return {**context, "shared": True, "user": member(None), "csrf_token": CSRF_TOKEN}
 
 
-# Only bounds how long a deployed template change takes to show: the key holds what the header shows.
-MEMBER_NAV_SECONDS = 300
-
-
 @dataclass(frozen=True)
 class MemberNav:
     """A member's header links (templates/_member_nav.html), with holes for the token and the badge."""
@@ -72,25 +69,31 @@ class MemberNav:
     badge: Holed  # the unread badge, with a hole for the count
 
 
-def member_keys(user) -> list[str]:
-    """The cache keys a member's page reads besides its own: read them with it, in one round trip."""
-    name = hashlib.sha256(user.public_name.encode()).hexdigest()[:16]
-    return [unread_cache_key(user.pk), f"member-nav:{get_language()}:{user.pk}:{name}"]
+# The header of a member who is not staff shows only their language, id and name: rendered once per
+# process for each (language, id, name) it meets, and kept in the process (the last MEMBER_NAVS), so a
+# page asks the cache nothing for it. A changed name is another key; a deploy starts new processes.
+MEMBER_NAVS = 4096
+member_navs = LocalCopies(MEMBER_NAVS)
 
 
-def member_fillers(request, found: dict) -> dict:
-    """What a member's page puts in the holes of base.html and of its forms; `found` holds what was read
-    from the cache under `member_keys`."""
-    user = request.user
-    unread_key, nav_key = member_keys(user)
-    nav = found.get(nav_key)
+def _member_nav(user) -> MemberNav:
+    key = f"{get_language()}:{user.pk}:{user.public_name}"
+    nav = member_navs.get(key)
     if nav is None:
         nav = MemberNav(
             links=render_holed("_member_nav.html", {"user": user, "shared": True, "csrf_token": CSRF_TOKEN}),
             badge=render_holed("_unread_badge.html", {"unread": Hole("unread_count")}),
         )
-        cache.set(nav_key, nav, MEMBER_NAV_SECONDS)
-    unread = unread_count(user, cached=found.get(unread_key))
+        member_navs.put(key, nav)
+    return nav
+
+
+def member_fillers(request) -> dict:
+    """What a member's page puts in the holes of base.html and of its forms (no round trip of its own:
+    the unread count comes with the member, notifications.services.unread_count)."""
+    user = request.user
+    nav = _member_nav(user)
+    unread = unread_count(user)
     csrf_token = get_token(request)  # one masked token for the whole page: masking costs CPU
     return {
         "csrf_token": lambda _key: csrf_token,

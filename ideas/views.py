@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -86,20 +85,17 @@ def idea_list(request):
     if not _shares_pages(request):
         return _idea_list_page(request)
     # ":2": the entry names a copy (page_cache.SharedCopy); a process running the code before never reads it.
-    key = _page_key("idea-list:members:2", request)
-    found = cache.get_many([key, *fragments.member_keys(request.user)])  # one round trip for all
     shared = page_cache.get_or_render(
-        key,
+        _page_key("idea-list:members:2", request),
         lambda: _idea_list_page(request, shared=True),
         fresh_seconds=settings.MEMBER_LIST_CACHE_SECONDS,
         keep=lambda shared: isinstance(shared, fragments.SharedList),
-        entry=found.get(key),
-        local=True,  # frozen, read only: kept in the process, read from Redis once per copy
+        local=True,  # frozen, read only: kept in the process, served from it while fresh
     )
     if not isinstance(shared, fragments.SharedList):
         return shared  # the filters were refused
     vote_state = selectors.vote_state(request.user, shared.idea_ids)
-    fillers = {**fragments.member_fillers(request, found), **fragments.topic_follow_fillers(request, shared)}
+    fillers = {**fragments.member_fillers(request), **fragments.topic_follow_fillers(request, shared)}
     return HttpResponse(fragments.list_for_member(shared, vote_state=vote_state, fillers=fillers))
 
 
@@ -169,7 +165,6 @@ def _member_idea_page(request, pk, slug, after):
     # ":3": the shape of the entry (page_cache.SharedCopy naming a fragments.SharedIdeaPage); an entry
     # cached before a change of shape is never read, nor this one by a process running older code.
     key = _page_key("idea:members:3", request)
-    found = cache.get_many([key, *fragments.member_keys(user)])  # one round trip for all
     read_with_copy = None  # the member's state, when this request renders the copy: read in its query
 
     def render():
@@ -184,10 +179,10 @@ def _member_idea_page(request, pk, slug, after):
             fresh_seconds=settings.MEMBER_IDEA_CACHE_SECONDS,
             keep=lambda page: page is not None,
             entry=entry,
-            local=True,  # frozen, read only: kept in the process, read from Redis once per copy
+            local=True,  # frozen, read only: kept in the process, served from it while fresh
         )
 
-    page = shared(found.get(key))
+    page = shared(page_cache.NOT_READ)
     if page is None:
         return None
     state = read_with_copy
@@ -202,7 +197,7 @@ def _member_idea_page(request, pk, slug, after):
         page = shared(None)
         if page is None:
             return None
-    fillers = fragments.member_fillers(request, found)
+    fillers = fragments.member_fillers(request)
     return HttpResponse(fragments.idea_page_for_member(page, viewer=user, state=state, fillers=fillers))
 
 

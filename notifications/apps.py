@@ -15,10 +15,15 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Django's place for registering: the tasks module needs the app registry ready.
+        from community import auth
+
         from . import tasks
         from .member_data import MEMBER_DATA
+        from .services import unread_cache_key
 
         member_data.register(self.label, MEMBER_DATA)
+        # The unread badge is on nearly every page a member gets: its count comes with the member.
+        auth.read_with_member(unread_cache_key)
 
         schedule.register("notifications.daily_digest", every=timedelta(days=1), task=tasks.send_daily_digest)
         schedule.register(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import task
 
+from community.auth import values_read_with
 from operations.retry import retry_transient
 
 from . import mail, tasks
@@ -21,13 +22,15 @@ def unread_cache_key(member_id: int) -> str:
     return f"notifications:unread:{member_id}"
 
 
-def unread_count(member, *, cached: int | None = None) -> int:
-    """Unread notifications, cached so that showing the badge costs no query on most pages; `cached` is
-    the value already read from `unread_cache_key`, if any."""
+def unread_count(member) -> int:
+    """Unread notifications, cached so that showing the badge costs no query on most pages, and no
+    round trip of its own: the count is read with the member (community.auth.read_with_member,
+    registered in NotificationsConfig.ready)."""
     if not member.is_authenticated:
         return 0
     key = unread_cache_key(member.pk)
-    count = cached if cached is not None else cache.get(key)
+    read = values_read_with(member)
+    count = read.get(key) if read is not None else cache.get(key)
     if count is None:
         count = Notification.objects.filter(recipient=member, read_at=None).count()
         cache.set(key, count, 300)
@@ -120,7 +123,11 @@ def notify_on_commit(*, message: Callable[[], str] | str, **kwargs) -> None:
 
 def notifications_mark_read(*, member) -> int:
     updated = Notification.objects.filter(recipient=member, read_at=None).update(read_at=timezone.now())
-    cache.delete(unread_cache_key(member.pk))
+    key = unread_cache_key(member.pk)
+    cache.delete(key)
+    read = values_read_with(member)
+    if read is not None:
+        read.pop(key, None)  # the count read with the member is no longer this request's either
     return updated
 
 

@@ -1,15 +1,19 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from cocreate.breaker import all_breakers
 from community.roles import Role
+from ideas import fragments, page_cache
 
 from .factories import MemberFactory, with_role, with_totp
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Every test starts with empty caches: the shared one and what each process keeps of it."""
     cache.clear()
+    for kept in (page_cache.local_copies, page_cache.last_met, fragments.member_navs):
+        kept.clear()
     yield
 
 
@@ -26,6 +30,30 @@ def member_cache(settings):
     """Logged-in members come from the cache, as in production with Redis (community/auth.py); without
     this fixture it is on in the Redis run of the suite and off in the SQLite one."""
     settings.MEMBER_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """Every call to the shared cache (each one round trip to Redis), as (method, keys), in order."""
+    backend = caches["default"]
+    calls = []
+    depth = [0]  # a local cache's get_many calls its own get: count only the outer call
+
+    def counted(name, original):
+        def call(keys, *args, **kwargs):
+            if depth[0] == 0:
+                calls.append((name, sorted(keys) if isinstance(keys, (list, tuple, dict)) else [keys]))
+            depth[0] += 1
+            try:
+                return original(keys, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "add", "delete", "delete_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    return calls
 
 
 # The fixed cast: customers alice and bob; staff (each with two-factor auth set up): rita (R&D),

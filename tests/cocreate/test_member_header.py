@@ -39,7 +39,10 @@ def test_the_page_is_the_same_as_a_direct_rendering(alice):
     assert re.sub(r'value="[^"]{64}"', "TOKEN", first) == re.sub(r'value="[^"]{64}"', "TOKEN", second)
 
 
-def test_the_unread_badge_follows_notifications(alice):
+@pytest.mark.parametrize("members_cached", [False, True], ids=["member read each time", "member cached"])
+def test_the_unread_badge_follows_notifications(request, members_cached, alice):
+    if members_cached:  # the count then comes with the member (community.auth.read_with_member)
+        request.getfixturevalue("member_cache")
     client = logged_in(alice)
     assert 'class="count"' not in header(client.get("/ideas/").content.decode())
     notify_members.call(

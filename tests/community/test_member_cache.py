@@ -10,6 +10,7 @@ from community.models import Member
 from moderation import services as moderation
 from moderation.models import Sanction
 from moderation.trust import TRUSTED, trust_refresh
+from notifications.services import notifications_mark_read, notify_members, unread_cache_key, unread_count
 
 from ..factories import make_idea
 
@@ -36,6 +37,21 @@ def test_a_logged_in_member_is_read_from_the_database_once(member_cache, alice):
     assert len(member_queries(first)) == 1
     assert member_queries(second) == []
     assert page.wsgi_request.user == alice and "Alice A." in page.content.decode()
+
+
+def test_the_unread_count_comes_with_the_member_in_one_round_trip(member_cache, alice, cache_calls):
+    notify_members.call(
+        member_ids=[alice.pk], kind="reply", idea_id=None, actor_id=None, message="Hi", url="/"
+    )
+    assert unread_count(cached_member(alice.pk)) == 1  # the member and the count are cached now
+    cache_calls.clear()
+    member = cached_member(alice.pk)
+    assert cache_calls == [
+        ("get_many", sorted([f"member:{alice.pk}", f"member:{alice.pk}:token", unread_cache_key(alice.pk)]))
+    ]
+    assert unread_count(member) == 1 and len(cache_calls) == 1  # no round trip of its own
+    notifications_mark_read(member=member)
+    assert unread_count(member) == 0  # what was read with the member is not served after a change
 
 
 def test_without_the_cache_every_request_reads_the_member(settings, alice):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from ideas import page_cache
+from notifications.services import unread_cache_key
 from voting.models import Vote
 from voting.services import vote_cast
 
@@ -111,6 +112,27 @@ class TestMemberList:
         with django_assert_num_queries(1):  # votes
             page = alice_client.get("/ideas/").content.decode()
         assert page.count('aria-pressed="true"') == 5
+
+    def test_a_list_the_process_holds_asks_the_cache_only_for_the_member(
+        self, caches_on, clock, member_cache, alice, cache_calls, django_assert_num_queries
+    ):
+        for n in range(3):
+            vote_cast(member=alice, idea_id=make_idea(title=f"Idea {n}").pk)
+        alice_client = member_client(alice)
+        alice_client.get("/ideas/")  # renders the copy; the member and their unread count are cached
+        cache_calls.clear()
+        with django_assert_num_queries(1):  # the votes
+            page = alice_client.get("/ideas/").content.decode()
+        assert page.count('aria-pressed="true"') == 3 and "Alice A." in page
+        # The session; then the member, with their unread count. Nothing for the page or its header.
+        assert [name for name, _keys in cache_calls] == ["get", "get_many"]
+        assert cache_calls[0][1][0].startswith("django.contrib.sessions.cached_db")
+        assert unread_cache_key(alice.pk) in cache_calls[1][1]
+
+        clock[0] += 3.5  # the copy is stale: the cache is asked which copy is current
+        cache_calls.clear()
+        alice_client.get("/ideas/")
+        assert "idea-list:members" in " ".join(" ".join(keys) for _name, keys in cache_calls)
 
     def test_members_walk_the_pages(self, caches_on, settings, alice):
         settings.IDEAS_PAGE_SIZE = 2
@@ -406,6 +428,21 @@ class TestMemberIdeaPage:
             page = alice_client.get(idea.get_absolute_url()).content.decode()
         assert page.count('class="comment"') == 5
 
+    def test_a_page_the_process_holds_asks_the_cache_only_for_the_member(
+        self, caches_on, clock, member_cache, alice, bob, cache_calls, django_assert_num_queries
+    ):
+        from ideas.services import comment_post
+
+        idea = make_idea()
+        comment_post(author=bob, idea=idea, body="Bob was here")
+        alice_client = member_client(alice)
+        alice_client.get(idea.get_absolute_url())
+        cache_calls.clear()
+        with django_assert_num_queries(1):  # the member's own state
+            page = alice_client.get(idea.get_absolute_url()).content.decode()
+        assert "Bob was here" in page and "Alice A." in page
+        assert [name for name, _keys in cache_calls] == ["get", "get_many"]  # the session; the member
+
     def test_a_new_copy_costs_what_the_anonymous_page_costs(
         self, caches_on, clock, member_cache, alice, bob, client, django_assert_num_queries
     ):
@@ -552,6 +589,26 @@ class TestCopiesKeptInTheProcess:
         assert first == copy
         cache.delete(page_cache.copy_key("page", token))  # not read again: the process has it
         assert self.get(lambda: pytest.fail("rendered")) is first
+
+    def test_a_fresh_copy_is_served_without_asking_the_cache(
+        self, caches_on, clock, cache_calls, monkeypatch
+    ):
+        assert self.get(lambda: "first") == "first"
+        cache_calls.clear()
+        assert self.get(lambda: pytest.fail("rendered")) == "first"
+        assert cache_calls == []
+
+        # Two seconds on, another process renders the page out of turn (as for a member's own comment).
+        clock[0] += 2
+        here = (page_cache.local_copies, page_cache.last_met)
+        monkeypatch.setattr(page_cache, "local_copies", page_cache.LocalCopies(4))
+        monkeypatch.setattr(page_cache, "last_met", page_cache.LocalCopies(4))
+        assert self.get(lambda: "second", entry=None) == "second"
+        page_cache.local_copies, page_cache.last_met = here
+        # This process serves its own copy while that is fresh, then the one the cache names.
+        assert self.get(lambda: pytest.fail("rendered")) == "first"
+        clock[0] += 1.5
+        assert self.get(lambda: pytest.fail("rendered")) == "second"
 
     def test_a_new_rendering_elsewhere_is_served_at_once(self, caches_on, clock):
         assert self.get(lambda: "old") == "old"
