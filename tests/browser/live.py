@@ -37,6 +37,11 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     """Each test gets `self.browser` (Chromium); open pages with `self.new_page()`."""
 
     ProtocolServerProcess = ForkSafeDaphneProcess
+    # A numeric address: channels' default, "localhost", made the forked server resolve a name in its
+    # first `bind`, and once (CI, 2026-12-06) it hung there for good, in glibc, on a lock that a thread
+    # of the forking test process held at the fork (fork copies locks, not the threads that would
+    # release them). An IP address is bound without a name lookup.
+    host = "127.0.0.1"
     # No serialized_rollback: it clashes with content types that post_migrate recreates after other
     # transactional tests. Data from data migrations (Wagtail pages, role groups) is recreated on demand
     # (tests/conftest.py wagtail_site; community.services.role_grant).
