@@ -35,7 +35,7 @@ def read_with_member(key_for) -> None:
 
 def values_read_with(member) -> dict | None:
     """What the cache held under the keys read with this member ({key: value}, keys holding nothing left
-    out); None when the member was not loaded from the cache (then nothing was read with it)."""
+    out); None when the member was not loaded by `cached_member` (then nothing was read with it)."""
     return getattr(member, "cache_values_read_with", None)
 
 
